@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+// One Temporal dev server per run (started in test/global-setup.ts); test files run in forks because
+// the Temporal core bridge is a native addon that does not like worker_threads.
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    pool: 'forks',
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+  },
+});
