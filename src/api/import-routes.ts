@@ -1,0 +1,93 @@
+import type { Client } from '@temporalio/client';
+import { awaitImport, importWorkflowId, startImport } from '../client/start-import';
+import type { Repositories } from '../db/repositories';
+import { newId } from '../domain/ids';
+import { planPasses } from '../domain/pass-matrix';
+import { zipMemberName } from '../storage/archive-extract';
+import type { FileStore } from '../storage/file-store';
+import { saveBody, sendJson, sendText } from './http-io';
+import { parseImportRequest } from './import-params';
+import { HttpError, type Router } from './router';
+
+/** What the import routes need. */
+export interface ImportRouteDeps {
+  repos: Repositories;
+  store: FileStore;
+  client: Client;
+  taskQueue: string;
+  uploadMaxBytes: number;
+  siteAnonEnabled: boolean;
+}
+
+/** HTTP status of each domain failure type (XNAT answers 400 for bad input, 404 unknown project, 409 conflict). */
+const STATUS_OF: Record<string, number> = {
+  CorruptMemberError: 400,
+  BadArchiveError: 400,
+  BadRequestError: 400,
+  ProjectNotFoundError: 404,
+  SessionConflictError: 409,
+  AnonymizationFailedError: 422,
+};
+
+/** POST /data/services/import (XNAT) and POST /api/uploads (JSON, returns the workflow id at once). */
+export function registerImportRoutes(router: Router, deps: ImportRouteDeps): void {
+  const receive = async (url: URL, req: import('node:http').IncomingMessage) => {
+    const request = parseImportRequest(url.searchParams);
+    if (request.handler === 'gradual-DICOM') throw new HttpError(501, 'import-handler=gradual-DICOM is not available yet; send a zip with import-handler=DICOM-zip');
+    if (request.destination === 'prearchive') throw new HttpError(501, 'the prearchive is not available yet; send dest=/archive/projects/P');
+    if ((req.headers['content-type'] ?? '').startsWith('multipart/')) {
+      throw new HttpError(415, 'multipart bodies are not accepted yet; send the zip itself as the body (inbody=true)');
+    }
+    if (request.destination === 'archive') {
+      if (!request.params.project) throw new HttpError(400, 'an archive upload needs a project: dest=/archive/projects/P or PROJECT_ID=P');
+      if (!(await deps.repos.projects.get(request.params.project))) {
+        throw new HttpError(404, `project ${request.params.project} does not exist; create it first (PUT /data/projects/${request.params.project})`);
+      }
+    }
+    const uploadId = newId('up');
+    const bytes = await saveBody(req, deps.store.path(deps.store.stagingKey(uploadId, 'upload.zip')), deps.uploadMaxBytes);
+    if (bytes === 0) {
+      await deps.store.remove(deps.store.stagingKey(uploadId));
+      throw new HttpError(400, 'the request body is empty; send the zip as the body');
+    }
+    await deps.repos.uploads.create({ id: uploadId, method: 'api', destination: request.destination, projectId: request.params.project, params: request.params, workflowId: importWorkflowId(uploadId) });
+    const plan = planPasses({ method: 'api', destination: request.destination, preventAnon: !!request.params.preventAnon, siteEnabled: deps.siteAnonEnabled });
+    await startImport(deps.client, deps.taskQueue, {
+      uploadId,
+      destination: request.destination,
+      skipSitePass: !plan.site,
+      overwrite: request.params.overwrite ?? 'none',
+      method: 'api',
+      projectId: request.params.project,
+    });
+    return uploadId;
+  };
+
+  router.on('POST', '/data/services/import', async ({ req, res, url }) => {
+    const uploadId = await receive(url, req);
+    const outcome = await awaitImport(deps.client, uploadId);
+    if (outcome.ok) {
+      sendText(res, 200, outcome.result.sessions.map((s) => s.url).join('\n') + '\n');
+      return;
+    }
+    let message = outcome.failure.message;
+    if (outcome.failure.type === 'CorruptMemberError') {
+      // The member's name is told to the uploader who sent it, but never enters Temporal or the logs.
+      const index = Number(/member #(\d+)/.exec(message)?.[1]);
+      const name = Number.isFinite(index) ? await zipMemberName(deps.store.path(deps.store.quarantineKey(uploadId, 'upload.zip')), index).catch(() => undefined) : undefined;
+      if (name) message = `unable to read DICOM object ${name}: ${message}`;
+    }
+    sendText(res, STATUS_OF[outcome.failure.type] ?? 500, `${outcome.failure.type}: ${message}\n`);
+  });
+
+  router.on('POST', '/api/uploads', async ({ req, res, url }) => {
+    const uploadId = await receive(url, req);
+    sendJson(res, 202, { uploadId, workflowId: importWorkflowId(uploadId), status: `/api/uploads/${uploadId}` });
+  });
+
+  router.on('GET', '/api/uploads/:id', async ({ res, params }) => {
+    const upload = await deps.repos.uploads.get(params.id);
+    if (!upload) throw new HttpError(404, `upload ${params.id} is not known`);
+    sendJson(res, 200, { id: upload.id, status: upload.status, destination: upload.destination, project: upload.projectId, files: upload.fileCount, workflowId: upload.workflowId, error: upload.error ? { type: upload.errorCode, message: upload.error } : null });
+  });
+}

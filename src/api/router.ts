@@ -1,0 +1,60 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/** A request as handlers see it: the parsed URL and the path parameters. */
+export interface RouteContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  params: Record<string, string>;
+}
+
+/** A route handler. */
+export type Handler = (ctx: RouteContext) => Promise<void>;
+
+/** An error with the HTTP status to answer; its message is shown to the caller, so it carries no PHI. */
+export class HttpError extends Error {
+  override readonly name = 'HttpError';
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+/** A small method + path router: `:name` matches one path segment, a trailing `*` the rest. */
+export class Router {
+  private routes: { method: string; re: RegExp; names: string[]; handler: Handler }[] = [];
+
+  on(method: string, pattern: string, handler: Handler): this {
+    const names: string[] = [];
+    const re = new RegExp(
+      '^' +
+        pattern
+          .split('/')
+          .map((seg) => {
+            if (seg.startsWith(':')) {
+              names.push(seg.slice(1));
+              return '([^/]+)';
+            }
+            return seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+          })
+          .join('/') +
+        '/?$',
+    );
+    this.routes.push({ method, re, names, handler });
+    return this;
+  }
+
+  /** Finds the handler of a request; 404 or 405 when none matches. */
+  match(method: string, path: string): { handler: Handler; params: Record<string, string> } {
+    let pathMatched = false;
+    for (const r of this.routes) {
+      const m = r.re.exec(path);
+      if (!m) continue;
+      pathMatched = true;
+      if (r.method !== method) continue;
+      const params: Record<string, string> = {};
+      r.names.forEach((n, i) => (params[n] = decodeURIComponent(m[i + 1])));
+      return { handler: r.handler, params };
+    }
+    throw new HttpError(pathMatched ? 405 : 404, pathMatched ? `${method} is not allowed on ${path}` : `no such resource: ${path}`);
+  }
+}

@@ -1,0 +1,54 @@
+import { createServer, type Server } from 'node:http';
+import type { Client } from '@temporalio/client';
+import type { Knex } from 'knex';
+import type { Repositories } from '../db/repositories';
+import type { FileStore } from '../storage/file-store';
+import { sendJson } from './http-io';
+import { registerImportRoutes } from './import-routes';
+import { registerProjectRoutes } from './project-routes';
+import { HttpError, Router } from './router';
+
+/** What the HTTP API needs. */
+export interface ApiDeps {
+  db: Knex;
+  repos: Repositories;
+  store: FileStore;
+  client: Client;
+  taskQueue: string;
+  uploadMaxBytes: number;
+  siteAnonEnabled: boolean;
+  log?: (line: Record<string, unknown>) => void;
+}
+
+/** Builds the HTTP server: XNAT-compatible endpoints plus the project's JSON API. */
+export function createApiServer(deps: ApiDeps): Server {
+  const router = new Router();
+  router.on('GET', '/health', async ({ res }) => sendJson(res, 200, { status: 'ok' }));
+  router.on('GET', '/ready', async ({ res }) => {
+    const checks = { database: false, temporal: false };
+    checks.database = await deps.db.raw('select 1').then(() => true, () => false);
+    checks.temporal = await deps.client.connection.workflowService.getSystemInfo({}).then(() => true, () => false);
+    sendJson(res, checks.database && checks.temporal ? 200 : 503, checks);
+  });
+  registerImportRoutes(router, deps);
+  registerProjectRoutes(router, deps);
+
+  return createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const started = Date.now();
+    Promise.resolve()
+      .then(() => {
+        const { handler, params } = router.match(req.method ?? 'GET', url.pathname);
+        return handler({ req, res, url, params });
+      })
+      .catch((err: Error) => {
+        const status = err instanceof HttpError ? err.status : 500;
+        // Only HttpError messages are written for people; anything else is reported by type, not text.
+        const message = err instanceof HttpError ? err.message : `internal error (${err.name}); see the server log`;
+        if (!res.headersSent) sendJson(res, status, { error: message });
+        else res.end();
+        if (status >= 500) deps.log?.({ level: 'error', msg: 'request failed', path: url.pathname, error: err.name, detail: err.message });
+      })
+      .finally(() => deps.log?.({ level: 'info', msg: 'request', method: req.method, path: url.pathname, status: res.statusCode, ms: Date.now() - started }));
+  });
+}

@@ -1,0 +1,140 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { assertNever } from '../domain/assert-never';
+import { CONFIG_KEYS, type ConfigKey } from './schema';
+
+/** The validated configuration of one process. */
+export interface Config {
+  dataDir: string;
+  database: { client: 'sqlite3'; filename: string } | { client: 'pg'; connection: string };
+  temporal: {
+    address: string;
+    namespace: string;
+    taskQueue: string;
+    uiPort: number;
+    dbFile: string;
+    searchAttributes: Record<string, string>;
+  };
+  http: { host: string; port: number };
+  dicom: { aeTitle: string; port: number };
+  anonymization: { siteEnabled: boolean };
+  limits: { uploadMaxBytes: number; archiveMaxMembers: number; archiveMaxExpandedBytes: number; archiveMaxRatio: number };
+  /** Folder of the YAML file (or the working directory): relative paths resolve against it. */
+  baseDir: string;
+}
+
+/** A configuration value that cannot be used; the message names the key, its source and what is expected. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  readonly code = 'CONFIG_INVALID';
+}
+
+const SEARCH_ATTRIBUTE_TYPES = ['Keyword', 'Text', 'Int', 'Double', 'Bool', 'Datetime', 'KeywordList'];
+
+/** Default location of the stack file: DICOM_INTAKE_CONFIG, else temporal-dev.yaml at the repository root. */
+export function defaultConfigFile(env: NodeJS.ProcessEnv = process.env): string {
+  return env.DICOM_INTAKE_CONFIG ?? resolve(__dirname, '../../temporal-dev.yaml');
+}
+
+/** Reads temporal-dev.yaml (if present), applies environment overrides and validates every key. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, file = defaultConfigFile(env)): Config {
+  let doc: Record<string, unknown> = {};
+  const baseDir = existsSync(file) ? dirname(resolve(file)) : process.cwd();
+  if (existsSync(file)) {
+    try {
+      doc = (parseYaml(readFileSync(file, 'utf8')) as Record<string, unknown>) ?? {};
+    } catch (err) {
+      throw new ConfigError(`${file} is not valid YAML: ${(err as Error).message}`);
+    }
+  }
+  const values = new Map<string, string | number | boolean>();
+  for (const key of CONFIG_KEYS) values.set(key.path, readKey(key, doc, env, file, baseDir));
+  const get = <T>(path: string) => values.get(path) as T;
+
+  const dbUrl = get<string>('database.url');
+  const database = dbUrl.startsWith('sqlite://')
+    ? ({ client: 'sqlite3', filename: resolvePath(dbUrl.slice('sqlite://'.length), baseDir) } as const)
+    : ({ client: 'pg', connection: dbUrl } as const);
+
+  return {
+    baseDir,
+    dataDir: get('data.dir'),
+    database,
+    temporal: {
+      address: get('temporal.address'),
+      namespace: get('temporal.namespace'),
+      taskQueue: get('temporal.taskQueue'),
+      uiPort: get('temporal.uiPort'),
+      dbFile: get('temporal.dbFile'),
+      searchAttributes: readSearchAttributes(doc, file),
+    },
+    http: { host: get('http.host'), port: get('http.port') },
+    dicom: { aeTitle: get('dicom.aeTitle'), port: get('dicom.port') },
+    anonymization: { siteEnabled: get('anonymization.siteEnabled') },
+    limits: {
+      uploadMaxBytes: get('limits.uploadMaxBytes'),
+      archiveMaxMembers: get('limits.archiveMaxMembers'),
+      archiveMaxExpandedBytes: get('limits.archiveMaxExpandedBytes'),
+      archiveMaxRatio: get('limits.archiveMaxRatio'),
+    },
+  };
+}
+
+function readKey(key: ConfigKey, doc: Record<string, unknown>, env: NodeJS.ProcessEnv, file: string, baseDir: string) {
+  const fromEnv = env[key.env];
+  const fromFile = key.path.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], doc);
+  const raw = fromEnv ?? fromFile ?? key.default;
+  const source = fromEnv !== undefined ? `environment variable ${key.env}` : fromFile !== undefined ? `${file} key ${key.path}` : `default of ${key.path}`;
+  const bad = (expected: string) =>
+    new ConfigError(`${source} = ${JSON.stringify(raw)} is invalid: expected ${expected} (${key.doc}).`);
+  const text = String(raw).trim();
+  switch (key.kind) {
+    case 'string':
+      if (!text) throw bad('a non-empty string');
+      return text;
+    case 'path':
+      if (!text) throw bad('a path');
+      return resolvePath(text, baseDir);
+    case 'port': {
+      const n = Number(text);
+      if (!Number.isInteger(n) || n < 0 || n > 65535) throw bad('a port number 0-65535');
+      return n;
+    }
+    case 'int': {
+      const n = Number(text);
+      if (!Number.isSafeInteger(n) || n <= 0) throw bad('a positive whole number');
+      return n;
+    }
+    case 'bool':
+      if (/^(true|1|yes|on)$/i.test(text)) return true;
+      if (/^(false|0|no|off)$/i.test(text)) return false;
+      throw bad('true or false');
+    case 'address':
+      if (!/^[^\s:]+:\d{1,5}$/.test(text)) throw bad('host:port');
+      return text;
+    case 'dbUrl':
+      if (!/^(sqlite:\/\/.+|postgres(ql)?:\/\/.+)$/.test(text)) throw bad('sqlite://FILE or postgres://…');
+      return text;
+    default:
+      return assertNever(key.kind);
+  }
+}
+
+function readSearchAttributes(doc: Record<string, unknown>, file: string): Record<string, string> {
+  const raw = (doc.temporal as Record<string, unknown> | undefined)?.searchAttributes ?? {};
+  if (typeof raw !== 'object' || raw === null) throw new ConfigError(`${file} key temporal.searchAttributes must be a map of Name: Type`);
+  const out: Record<string, string> = {};
+  for (const [name, type] of Object.entries(raw)) {
+    if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(name)) throw new ConfigError(`${file}: search attribute name ${JSON.stringify(name)} is invalid`);
+    if (!SEARCH_ATTRIBUTE_TYPES.includes(String(type))) {
+      throw new ConfigError(`${file}: search attribute ${name} has type ${JSON.stringify(type)}; expected one of ${SEARCH_ATTRIBUTE_TYPES.join(', ')}`);
+    }
+    out[name] = String(type);
+  }
+  return out;
+}
+
+function resolvePath(p: string, baseDir: string): string {
+  return isAbsolute(p) ? p : resolve(baseDir, p);
+}

@@ -1,0 +1,28 @@
+/** One configuration key: where it sits in temporal-dev.yaml, its environment variable, default and meaning. */
+export interface ConfigKey {
+  path: string;
+  env: string;
+  kind: 'string' | 'port' | 'int' | 'bool' | 'path' | 'address' | 'dbUrl';
+  default: string | number | boolean;
+  doc: string;
+}
+
+/** Every configuration key the service reads; `loadConfig` validates each one. */
+export const CONFIG_KEYS = [
+  { path: 'data.dir', env: 'DICOM_INTAKE_DATA_DIR', kind: 'path', default: '.data', doc: 'folder holding staging, prearchive, archive, quarantine and the databases' },
+  { path: 'database.url', env: 'DICOM_INTAKE_DATABASE_URL', kind: 'dbUrl', default: 'sqlite://.data/dicom-intake.sqlite', doc: 'sqlite://FILE (default) or postgres://user@host/db' },
+  { path: 'temporal.address', env: 'DICOM_INTAKE_TEMPORAL_ADDRESS', kind: 'address', default: '127.0.0.1:7233', doc: 'Temporal frontend gRPC address' },
+  { path: 'temporal.namespace', env: 'DICOM_INTAKE_TEMPORAL_NAMESPACE', kind: 'string', default: 'default', doc: 'Temporal namespace' },
+  { path: 'temporal.taskQueue', env: 'DICOM_INTAKE_TASK_QUEUE', kind: 'string', default: 'dicom-intake', doc: 'task queue the worker polls' },
+  { path: 'temporal.uiPort', env: 'DICOM_INTAKE_TEMPORAL_UI_PORT', kind: 'port', default: 8233, doc: 'Temporal Web UI port of the embedded dev server' },
+  { path: 'temporal.dbFile', env: 'DICOM_INTAKE_TEMPORAL_DB_FILE', kind: 'path', default: '.data/temporal.sqlite', doc: 'dev server persistence file' },
+  { path: 'http.host', env: 'DICOM_INTAKE_HTTP_HOST', kind: 'string', default: '127.0.0.1', doc: 'bind address of the HTTP API (loopback by default)' },
+  { path: 'http.port', env: 'DICOM_INTAKE_HTTP_PORT', kind: 'port', default: 8080, doc: 'HTTP API port' },
+  { path: 'dicom.aeTitle', env: 'DICOM_INTAKE_AE_TITLE', kind: 'string', default: 'DICOMINTAKE', doc: 'AE title of the default C-STORE receiver' },
+  { path: 'dicom.port', env: 'DICOM_INTAKE_DICOM_PORT', kind: 'port', default: 11112, doc: 'port of the default C-STORE receiver' },
+  { path: 'anonymization.siteEnabled', env: 'DICOM_INTAKE_SITE_ANON_ENABLED', kind: 'bool', default: true, doc: 'run the site-wide script on every upload' },
+  { path: 'limits.uploadMaxBytes', env: 'DICOM_INTAKE_UPLOAD_MAX_BYTES', kind: 'int', default: 4 * 1024 ** 3, doc: 'largest request body accepted' },
+  { path: 'limits.archiveMaxMembers', env: 'DICOM_INTAKE_ARCHIVE_MAX_MEMBERS', kind: 'int', default: 100_000, doc: 'most members in one zip/tar' },
+  { path: 'limits.archiveMaxExpandedBytes', env: 'DICOM_INTAKE_ARCHIVE_MAX_EXPANDED_BYTES', kind: 'int', default: 64 * 1024 ** 3, doc: 'most expanded bytes in one zip/tar' },
+  { path: 'limits.archiveMaxRatio', env: 'DICOM_INTAKE_ARCHIVE_MAX_RATIO', kind: 'int', default: 200, doc: 'highest expanded/compressed ratio of one member' },
+] as const satisfies readonly ConfigKey[];

@@ -1,0 +1,19 @@
+import type { Knex } from 'knex';
+import * as initial from './migrations/001-initial';
+
+// Migrations are listed in code rather than loaded from a folder, so they work the same under tsx,
+// vitest and compiled JavaScript.
+const MIGRATIONS: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Promise<void> }> = {
+  '001-initial': initial,
+};
+
+const source: Knex.MigrationSource<string> = {
+  getMigrations: async () => Object.keys(MIGRATIONS).sort(),
+  getMigrationName: (name) => name,
+  getMigration: async (name) => MIGRATIONS[name],
+};
+
+/** Brings the database schema up to date. */
+export async function migrateLatest(db: Knex): Promise<void> {
+  await db.migrate.latest({ migrationSource: source });
+}

@@ -1,0 +1,21 @@
+import type { Knex } from 'knex';
+import { createArchiveRepo } from './archive-repo';
+import { createAuditRepo } from './audit-repo';
+import { createPassesRepo } from './passes-repo';
+import { createProjectsRepo } from './projects-repo';
+import { createScriptsRepo } from './scripts-repo';
+import { createUploadsRepo } from './uploads-repo';
+
+/** Every repository over one database handle. */
+export function createRepositories(db: Knex) {
+  return {
+    projects: createProjectsRepo(db),
+    scripts: createScriptsRepo(db),
+    uploads: createUploadsRepo(db),
+    archive: createArchiveRepo(db),
+    passes: createPassesRepo(db),
+    audit: createAuditRepo(db),
+  };
+}
+/** The repositories bundle passed to activities and the API. */
+export type Repositories = ReturnType<typeof createRepositories>;

@@ -1,0 +1,60 @@
+// Error names are wire contracts: workflows and the API branch on the failure `type`, which Temporal takes from
+// `error.name`. Messages carry ids, member numbers and counts only, never header values or file names.
+
+/** Base of the errors a person can act on; `code` is stable and machine-readable. */
+export abstract class IntakeError extends Error {
+  abstract readonly code: string;
+}
+
+/** A member of an uploaded archive is not a DICOM file this service can read faithfully. */
+export class CorruptMemberError extends IntakeError {
+  override readonly name = 'CorruptMemberError';
+  readonly code = 'CORRUPT_MEMBER';
+  constructor(readonly memberIndex: number, reason: string, uploadId: string) {
+    super(`member #${memberIndex} of upload ${uploadId} is not a readable DICOM file (${reason}); nothing from this upload was archived. Remove or fix that member, or send Ignore-Unparsable=true to skip it.`);
+  }
+}
+
+/** The uploaded body is not a zip/tar archive, or breaks a configured limit. */
+export class BadArchiveError extends IntakeError {
+  override readonly name = 'BadArchiveError';
+  readonly code = 'BAD_ARCHIVE';
+}
+
+/** The destination project does not exist. */
+export class ProjectNotFoundError extends IntakeError {
+  override readonly name = 'ProjectNotFoundError';
+  readonly code = 'PROJECT_NOT_FOUND';
+}
+
+/** A session with this label already holds different files and overwrite=none was asked. */
+export class SessionConflictError extends IntakeError {
+  override readonly name = 'SessionConflictError';
+  readonly code = 'SESSION_CONFLICT';
+}
+
+/** An anonymization script failed on a file (the message names the upload, file number and script, never values). */
+export class AnonymizationFailedError extends IntakeError {
+  override readonly name = 'AnonymizationFailedError';
+  readonly code = 'ANONYMIZATION_FAILED';
+}
+
+/** The request itself is wrong (missing parameter, unknown option). */
+export class BadRequestError extends IntakeError {
+  override readonly name = 'BadRequestError';
+  readonly code = 'BAD_REQUEST';
+}
+
+/** Failure types that retrying cannot fix; listed once, used in every activity proxy's retry policy. */
+export const NON_RETRYABLE_ERROR_TYPES = [
+  'CorruptMemberError',
+  'BadArchiveError',
+  'ProjectNotFoundError',
+  'SessionConflictError',
+  'AnonymizationFailedError',
+  'BadRequestError',
+  'ScriptSyntaxError',
+  'ScriptCheckError',
+  'ScriptRuntimeError',
+  'DicomReadError',
+] as const;

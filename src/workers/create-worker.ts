@@ -1,0 +1,28 @@
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from '../activities';
+import { WORKFLOWS_PATH } from './workflows-path';
+
+/** Where the worker finds its workflow code: the TypeScript sources, or a bundle built once (tests, CI). */
+export type WorkflowSource = { workflowsPath: string } | { workflowBundle: { codePath: string } };
+
+
+/** Composition root of a worker: deps → activities → Worker on one task queue. */
+export async function createWorker(args: {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  deps: ActivityDeps;
+  workflows?: WorkflowSource;
+  options?: Partial<WorkerOptions>;
+}): Promise<Worker> {
+  return Worker.create({
+    connection: args.connection,
+    namespace: args.namespace,
+    taskQueue: args.taskQueue,
+    activities: createActivities(args.deps),
+    ...(args.workflows ?? { workflowsPath: WORKFLOWS_PATH }),
+    // Let in-flight activities finish on Ctrl-C; each is idempotent anyway, so a cut one is simply retried.
+    shutdownGraceTime: '10 seconds',
+    ...args.options,
+  });
+}

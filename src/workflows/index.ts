@@ -1,0 +1,3 @@
+// The workflow bundle's entry: every workflow type the worker registers.
+export { archiveSession } from './archive-session';
+export { importUpload } from './import-upload';

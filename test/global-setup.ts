@@ -1,0 +1,64 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import type { TestProject } from 'vitest/node';
+import { loadConfig } from '../src/config/load-config';
+import { WORKFLOWS_PATH } from '../src/workers/workflows-path';
+import { defaultTemporalCli, startDevServer, type DevServer } from '../src/workers/temporal-dev-server';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    temporalAddress: string;
+    temporalNamespace: string;
+    workflowBundlePath: string;
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => res(port));
+    });
+    s.on('error', rej);
+  });
+}
+
+let server: DevServer | undefined;
+
+/**
+ * One real Temporal dev server for the whole run (in memory, headless, free loopback port), with the search
+ * attributes of temporal-dev.yaml, waited for patiently; and one workflow bundle for every test file.
+ */
+export async function setup(project: TestProject): Promise<void> {
+  const config = loadConfig();
+  const started = Date.now();
+  const [port] = await Promise.all([freePort()]);
+  server = await startDevServer({
+    cli: defaultTemporalCli(),
+    ip: '127.0.0.1',
+    port,
+    namespace: 'default',
+    searchAttributes: config.temporal.searchAttributes,
+    readyTimeoutMs: 120_000,
+    logLevel: 'error',
+  });
+  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
+  const dir = resolve(__dirname, '../test-output');
+  mkdirSync(dir, { recursive: true });
+  const bundlePath = resolve(dir, 'workflow-bundle.js');
+  writeFileSync(bundlePath, bundle.code);
+  process.stderr.write(`[global-setup] Temporal dev server on ${server.address}, workflows bundled, in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  project.provide('temporalAddress', server.address);
+  project.provide('temporalNamespace', 'default');
+  project.provide('workflowBundlePath', bundlePath);
+}
+
+/** Stops only the server this run started. */
+export async function teardown(): Promise<void> {
+  await server?.stop();
+}
+
+const noop = () => undefined;
+const quietLogger = { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: (m: string) => console.error(m) };
