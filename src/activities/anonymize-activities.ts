@@ -8,6 +8,9 @@ import type { ActivityDeps } from './deps';
 import { currentRun } from './run-ref';
 import { contextDigest, runScriptOnFile, type ScriptContext } from './script-runner';
 
+/** Failures that are about the script or the file, not the machine. */
+const SCRIPT_OR_FILE_ERRORS = new Set(['ScriptRuntimeError', 'ScriptSyntaxError', 'ScriptCheckError', 'DicomReadError', 'DicomEditError']);
+
 const seqName = (seq: number) => `${String(seq).padStart(6, '0')}.dcm`;
 
 /** Summary of one pass over an upload's files. */
@@ -61,7 +64,9 @@ export function createAnonymizeActivities(deps: ActivityDeps) {
       try {
         result = await runScriptOnFile(args.script, store.path(inKey), store.path(outKey), ctx);
       } catch (err) {
-        const e = err as Error & { code?: string };
+        const e = err as Error;
+        // I/O errors are retried; a script or a file the engine cannot handle is not (retrying cannot fix it).
+        if (!SCRIPT_OR_FILE_ERRORS.has(e.name)) throw err;
         // Engine and reader messages name tags and positions, never values.
         throw new AnonymizationFailedError(`${args.kind} script ${args.script.id} (v${args.script.version}) failed on file #${seq} of upload ${args.uploadId}: ${e.name}: ${e.message}`);
       }

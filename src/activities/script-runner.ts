@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { applyScript, compileScript, type CompiledScript } from '../anonymize';
 import type { StoredScript } from '../db/scripts-repo';
 import { openDicom, writeEditedFile } from '../dicom';
@@ -55,6 +57,7 @@ export async function runScriptOnFile(script: StoredScript, inPath: string, outP
   const result = applyScript(program, editor, { project: ctx.project, subject: ctx.subject, session: ctx.session });
   if (result.rejected) return { kind: 'rejected' };
   editor.appendDeidentificationMethodCode(deidentificationItem(script.id));
+  await mkdir(dirname(outPath), { recursive: true });
   const written = await writeEditedFile(editor, outPath);
   return { kind: 'written', ...written };
 }

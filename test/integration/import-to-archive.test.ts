@@ -35,6 +35,8 @@ async function studyZip(n = 3, extra: { name: string; data: Buffer }[] = []): Pr
   const study = `2.25.${Date.now()}${studyCounter}`;
   const files = Array.from({ length: n }, (_, i) =>
     buildDicom({
+      rows: 32,
+      columns: 64,
       elements: {
         PatientName: CANARY_NAME,
         PatientID: CANARY_ID,

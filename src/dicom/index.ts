@@ -1,0 +1,8 @@
+/** The DICOM byte layer: read a Part 10 file's layout, edit top-level elements, write losslessly. */
+export { DicomEditor, openDicom, type ElementEdit } from './editor';
+export { writeEditedFile, sha256File, type WrittenFile } from './writer';
+export { readDicomFile, DicomFileIndex, type DicomElement, type ReadOptions } from './reader';
+export { DicomReadError, DicomEditError, type DicomReadErrorCode, type DicomEditErrorCode } from './errors';
+export type { CodeItem } from './code-sequence';
+export { lookupTag, tagForKeyword, type TagInfo } from './dictionary';
+export { formatTag, makeTag, TAG } from './tags';

@@ -1,0 +1,221 @@
+/**
+ * Reads a DICOM Part 10 file into an index of its top-level elements (file meta group and dataset), with byte
+ * offsets, without loading pixel data. The index is what the editor changes and the writer copies from.
+ */
+import { open, type FileHandle } from 'node:fs/promises';
+import { DicomReadError } from './errors';
+import { NeedBytes, UNDEFINED_LENGTH, elementEnd, readElementHeader, type ByteView, type ElementHeader } from './element-walker';
+import { FileSegment, SegmentLoader } from './file-segments';
+import { lookupTag } from './dictionary';
+import { PIXEL_DATA_TAGS, TAG, formatTag } from './tags';
+import { datasetEncodingOf, type DatasetEncoding } from './transfer-syntax';
+
+/** Limits for reading untrusted files. */
+export interface ReadOptions {
+  /** Most bytes of header (everything but pixel data and bulk values) held in memory; default 64 MiB. */
+  readonly maxHeaderBytes?: number;
+  /** Binary values (OB, OW, UN, ...) longer than this are left on disk like pixel data; default 1 MiB. */
+  readonly bulkValueBytes?: number;
+}
+
+/** One top-level element of the file. */
+export interface DicomElement {
+  readonly tag: number;
+  /** The VR from the header (explicit VR) or the dictionary (implicit VR; 'UN' when unknown). */
+  readonly vr: string;
+  /** True when the element is encoded with explicit VR (always so for group 0002). */
+  readonly explicitVr: boolean;
+  /** Absolute offset of the first header byte. */
+  readonly start: number;
+  /** Absolute offset of the first value byte. */
+  readonly valueOffset: number;
+  /** The length field as written; {@link UNDEFINED_LENGTH} for undefined length. */
+  readonly lengthField: number;
+  /** Absolute offset just past the element, delimiters included. */
+  readonly end: number;
+  /** False for pixel data and bulk values, which stay on disk. */
+  readonly loaded: boolean;
+}
+
+const PREAMBLE_BYTES = 128;
+const DATASET_START = PREAMBLE_BYTES + 4;
+const BINARY_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'UN']);
+
+/** The parsed layout of one file: what the editor edits and the writer copies from. */
+export class DicomFileIndex {
+  constructor(
+    /** The file the index was read from. */
+    readonly path: string,
+    /** Its size and modification time when read, to detect a change before writing. */
+    readonly fileSize: number,
+    readonly mtimeMs: number,
+    /** Transfer Syntax UID from (0002,0010), trimmed. */
+    readonly transferSyntaxUid: string,
+    readonly encoding: DatasetEncoding,
+    /** Top-level elements in file order: the meta group first, then the dataset. */
+    readonly elements: readonly DicomElement[],
+    private readonly segments: readonly ByteView[],
+  ) {}
+
+  /** Absolute offset where the file meta group starts (after preamble and "DICM"). */
+  get metaStart(): number {
+    return DATASET_START;
+  }
+
+  /** Bytes of the file held in memory. */
+  get loadedBytes(): number {
+    return this.segments.reduce((sum, s) => sum + s.bytes.length, 0);
+  }
+
+  /** The preamble and "DICM" prefix. */
+  prefixBytes(): Buffer {
+    return this.slice(0, DATASET_START) ?? Buffer.alloc(0);
+  }
+
+  /** The value bytes of a loaded element (delimiters of undefined-length values included); undefined if on disk. */
+  valueBytes(element: DicomElement): Buffer | undefined {
+    return element.loaded ? this.slice(element.valueOffset, element.end) : undefined;
+  }
+
+  /** The whole encoded element (header, value, delimiters) of a loaded element; undefined if on disk. */
+  elementBytes(element: DicomElement): Buffer | undefined {
+    return element.loaded ? this.slice(element.start, element.end) : undefined;
+  }
+
+  private slice(from: number, to: number): Buffer | undefined {
+    for (const s of this.segments) {
+      if (from >= s.base && to <= s.base + s.bytes.length) return s.bytes.subarray(from - s.base, to - s.base);
+    }
+    return undefined;
+  }
+}
+
+/** Reads the header of a Part 10 file; throws {@link DicomReadError} for anything we cannot edit losslessly. */
+export async function readDicomFile(path: string, options: ReadOptions = {}): Promise<DicomFileIndex> {
+  const file = await open(path, 'r');
+  try {
+    return await readOpenFile(path, file, options);
+  } finally {
+    await file.close();
+  }
+}
+
+async function readOpenFile(path: string, file: FileHandle, options: ReadOptions): Promise<DicomFileIndex> {
+  const stat = await file.stat();
+  const fileSize = stat.size;
+  const loader = new SegmentLoader(file, fileSize, options.maxHeaderBytes ?? 64 * 1024 * 1024);
+  const bulkValueBytes = options.bulkValueBytes ?? 1024 * 1024;
+  if (fileSize < DATASET_START) {
+    throw new DicomReadError('NOT_DICOM', `the file is ${fileSize} bytes, too short for a DICOM preamble and "DICM" prefix`);
+  }
+  let segment = loader.open(0);
+  await loader.growTo(segment, DATASET_START, 'the preamble');
+  if (segment.bytes.toString('latin1', PREAMBLE_BYTES, DATASET_START) !== 'DICM') {
+    throw new DicomReadError('NOT_DICOM', 'no "DICM" prefix at byte 128: not a DICOM Part 10 file (raw datasets without preamble are not accepted)');
+  }
+  const segments: FileSegment[] = [];
+  const elements: DicomElement[] = [];
+  let pos = DATASET_START;
+
+  // File meta group: always explicit VR LE, and it ends where group 0002 ends (the group length is not trusted).
+  while (pos < fileSize) {
+    await loader.growTo(segment, pos + 2, `the element at byte ${pos}`);
+    if (segment.bytes.readUInt16LE(pos - segment.base) !== 0x0002) break;
+    const element = await readLoadedElement(loader, segment, pos, true);
+    elements.push(element);
+    pos = element.end;
+  }
+  if (elements.length === 0) {
+    throw new DicomReadError('NOT_DICOM', 'no file meta information (group 0002) after the "DICM" prefix');
+  }
+  const tsElement = elements.find((e) => e.tag === TAG.TransferSyntaxUID);
+  const transferSyntaxUid = tsElement === undefined ? undefined : trimUid(segment.bytes.subarray(tsElement.valueOffset - segment.base, tsElement.end - segment.base));
+  const encoding = datasetEncodingOf(transferSyntaxUid);
+  const explicitVr = encoding === 'explicit-le';
+
+  while (pos < fileSize) {
+    const header = await withBytes(loader, segment, pos, () => readElementHeader(segment, pos, explicitVr));
+    if (header.tag >>> 16 === 0xfffe) {
+      throw new DicomReadError('BAD_LENGTH', `unexpected ${formatTag(header.tag)} at the top level at byte ${pos}; a length before it is probably wrong`);
+    }
+    const vr = explicitVr ? header.vr : (lookupTag(header.tag)?.vr ?? 'UN');
+    const isBulk =
+      PIXEL_DATA_TAGS.has(header.tag) || (header.length !== UNDEFINED_LENGTH && header.length > bulkValueBytes && BINARY_VRS.has(vr));
+    let element: DicomElement;
+    if (isBulk) {
+      // Leave the value on disk: the writer streams it. Bytes after it go to a new segment.
+      segment.truncateAt(pos);
+      segments.push(segment);
+      const end = await bulkEnd(file, fileSize, header);
+      element = { tag: header.tag, vr, explicitVr, start: pos, valueOffset: header.valueOffset, lengthField: header.length, end, loaded: false };
+      segment = loader.open(end, segment);
+    } else {
+      element = await readLoadedElement(loader, segment, pos, explicitVr);
+    }
+    elements.push(element);
+    pos = element.end;
+  }
+  segments.push(segment);
+  return new DicomFileIndex(path, fileSize, stat.mtimeMs, transferSyntaxUid ?? '', encoding, elements, segments);
+}
+
+/** Reads one element at `pos` into `segment`, loading as many bytes as its value (and nested items) need. */
+async function readLoadedElement(loader: SegmentLoader, segment: FileSegment, pos: number, explicitVr: boolean): Promise<DicomElement> {
+  return withBytes(loader, segment, pos, () => {
+    const h = readElementHeader(segment, pos, explicitVr);
+    const end = elementEnd(segment, h, explicitVr);
+    const vr = explicitVr ? h.vr : (lookupTag(h.tag)?.vr ?? 'UN');
+    return { tag: h.tag, vr, explicitVr, start: pos, valueOffset: h.valueOffset, lengthField: h.length, end, loaded: true };
+  });
+}
+
+/** Runs a synchronous walk, loading more of the segment each time it asks for bytes, until it completes. */
+async function withBytes<T>(loader: SegmentLoader, segment: FileSegment, pos: number, walk: () => T): Promise<T> {
+  for (;;) {
+    try {
+      return walk();
+    } catch (e) {
+      if (!(e instanceof NeedBytes)) throw e;
+      await loader.growTo(segment, e.upTo, describeAt(segment, pos));
+    }
+  }
+}
+
+function describeAt(segment: FileSegment, pos: number): string {
+  const at = pos - segment.base;
+  if (at + 4 > segment.bytes.length) return `the element at byte ${pos}`;
+  const tag = ((segment.bytes.readUInt16LE(at) << 16) | segment.bytes.readUInt16LE(at + 2)) >>> 0;
+  return `element ${formatTag(tag)} at byte ${pos}`;
+}
+
+/** The end of a value left on disk; encapsulated fragments are walked with small positioned reads. */
+async function bulkEnd(file: FileHandle, fileSize: number, h: ElementHeader): Promise<number> {
+  const where = `element ${formatTag(h.tag)} at byte ${h.start}`;
+  if (h.length !== UNDEFINED_LENGTH) {
+    const end = h.valueOffset + h.length;
+    if (end > fileSize) {
+      throw new DicomReadError('TRUNCATED', `${where} declares ${h.length} value bytes but the file ends at byte ${fileSize}`);
+    }
+    if (h.length % 2 !== 0) throw new DicomReadError('BAD_LENGTH', `${where} has an odd value length ${h.length}`);
+    return end;
+  }
+  const item = Buffer.alloc(8);
+  let pos = h.valueOffset;
+  for (;;) {
+    if (pos + 8 > fileSize) throw new DicomReadError('TRUNCATED', `${where}: the file ends at byte ${fileSize} inside its fragments`);
+    await file.read(item, 0, 8, pos);
+    const tag = ((item.readUInt16LE(0) << 16) | item.readUInt16LE(2)) >>> 0;
+    const length = item.readUInt32LE(4);
+    if (tag === TAG.SequenceDelimitationItem) return pos + 8;
+    if (tag !== TAG.Item || length === UNDEFINED_LENGTH || length % 2 !== 0) {
+      throw new DicomReadError('BAD_LENGTH', `${where}: malformed fragment ${formatTag(tag)} at byte ${pos}`);
+    }
+    pos += 8 + length;
+    if (pos > fileSize) throw new DicomReadError('TRUNCATED', `${where}: a fragment runs past the end of the file (${fileSize} bytes)`);
+  }
+}
+
+/** Trims the padding of a UI value (trailing NULs and spaces). */
+function trimUid(bytes: Buffer): string {
+  return bytes.toString('latin1').replace(/[\0 ]+$/, '').trim();
+}

@@ -1,0 +1,35 @@
+/** Which transfer syntaxes we edit in place, and how their datasets are encoded. */
+import { DicomReadError } from './errors';
+
+/** Dataset encodings we can edit byte-for-byte. */
+export type DatasetEncoding = 'implicit-le' | 'explicit-le';
+
+const IMPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2';
+// Refused rather than rewritten: re-encoding would change every byte of the dataset.
+const REFUSED: Readonly<Record<string, string>> = {
+  '1.2.840.10008.1.2.2': 'Explicit VR Big Endian',
+  '1.2.840.10008.1.2.1.99': 'Deflated Explicit VR Little Endian',
+  '1.2.840.10008.1.2.4.95': 'JPIP Referenced Deflate',
+};
+
+/** The dataset encoding of a transfer syntax UID; throws UNSUPPORTED_TRANSFER_SYNTAX for those we refuse. */
+export function datasetEncodingOf(transferSyntaxUid: string | undefined): DatasetEncoding {
+  if (transferSyntaxUid === undefined || transferSyntaxUid === '') {
+    throw new DicomReadError(
+      'UNSUPPORTED_TRANSFER_SYNTAX',
+      'the file meta information has no Transfer Syntax UID (0002,0010); re-export the file with a complete meta header',
+    );
+  }
+  if (!/^[0-9.]+$/.test(transferSyntaxUid)) {
+    throw new DicomReadError('UNSUPPORTED_TRANSFER_SYNTAX', 'Transfer Syntax UID (0002,0010) is not a valid UID');
+  }
+  const refused = REFUSED[transferSyntaxUid];
+  if (refused !== undefined) {
+    throw new DicomReadError(
+      'UNSUPPORTED_TRANSFER_SYNTAX',
+      `transfer syntax ${transferSyntaxUid} (${refused}) is not supported; convert the file to Explicit VR Little Endian first`,
+    );
+  }
+  // Every other transfer syntax (native explicit LE and all encapsulated ones) encodes the dataset in explicit VR LE.
+  return transferSyntaxUid === IMPLICIT_VR_LITTLE_ENDIAN ? 'implicit-le' : 'explicit-le';
+}
