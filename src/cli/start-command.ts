@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { NativeConnection, Runtime } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createApiServer } from '../api/server';
 import { connectClient } from '../client/connect-client';
 import { loadConfig } from '../config/load-config';
@@ -31,9 +31,10 @@ export async function runStart(argv: string[]): Promise<number> {
   });
   const services = await openServices(config);
   // Ctrl-C is handled here, in one place, so that the stack stops in order: API, worker, Temporal, database.
-  Runtime.install({ shutdownSignals: [] });
+  // The SDK's own INFO lines (bundling, state changes) would bury the summary; warnings and errors still show.
+  Runtime.install({ shutdownSignals: [], logger: new DefaultLogger('WARN') });
   const connection = await NativeConnection.connect({ address: config.temporal.address });
-  say('starting the worker (the first start bundles the workflow code)...');
+  say('starting the worker (bundling the workflow code)...');
   const worker = await createWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, deps: services.activityDeps });
   const workerRun = worker.run();
   const client = await connectClient(config.temporal);

@@ -49,14 +49,26 @@ export async function runUpload(argv: string[]): Promise<number> {
   if (values.overwrite) q.set('overwrite', values.overwrite);
   const { status, body } = await postFile(`${base}/data/services/import?${q}`, zip, size, !values.json && process.stderr.isTTY);
   const ok = status >= 200 && status < 300;
+  const error = ok ? undefined : errorText(body);
   if (values.json) {
-    process.stdout.write(JSON.stringify(ok ? { ok, status, urls: body.trim().split('\n') } : { ok, status, error: body.trim() }) + '\n');
+    process.stdout.write(JSON.stringify(ok ? { ok, status, urls: body.trim().split('\n') } : { ok, status, error }) + '\n');
   } else if (ok) {
     process.stdout.write(body);
   } else {
-    process.stderr.write(`dicom-intake upload: the server refused the upload (HTTP ${status}): ${body.trim()}\n`);
+    process.stderr.write(`dicom-intake upload: the server refused the upload (HTTP ${status}): ${error}\n`);
   }
   return ok ? 0 : 1;
+}
+
+/** The API answers errors as JSON `{ error }` or, on XNAT's endpoints, as text. */
+function errorText(body: string): string {
+  try {
+    const parsed = JSON.parse(body) as { error?: unknown };
+    if (typeof parsed.error === 'string') return parsed.error;
+  } catch {
+    // plain text
+  }
+  return body.trim();
 }
 
 function postFile(url: string, path: string, size: number, showProgress: boolean): Promise<{ status: number; body: string }> {
