@@ -90,6 +90,9 @@ export function createArchiveRepo(db: Knex) {
       entries: CatalogEntry[];
     }): Promise<{ sessionId: string; added: number; replaced: number; unchanged: number }> {
       return db.transaction(async (tx) => {
+        // One commit per project at a time. Without it, on PostgreSQL two commits of the same new session both
+        // find no subject and one fails on the unique key; SQLite already serializes (one connection, no-op here).
+        await tx('projects').where({ id: args.projectId }).forUpdate().first();
         const now = nowIso();
         let subject = await tx('subjects').where({ project_id: args.projectId, label: args.subjectLabel }).first();
         if (!subject) {
