@@ -5,6 +5,7 @@ import { createPassesRepo } from './passes-repo';
 import { createProjectsRepo } from './projects-repo';
 import { createScriptsRepo } from './scripts-repo';
 import { createUploadsRepo } from './uploads-repo';
+import { createUsersRepo } from './users-repo';
 
 /** Every repository over one database handle. */
 export function createRepositories(db: Knex) {
@@ -15,6 +16,7 @@ export function createRepositories(db: Knex) {
     archive: createArchiveRepo(db),
     passes: createPassesRepo(db),
     audit: createAuditRepo(db),
+    users: createUsersRepo(db),
   };
 }
 /** The repositories bundle passed to activities and the API. */

@@ -8,13 +8,14 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createApiServer } from '../../src/api/server';
+import { ensureSiteAdmin } from '../../src/auth/accounts';
 import { loadConfig } from '../../src/config/load-config';
 import { openDicom } from '../../src/dicom';
 import { defaultTemporalCli, startDevServer, type DevServer, type DevServerOptions } from '../../src/workers/temporal-dev-server';
 import { openServices, type Services } from '../../src/workers/services';
 import { seededRandom } from '../factories/dicom-mutator';
 import { studyZip } from '../factories/study-zip';
-import { http } from '../support/http';
+import { http, useToken } from '../support/http';
 import { WorkerProcess } from '../support/worker-process';
 
 // Bounded and seeded: CHAOS_SEED reproduces a run's schedule of kills. Loopback only; every wait has a deadline.
@@ -86,6 +87,7 @@ describe('crash safety: uploads while the worker is SIGKILLed and Temporal resta
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     baseUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    useToken(baseUrl, (await ensureSiteAdmin(services.repos))!.token);
     worker = new WorkerProcess(env, inject('workflowBundlePath'), join(dir, 'worker.log'));
     await worker.start();
   });
