@@ -8,6 +8,7 @@ import { sendJson } from './http-io';
 import { registerImportRoutes } from './import-routes';
 import { registerProjectRoutes } from './project-routes';
 import { registerUserRoutes } from './user-routes';
+import { registerPageRoutes } from './pages/page-routes';
 import { HttpError, Router } from './router';
 
 /** What the HTTP API needs. */
@@ -19,6 +20,8 @@ export interface ApiDeps {
   taskQueue: string;
   uploadMaxBytes: number;
   siteAnonEnabled: boolean;
+  /** The Temporal Web UI of this namespace (http://host:port/namespaces/NS), for links from the pages. */
+  temporalUiUrl?: string;
   log?: (line: Record<string, unknown>) => void;
 }
 
@@ -35,6 +38,7 @@ export function createApiServer(deps: ApiDeps): Server {
   registerImportRoutes(router, deps);
   registerProjectRoutes(router, deps);
   registerUserRoutes(router, deps);
+  registerPageRoutes(router, deps);
 
   return createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');

@@ -53,6 +53,7 @@ export async function runStart(argv: string[]): Promise<number> {
     taskQueue: config.temporal.taskQueue,
     uploadMaxBytes: config.limits.uploadMaxBytes,
     siteAnonEnabled: config.anonymization.siteEnabled,
+    temporalUiUrl: `http://${ip}:${config.temporal.uiPort}/namespaces/${config.temporal.namespace}`,
   });
   server.listen(config.http.port, config.http.host);
   await once(server, 'listening');
