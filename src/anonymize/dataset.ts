@@ -26,7 +26,7 @@ export interface EditableDataset {
   /**
    * Writes a value in the root or an existing item, creating the element when absent: public tags with the
    * dictionary VR; a private creator element (gggg,00bb) as LO; a private data element only when its creator
-   * element exists in the same item (VR from the private dictionary when known, else LO). Never creates items.
+   * element exists in the same item (as LO: there is no private dictionary). Never creates items.
    */
   setStringAt(path: ItemPath, tag: number, value: string): void;
   /** Removes an element from the root or an item; does nothing when absent. */
