@@ -117,6 +117,9 @@ class Checker {
       case 'assign':
       case 'assignIfExists':
         this.target(s.target);
+        if (s.kind === 'assign' && !isSingularPath(s.target)) {
+          this.report(s.target.pos, 'error', 'PLURAL_TAGPATH', `cannot assign to ${s.target.text}: the path can match several elements; use ?= to change every existing match`);
+        }
         if (s.value.kind === 'list') this.report(s.value.pos, 'error', 'LIST_NOT_ALLOWED', `a list cannot be assigned to ${s.target.text}`);
         this.expression(s.value, 'value');
         return;

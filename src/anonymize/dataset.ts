@@ -39,6 +39,12 @@ export interface EditableDataset {
   itemCount(path: ItemPath, tag: number): number;
   /** Removes item `index` of the sequence element (path, tag); later items move down by one. */
   deleteItem(path: ItemPath, tag: number, index: number): void;
+  /**
+   * Makes item `index` of the sequence (path, tag) exist, for `:=` on a path such as `(0008,1115)[1]/(0010,0010)`:
+   * creates the sequence when absent (a public sequence of the dictionary, or a private one whose creator element
+   * exists in that item) and appends empty items up to `index`. The item at `path` itself must exist.
+   */
+  ensureItem(path: ItemPath, tag: number, index: number): void;
   /** The raw value bytes of a present non-sequence element (UN and binary values); undefined otherwise. */
   getBytesAt(path: ItemPath, tag: number): Uint8Array | undefined;
 

@@ -5,7 +5,7 @@
  */
 import type { PathSegment, TagPath, TagPattern } from './ast';
 import type { EditableDataset, ItemPath } from './dataset';
-import { digitsMatch, exactTag, formatTag, hasDigitWildcard, publicPatternMatches } from './tag-pattern';
+import { digitsMatch, exactTag, formatTag, isSingularPath, publicPatternMatches } from './tag-pattern';
 import { EngineFault } from './runtime-value';
 
 /** One element found by a path: the item that holds it and its tag. */
@@ -186,50 +186,48 @@ function ensureBlock(ds: EditableDataset, item: ItemPath, group: number, creator
   throw new EngineFault('PRIVATE_BLOCK_MISSING', `cannot create a private block for ${pathText}: all 240 blocks of group ${hex4(group)} are in use`);
 }
 
-/** True when the path has a level wildcard (`*`, `+`, `.`) anywhere. */
-export function hasLevelWildcard(path: TagPath): boolean {
-  return path.segments.some((s) => s.kind === 'level');
-}
-
-/**
- * The elements `:=` writes, creating elements (never items):
- * - an exact public tag (or a private tag in direct notation) in every containing item that exists;
- * - `(gggg,{creator}ee)`: that element of the creator's block in each containing item. DicomEdit fails to create
- *   missing private elements or blocks (DE-14); we do what the script plainly means and reserve the first free
- *   block (gggg,0010-00FF) for the creator when the item has none;
- * - with digit wildcards or level wildcards (`* + .`): every existing match only. A level wildcard names "wherever
- *   it occurs", so inserting the element into every item of every sequence would add data the script never meant.
- * Creator elements are added only when `create` is true (the value is known to be present).
- */
-export function assignmentTargets(ds: EditableDataset, path: TagPath, create = true): ElementRef[] {
-  const last = lastElement(path);
-  if (last.item !== undefined) throw new EngineFault('BAD_ARGUMENT', `cannot assign a value to ${path.text}: it names sequence items, not an element`);
-  const items = containingItems(ds, path);
-  const pattern = last.tag;
-  if (hasDigitWildcard(pattern) || hasLevelWildcard(path)) return items.flatMap((item) => matchInItem(ds, item, pattern).map((tag) => ({ item, tag })));
-  const group = parseInt(pattern.group, 16);
-  if (pattern.creator !== undefined) {
-    const { creator } = pattern;
-    const low = parseInt(pattern.element, 16);
-    return items.flatMap((item) => {
-      const existing = matchInItem(ds, item, pattern);
-      if (existing.length > 0 || !create) return existing.map((tag) => ({ item, tag }));
-      const block = ensureBlock(ds, item, group, creator, path.text);
-      return [{ item, tag: ((group << 16) | (block << 8) | low) >>> 0 }];
-    });
-  }
-  const tag = exactTag(pattern)!;
-  if (create && isPrivateTag(tag) && !isPrivateCreator(tag) && (tag & 0xffff) >>> 8 >= 0x10) {
-    // Direct notation (set["(0045,1045)", …]): the block's creator must already be there.
-    const missing = items.find((item) => !ds.hasAt(item, tag) && creatorOf(ds, item, tag) === undefined);
-    if (missing !== undefined) {
+/** The tag a pattern names in one item, reserving a block for a private creator that has none there (DE-14). */
+function tagToCreate(ds: EditableDataset, item: ItemPath, pattern: TagPattern, pathText: string): number {
+  if (pattern.creator === undefined) {
+    const tag = exactTag(pattern)!;
+    if (isPrivateTag(tag) && !isPrivateCreator(tag) && (tag & 0xffff) >>> 8 >= 0x10 && !ds.hasAt(item, tag) && creatorOf(ds, item, tag) === undefined) {
       throw new EngineFault(
         'PRIVATE_BLOCK_MISSING',
         `cannot create ${formatTag(tag)}: its private creator ${formatTag((((tag >>> 16) << 16) | ((tag & 0xffff) >>> 8)) >>> 0)} is absent; set the creator first`,
       );
     }
+    return tag;
   }
-  return items.map((item) => ({ item, tag }));
+  const [existing] = matchInItem(ds, item, pattern);
+  if (existing !== undefined) return existing;
+  const group = parseInt(pattern.group, 16);
+  const block = ensureBlock(ds, item, group, pattern.creator, pathText);
+  return ((group << 16) | (block << 8) | parseInt(pattern.element, 16)) >>> 0;
+}
+
+/**
+ * The element `:=` writes. The path must be singular (no digit or level wildcard, `[n]` on every sequence), as in
+ * DicomEdit, where assigning to a plural path is an error; `?=` is the way to change every existing match.
+ * With `create`, what the path names is made to exist, as DicomEdit does: missing sequences and items up to `[n]`
+ * (empty ones in between), and for `(gggg,{creator}ee)` the creator's block, reserved in the first free block
+ * (gggg,0010-00FF) when the item has none (DicomEdit fails there, DE-14). Without `create` (a null value), only an
+ * element that already exists is returned.
+ */
+export function assignmentTargets(ds: EditableDataset, path: TagPath, create = true): ElementRef[] {
+  const last = lastElement(path);
+  if (last.item !== undefined) throw new EngineFault('BAD_ARGUMENT', `cannot assign a value to ${path.text}: it names sequence items, not an element`);
+  if (!isSingularPath(path)) {
+    throw new EngineFault('PLURAL_TAGPATH', `cannot assign to ${path.text}: the path can match several elements; use ?= to change every existing match`);
+  }
+  if (!create) return findElements(ds, path);
+  let item: ItemPath = [];
+  for (const segment of path.segments.slice(0, -1)) {
+    if (segment.kind !== 'element' || segment.item?.kind !== 'index') throw new EngineFault('PLURAL_TAGPATH', `cannot assign to ${path.text}`);
+    const tag = tagToCreate(ds, item, segment.tag, path.text);
+    ds.ensureItem(item, tag, segment.item.index);
+    item = [...item, { tag, item: segment.item.index }];
+  }
+  return [{ item, tag: tagToCreate(ds, item, last.tag, path.text) }];
 }
 
 /** The elements `?=` writes: existing matches only, at every containing item. */

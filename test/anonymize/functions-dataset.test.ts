@@ -61,7 +61,7 @@ describe('removeTags, set and delete at any depth', () => {
 
   it('When set and delete get string paths into items, then they act there (DE-52 and DE-91 fixed)', () => {
     const ds = buildDataset({ '(0008,1115)': [{ '(0020,000E)': '1.1', '(0045,0010)': 'PCI' }, { '(0020,000E)': '1.2' }] });
-    run('set["(0008,1115)[0]/(0045,{PCI}45)", "v"]\nset["(0008,1115)[%]/(0008,103E)", "d"]\ndelete["(0008,1115)[1]"]', ds);
+    run('set["(0008,1115)[0]/(0045,{PCI}45)", "v"]\nset["(0008,1115)[0]/(0008,103E)", "d"]\ndelete["(0008,1115)[1]"]', ds);
     expect(seq(ds, '(0008,1115)')).toEqual([{ '(0008,103E)': 'd', '(0020,000E)': '1.1', '(0045,0010)': 'PCI', '(0045,1045)': 'v' }]);
   });
 });

@@ -41,13 +41,20 @@ describe('level wildcards (§1.4)', () => {
     expect(patientIds(ds)).toEqual(expected);
   });
 
-  it('When := uses a level wildcard, then it writes existing elements only and inserts none', () => {
-    const ds = nested();
-    run('*/(0008,1155) := "9.9"', ds);
-    const tree = ds.toTree() as Record<string, MemoryRecord[]>;
-    expect(tree['(0008,1155)']).toBeUndefined();
-    expect((tree['(0008,1115)']![0]!['(0008,1199)'] as MemoryRecord[]).map((i) => i['(0008,1155)'])).toEqual(['9.9', '9.9']);
-    expect(tree['(0008,1115)']![1]!['(0008,1155)']).toBeUndefined();
+  it('When := targets a path that can match several elements, then the script is refused (DicomEdit: plural assignment is an error)', () => {
+    for (const target of ['*/(0008,1155)', '+/(0010,0010)', '(0008,1115)[%]/(0020,000E)', '(0008,1115)/(0020,000E)', '(0010,10X0)', '(002#,{PVT}01)[1]/(0010,0010)']) {
+      expect(() => compileScript(`version "6.6"\n${target} := "x"`)).toThrow(`cannot assign to ${target}: the path can match several elements; use ?= to change every existing match`);
+    }
+  });
+
+  it('When set gets a plural path at run time, then it fails with PLURAL_TAGPATH', () => {
+    let caught: unknown;
+    try {
+      run('set["*/(0010,0010)", "x"]', nested());
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toMatchObject({ name: 'ScriptRuntimeError', code: 'PLURAL_TAGPATH' });
   });
 
   it('When a level wildcard sits between sequences, then it matches at any depth below that sequence', () => {
@@ -66,19 +73,42 @@ describe('item selectors', () => {
     expect(seq.map((i) => [i['(0020,000E)'], i['(0008,103E)']])).toEqual([['1.2.3.10', undefined], ['4.5', 'inserted']]);
   });
 
-  it('When := or ?= names an item that does not exist, then no item and no element is created', () => {
+  it('When ?= names an item that does not exist, then no item and no element is created', () => {
     const ds = nested();
     const before = ds.toTree();
-    run('(0008,1115)[2]/(0010,0010) := "x"\n(0008,1115)[5]/(0010,0010) ?= "y"\n(0008,1140)[0]/(0010,0010) := "z"', ds);
+    run('(0008,1115)[5]/(0010,0010) ?= "y"\n(0008,1140)[0]/(0010,0010) ?= "z"\n*/(0010,1000) ?= "w"', ds);
     expect(ds.toTree()).toEqual(before);
   });
 
-  it('When [%] or a bare sequence leads the path, then every item is addressed', () => {
+  it('When := names an item that does not exist, then the sequence and items up to it are created, as in DicomEdit', () => {
     const ds = nested();
-    run('(0008,1115)[%]/(0020,000E) := "7.7"\n(0008,1115)/(0008,1199)/(0008,1150) := "1.2.840.10008.5.1.4.1.1.4"', ds);
+    run('(0008,1115)[3]/(0010,0010) := "x"\n(0008,1140)[0]/(0008,1155)[1]/(0008,1150) := "1.2"', ds);
+    const tree = ds.toTree() as Record<string, MemoryRecord[]>;
+    expect(tree['(0008,1115)']!.slice(2)).toEqual([{}, { '(0010,0010)': 'x' }]);
+    expect(tree['(0008,1140)']).toEqual([{ '(0008,1155)': [{}, { '(0008,1150)': '1.2' }] }]);
+  });
+
+  it('When := names a private sequence item whose creator is absent, then the block, the sequence and the item are created', () => {
+    const ds = buildDataset();
+    run('(0021,{PVT ID}01)[1]/(0010,0010) := "Assigned"', ds);
+    expect((ds.toTree() as Record<string, unknown>)['(0021,0010)']).toBe('PVT ID');
+    expect((ds.toTree() as Record<string, MemoryRecord[]>)['(0021,1001)']).toEqual([{}, { '(0010,0010)': 'Assigned' }]);
+  });
+
+  it('When := with a missing value names a missing item, then nothing is created', () => {
+    const ds = nested();
+    const before = ds.toTree();
+    run('(0008,1115)[4]/(0010,0010) := (0010,9999)\n(0021,{PVT ID}01)[0]/(0010,0010) := (0010,9999)', ds);
+    expect(ds.toTree()).toEqual(before);
+  });
+
+  it('When [%] or a bare sequence leads a ?= path, then every item is addressed, and only existing elements change', () => {
+    const ds = nested();
+    run('(0008,1115)[%]/(0020,000E) ?= "7.7"\n(0008,1115)/(0008,1199)/(0008,1155) ?= "1.2.9"', ds);
     const seq = (ds.toTree() as Record<string, MemoryRecord[]>)['(0008,1115)']!;
     expect(seq.map((i) => i['(0020,000E)'])).toEqual(['7.7', '7.7']);
-    expect((seq[0]!['(0008,1199)'] as MemoryRecord[]).map((i) => i['(0008,1150)'])).toEqual(['1.2.840.10008.5.1.4.1.1.4', '1.2.840.10008.5.1.4.1.1.4']);
+    expect((seq[0]!['(0008,1199)'] as MemoryRecord[]).map((i) => i['(0008,1155)'])).toEqual(['1.2.9', '1.2.9']);
+    expect(seq[1]!['(0008,1199)']).toBeUndefined();
   });
 
   it('When - names an item, then the item is removed (DE-91 fixed) and later items move up', () => {

@@ -117,7 +117,7 @@ describe('determinism', () => {
     '(0008,0018) := hashUID[(0008,0018)]',
     '(0010,0010) := subject',
     'shiftDateTimeSequenceByIncrement[-864000, "*/(0008,0020)"]',
-    '(0008,1115)[%]/(0020,000E) := hashUID[(0020,000D)]',
+    '(0008,1115)[%]/(0020,000E) ?= hashUID[(0020,000D)]',
     'removeAllPrivateTags',
     'alterPixels["rectangle", "l=0, t=0, r=2, b=2", "solid", "v=0"]',
   ].join('\n');
