@@ -1,3 +1,4 @@
+import { runScript } from './script-command';
 import { runStart } from './start-command';
 import { runUpload } from './upload-command';
 import { runWorker } from './worker-command';
@@ -11,6 +12,9 @@ Usage:
                                      [--url http://127.0.0.1:8080] [--json]
                                      send a zip of DICOM files to the archive of project P
   dicom-intake worker                run only a worker against the configured Temporal server
+  dicom-intake script check SCRIPT   check a DicomEdit 6 script without running it
+  dicom-intake script preview SCRIPT DICOM [--var name=value]... [--lookup FILE]
+                                     show what the script would change in one file; nothing is written
 
 Configuration: temporal-dev.yaml (or DICOM_INTAKE_CONFIG), each key overridable by its environment variable.
 
@@ -29,6 +33,8 @@ export async function main(argv: string[]): Promise<number> {
       return runUpload(rest);
     case 'worker':
       return runWorker(rest);
+    case 'script':
+      return runScript(rest);
     case undefined:
     case 'help':
     case '--help':
