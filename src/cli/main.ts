@@ -1,5 +1,7 @@
+import { runAnonymize } from './anonymize-command';
 import { runStart } from './start-command';
 import { runUpload } from './upload-command';
+import { runVerify } from './verify-command';
 import { runWorker } from './worker-command';
 
 const USAGE = `dicom-intake: DICOM intake and de-identification on Temporal
@@ -11,12 +13,19 @@ Usage:
                                      [--url http://127.0.0.1:8080] [--json]
                                      send a zip of DICOM files to the archive of project P
   dicom-intake worker                run only a worker against the configured Temporal server
+  dicom-intake anonymize [--script FILE] [--profile basic[,option,...]] [--var k=v ...] [--secret-file F]
+                         [--json] --out DIR INPUT...
+                                     de-identify files or folders offline (PS3.15 profile, then the script)
+  dicom-intake verify [--json] ORIGINAL ANONYMIZED
+                                     check anonymized files for residual identifying values (tag paths only)
 
 Configuration: temporal-dev.yaml (or DICOM_INTAKE_CONFIG), each key overridable by its environment variable.
 
 Examples:
   dicom-intake start
   dicom-intake upload study.zip --project DEMO --subject S01 --session S01_MR1
+  dicom-intake anonymize --profile basic --secret-file project.key --out anon/ study/
+  dicom-intake verify study/ anon/
 `;
 
 /** Entry point of the CLI; resolves to the exit code. */
@@ -29,6 +38,10 @@ export async function main(argv: string[]): Promise<number> {
       return runUpload(rest);
     case 'worker':
       return runWorker(rest);
+    case 'anonymize':
+      return runAnonymize(rest);
+    case 'verify':
+      return runVerify(rest);
     case undefined:
     case 'help':
     case '--help':

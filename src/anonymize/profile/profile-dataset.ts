@@ -4,27 +4,15 @@
  * profile can be tested against any implementation and does not depend on the byte layer.
  */
 
-/** One step into a sequence: the sequence element's tag and a 0-based item index. */
-export interface ItemStep {
-  readonly tag: number;
-  readonly item: number;
-}
+import type { EditableDataset, ItemPath } from '../dataset';
 
-/** An item of the dataset: the steps from the root (empty = the root itself). */
-export type ItemPath = readonly ItemStep[];
+export type { ItemPath } from '../dataset';
 
-/** Nested read/edit access, as EditableDataset offers it. */
-export interface ProfileDataset {
-  tagsAt(path: ItemPath): number[];
-  getStringAt(path: ItemPath, tag: number): string | undefined;
-  setStringAt(path: ItemPath, tag: number, value: string): void;
-  deleteAt(path: ItemPath, tag: number): void;
-  hasAt(path: ItemPath, tag: number): boolean;
-  vrAt(path: ItemPath, tag: number): string | undefined;
-  itemCount(path: ItemPath, tag: number): number;
-  deleteItem(path: ItemPath, tag: number, index: number): void;
-  getBytesAt(path: ItemPath, tag: number): Uint8Array | undefined;
-}
+/** Nested read/edit access: the methods of EditableDataset that take an ItemPath. */
+export type ProfileDataset = Pick<
+  EditableDataset,
+  'tagsAt' | 'getStringAt' | 'setStringAt' | 'deleteAt' | 'hasAt' | 'vrAt' | 'itemCount' | 'deleteItem' | 'getBytesAt'
+>;
 
 /** One item of Deidentification Method Code Sequence (0012,0064). */
 export interface MethodCodeItem {
