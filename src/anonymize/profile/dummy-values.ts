@@ -40,3 +40,6 @@ const DUMMY_BY_VR: Readonly<Record<string, string>> = {
 export function dummyValue(vr: string): string | undefined {
   return DUMMY_BY_VR[vr];
 }
+
+/** Every dummy value, for the residual scan: a source value that equals or is part of one is not a leak. */
+export const ALL_DUMMY_VALUES: readonly string[] = [...new Set(Object.values(DUMMY_BY_VR))];

@@ -18,6 +18,7 @@ export interface Finding {
 }
 
 const DEID_CODES = 0x00120064;
+const MEDIA_STORAGE_SOP_INSTANCE_UID = 0x00020003;
 const CODE_VALUE = 0x00080100;
 const CODING_SCHEME = 0x00080102;
 
@@ -91,6 +92,8 @@ export class UidConsistency {
           continue;
         }
         const row = rowForTag(tag);
+        // (0002,0003) follows (0008,0018) in the output (checked in checkOutput), even where the source disagreed.
+        if (tag === MEDIA_STORAGE_SOP_INSTANCE_UID) continue;
         if (row === undefined || isPrivate(tag) || (dictionaryVr(tag) ?? source.vrAt(path, tag)) !== 'UI') continue;
         const code = effectiveCode(row, options).code;
         if (code !== 'U' && code !== 'D') continue;

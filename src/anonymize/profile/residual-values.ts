@@ -5,6 +5,11 @@
  * path they came from, so a finding names where the value was, never the value itself.
  */
 import { effectiveCode } from './action-resolution';
+import { DICOM_INTAKE_IMPLEMENTATION_VERSION } from './apply-profile';
+import { DEIDENTIFICATION_METHOD_TEXT } from './deidentification-markers';
+import { ALL_DUMMY_VALUES } from './dummy-values';
+import { BASIC_PROFILE_CODE, optionCode } from './profile-options';
+import { OPTION_COLUMNS } from './table-types';
 import type { ProfileOptions } from './profile-options';
 import { formatTagPath, type ItemPath, type ProfileDataset } from './profile-dataset';
 import { isSafePrivate } from './safe-private';
@@ -70,7 +75,8 @@ export function collectNeedles(ds: ReadableDataset, options: ProfileOptions, dic
       }
       // Cleaned text keeps its harmless words by design; only shifted dates must all change.
       if (code === 'C' && option !== 'retainLongitudinalModifiedDates') continue;
-      const value = safeString(ds, path, tag);
+      // A value in a character set we cannot decode (ISO 2022) is searched for as its raw bytes.
+      const value = safeString(ds, path, tag) ?? rawString(ds, path, tag);
       if (value === undefined || value === '') continue;
       for (const one of value.split('\\')) {
         add(where, one);
@@ -86,7 +92,11 @@ export function collectNeedles(ds: ReadableDataset, options: ProfileOptions, dic
     }
   };
   walk([]);
-  const keptText = kept.join('\u0000');
+  // Text the profile itself writes (dummies, markers): a source value such as "ANON" or a StudyTime of "000000"
+  // is found there by chance, not because it survived.
+  kept.push(...ALL_DUMMY_VALUES, DEIDENTIFICATION_METHOD_TEXT, DICOM_INTAKE_IMPLEMENTATION_VERSION, BASIC_PROFILE_CODE.codeMeaning);
+  kept.push(...OPTION_COLUMNS.map((c) => optionCode(c.option).codeMeaning));
+  const keptText = kept.join('\u0000').toUpperCase();
   return [...needles.entries()].filter(([text]) => !keptText.includes(text.toUpperCase())).map(([, needle]) => needle);
 }
 
@@ -109,6 +119,12 @@ function safeString(ds: ReadableDataset, path: ItemPath, tag: number): string | 
   } catch {
     return undefined;
   }
+}
+
+/** The raw value bytes as a latin1 string (byte for byte), or undefined. */
+function rawString(ds: ReadableDataset, path: ItemPath, tag: number): string | undefined {
+  const bytes = ds.getBytesAt(path, tag);
+  return bytes === undefined ? undefined : Buffer.from(bytes).toString('latin1');
 }
 
 /** The needles found in `haystack` (the output file's bytes outside Pixel Data), as their source tag paths. */
