@@ -22,6 +22,8 @@ export interface DeidentifyRequest {
   readonly vars: Readonly<Record<string, string | undefined>>;
   /** The project secret; required with a profile. */
   readonly secret?: ProjectSecret;
+  /** fsync each output before reporting it written (default true; see WriteOptions). */
+  readonly durable?: boolean;
 }
 
 /** The outcome for one file. */
@@ -55,6 +57,6 @@ export async function deidentifyFile(inPath: string, outPath: string, request: D
     editor.appendDeidentificationMethodCode(scriptItem(request.script));
   }
   await mkdir(dirname(outPath), { recursive: true });
-  const written = await writeEditedFile(editor, outPath);
+  const written = await writeEditedFile(editor, outPath, { durable: request.durable ?? true });
   return { kind: 'written', ...written, report };
 }

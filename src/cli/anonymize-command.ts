@@ -22,6 +22,7 @@ The PS3.15 profile runs first, then the DicomEdit 6 script (see docs/profile.md 
   --secret-file F    project secret (first line of F) that keys UID remapping and date shifts; required with --profile
   --script FILE      DicomEdit 6 script
   --var k=v          a script variable (project, subject, session, ...); subject also keys the date shift
+  --fsync            make each output durable (fsync file and folder) before counting it written; slower
   --json             print a JSON summary on stdout
 Exit status: 0 when every input was written, 1 when some were refused, 2 for a usage error.
 
@@ -30,6 +31,8 @@ Examples:
   dicom-intake anonymize --profile basic,retain-long-modified-dates --secret-file project.key \\
       --script site.das --var project=DEMO --var subject=S01 --var session=S01_MR1 --out anon/ a.dcm b.dcm
 `;
+
+const FILES_IN_FLIGHT = 4;
 
 /** One input's outcome in the summary. */
 interface FileOutcome {
@@ -69,6 +72,7 @@ export async function runAnonymize(argv: string[]): Promise<number> {
         'secret-file': { type: 'string' },
         out: { type: 'string' },
         json: { type: 'boolean', default: false },
+        fsync: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -108,17 +112,27 @@ export async function runAnonymize(argv: string[]): Promise<number> {
   }
 
   const outDir = resolve(values.out);
-  const outcomes: FileOutcome[] = [];
+  const request = { profile, script, vars, secret, durable: values.fsync };
   const taken = new Set<string>();
-  for (const input of inputs) {
+  const jobs = inputs.map((input) => {
     const output = join(outDir, input.relative);
-    if (taken.has(output)) {
-      outcomes.push({ input: input.path, status: 'refused', reason: `another input already writes ${input.relative}; give inputs with distinct names` });
-      continue;
-    }
+    const duplicate = taken.has(output);
     taken.add(output);
-    outcomes.push(await anonymizeOne(input.path, output, { profile, script, vars, secret }));
-  }
+    return { input, output, duplicate };
+  });
+  const outcomes: FileOutcome[] = new Array(jobs.length);
+  // A few files in flight at once: while one waits for the disk, another is parsed (Node runs one at a time).
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < jobs.length) {
+      const at = next++;
+      const job = jobs[at]!;
+      outcomes[at] = job.duplicate
+        ? { input: job.input.path, status: 'refused', reason: `another input already writes ${job.input.relative}; give inputs with distinct names` }
+        : await anonymizeOne(job.input.path, job.output, request);
+    }
+  };
+  await Promise.all(Array.from({ length: FILES_IN_FLIGHT }, worker));
 
   const refused = outcomes.filter((o) => o.status === 'refused');
   for (const o of refused) process.stderr.write(`dicom-intake anonymize: refused ${o.input}: ${o.reason}\n`);

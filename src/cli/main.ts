@@ -1,8 +1,5 @@
-import { runAnonymize } from './anonymize-command';
-import { runStart } from './start-command';
-import { runUpload } from './upload-command';
-import { runVerify } from './verify-command';
-import { runWorker } from './worker-command';
+// Each command is loaded only when it runs: the offline commands (anonymize, verify) must not pay for loading the
+// Temporal SDK, knex and the HTTP server at every start (seconds per run with tsx).
 
 const USAGE = `dicom-intake: DICOM intake and de-identification on Temporal
 
@@ -28,20 +25,26 @@ Examples:
   dicom-intake verify study/ anon/
 `;
 
+/** Loads a command module when its command runs (tsx's CommonJS hook resolves require, not import(), of .ts files). */
+function load<T>(module: string): T {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(module) as T;
+}
+
 /** Entry point of the CLI; resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'start':
-      return runStart(rest);
+      return load<typeof import('./start-command')>('./start-command').runStart(rest);
     case 'upload':
-      return runUpload(rest);
+      return load<typeof import('./upload-command')>('./upload-command').runUpload(rest);
     case 'worker':
-      return runWorker(rest);
+      return load<typeof import('./worker-command')>('./worker-command').runWorker(rest);
     case 'anonymize':
-      return runAnonymize(rest);
+      return load<typeof import('./anonymize-command')>('./anonymize-command').runAnonymize(rest);
     case 'verify':
-      return runVerify(rest);
+      return load<typeof import('./verify-command')>('./verify-command').runVerify(rest);
     case undefined:
     case 'help':
     case '--help':
