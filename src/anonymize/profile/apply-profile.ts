@@ -136,6 +136,7 @@ class ProfileRun {
     this.report.itemsVisited += 1;
     const creators: number[] = [];
     const keptBlocks = new Set<number>();
+    const retainSafePrivate = this.ctx.options.has('retainSafePrivate');
     for (const tag of this.ds.tagsAt(path)) {
       const group = tag >>> 16;
       if (group === 0x0002 && path.length > 0) continue;
@@ -146,10 +147,10 @@ class ProfileRun {
           creators.push(tag);
           continue;
         }
-        const block = element >>> 8;
-        const creator = block >= 0x10 ? this.ds.getStringAt(path, ((group << 16) | block) >>> 0) : undefined;
-        if (this.ctx.options.has('retainSafePrivate') && isSafePrivate(tag, creator)) {
-          keptBlocks.add(((group << 16) | block) >>> 0);
+        const creatorTag = ((group << 16) | (element >>> 8)) >>> 0;
+        // The creator is read only when it can matter: decoding values is the walk's main cost.
+        if (retainSafePrivate && element >>> 8 >= 0x10 && isSafePrivate(tag, this.ds.getStringAt(path, creatorTag))) {
+          keptBlocks.add(creatorTag);
           this.report.privateKept += 1;
         } else {
           this.ds.deleteAt(path, tag);
