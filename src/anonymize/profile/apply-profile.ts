@@ -45,11 +45,19 @@ export interface ProfileReport {
 const TEXT_VRS = new Set(['AE', 'CS', 'LO', 'LT', 'PN', 'SH', 'ST', 'UC', 'UT']);
 const PATIENT_ID = 0x00100020;
 const PATIENT_NAME = 0x00100010;
+const BURNED_IN_ANNOTATION = 0x00280301;
 
 /** Applies the profile to `ds` (and the file-level parts to `file`); throws ProfileError when it cannot finish. */
 export function applyProfile(ds: ProfileDataset, file: ProfileFileTarget, ctx: ProfileContext): ProfileReport {
   if (ctx.secret.length === 0) {
     throw new ProfileError('EMPTY_SECRET', 'the de-identification secret is empty; give a project secret (--secret-file) so that UIDs and date shifts cannot be recomputed by others');
+  }
+  // E.1.1: identification burned into the pixels must be removed or known absent before (0012,0062) may say YES.
+  if (ds.getStringAt([], BURNED_IN_ANNOTATION)?.trim().toUpperCase() === 'YES') {
+    throw new ProfileError(
+      'BURNED_IN_ANNOTATION',
+      'Burned In Annotation (0028,0301) is YES and the profile does not clean pixel data; blank the text first (e.g. a DicomEdit alterPixels script run on its own) and set (0028,0301) to NO, then apply the profile',
+    );
   }
   const run = new ProfileRun(ds, ctx);
   if (needsIdentifyingValues(ctx.options)) run.collect([]);

@@ -13,6 +13,8 @@ export const PROFILE_ERROR_CODES = [
   'UNREADABLE_SEQUENCE',
   // A value could not be replaced as the action requires (unknown VR, unencodable value).
   'CANNOT_REPLACE',
+  // Burned In Annotation (0028,0301) is YES and Clean Pixel Data is not offered: the pixels would still identify.
+  'BURNED_IN_ANNOTATION',
 ] as const;
 /** One of {@link PROFILE_ERROR_CODES}. */
 export type ProfileErrorCode = (typeof PROFILE_ERROR_CODES)[number];

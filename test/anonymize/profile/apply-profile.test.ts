@@ -128,6 +128,12 @@ describe('applyProfile, Basic Profile', () => {
     expect(run(instance()).tree).toEqual(run(instance()).tree);
   });
 
+  it('When Burned In Annotation is YES, then the profile refuses the instance instead of claiming it clean', () => {
+    const ds = new MemoryDataset(instance({ '(0028,0301)': 'YES' }));
+    expect(() => applyProfile(ds, new FileRecorder(), { options: new Set(), secret: SECRET, dictionaryVr })).toThrow(/Burned In Annotation \(0028,0301\) is YES/);
+    expect(run(instance({ '(0028,0301)': 'NO' })).tree['(0012,0062)']).toBe('YES');
+  });
+
   it('When the secret is empty, then the profile refuses to run', () => {
     const ds = new MemoryDataset(instance());
     expect(() => applyProfile(ds, new FileRecorder(), { options: new Set(), secret: '', dictionaryVr })).toThrow(/secret is empty/);
