@@ -1,7 +1,5 @@
-import { runScript } from './script-command';
-import { runStart } from './start-command';
-import { runUpload } from './upload-command';
-import { runWorker } from './worker-command';
+// Each command is loaded only when it runs: the offline commands (anonymize, verify) must not pay for loading the
+// Temporal SDK, knex and the HTTP server at every start (seconds per run with tsx).
 
 const USAGE = `dicom-intake: DICOM intake and de-identification on Temporal
 
@@ -15,26 +13,43 @@ Usage:
   dicom-intake script check SCRIPT   check a DicomEdit 6 script without running it
   dicom-intake script preview SCRIPT DICOM [--var name=value]... [--lookup FILE]
                                      show what the script would change in one file; nothing is written
+  dicom-intake anonymize [--script FILE] [--profile basic[,option,...]] [--var k=v ...] [--secret-file F]
+                         [--json] --out DIR INPUT...
+                                     de-identify files or folders offline (PS3.15 profile, then the script)
+  dicom-intake verify [--json] ORIGINAL ANONYMIZED
+                                     check anonymized files for residual identifying values (tag paths only)
 
 Configuration: temporal-dev.yaml (or DICOM_INTAKE_CONFIG), each key overridable by its environment variable.
 
 Examples:
   dicom-intake start
   dicom-intake upload study.zip --project DEMO --subject S01 --session S01_MR1
+  dicom-intake anonymize --profile basic --secret-file project.key --out anon/ study/
+  dicom-intake verify study/ anon/
 `;
+
+/** Loads a command module when its command runs (tsx's CommonJS hook resolves require, not import(), of .ts files). */
+function load<T>(module: string): T {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(module) as T;
+}
 
 /** Entry point of the CLI; resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'start':
-      return runStart(rest);
+      return load<typeof import('./start-command')>('./start-command').runStart(rest);
     case 'upload':
-      return runUpload(rest);
+      return load<typeof import('./upload-command')>('./upload-command').runUpload(rest);
     case 'worker':
-      return runWorker(rest);
+      return load<typeof import('./worker-command')>('./worker-command').runWorker(rest);
     case 'script':
-      return runScript(rest);
+      return load<typeof import('./script-command')>('./script-command').runScript(rest);
+    case 'anonymize':
+      return load<typeof import('./anonymize-command')>('./anonymize-command').runAnonymize(rest);
+    case 'verify':
+      return load<typeof import('./verify-command')>('./verify-command').runVerify(rest);
     case undefined:
     case 'help':
     case '--help':
