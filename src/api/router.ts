@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from '../logging/logger';
 
 /** A request as handlers see it: the parsed URL and the path parameters. */
 export interface RouteContext {
@@ -6,6 +7,8 @@ export interface RouteContext {
   res: ServerResponse;
   url: URL;
   params: Record<string, string>;
+  /** The request's logger: every line it writes carries the request id. */
+  log: Logger;
 }
 
 /** A route handler. */

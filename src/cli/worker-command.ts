@@ -1,5 +1,8 @@
 import { NativeConnection } from '@temporalio/worker';
+import { createDataConverter } from '../codec/data-converter';
 import { loadConfig } from '../config/load-config';
+import { createLogger } from '../logging/logger';
+import { installTemporalLogging } from '../logging/temporal-logging';
 import { createWorker } from '../workers/create-worker';
 import { openServices } from '../workers/services';
 
@@ -10,9 +13,12 @@ export async function runWorker(argv: string[]): Promise<number> {
     return 0;
   }
   const config = loadConfig();
+  // Built first: missing codec keys stop the worker before it polls (it could not read any task otherwise).
+  const dataConverter = createDataConverter(config.temporal.codec);
+  installTemporalLogging(createLogger({ level: config.log.level, name: 'worker' }));
   const services = await openServices(config);
   const connection = await NativeConnection.connect({ address: config.temporal.address });
-  const worker = await createWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, deps: services.activityDeps });
+  const worker = await createWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, deps: services.activityDeps, dataConverter });
   process.stderr.write(`worker polling task queue ${config.temporal.taskQueue} on ${config.temporal.address}\n`);
   await worker.run(); // returns after SIGINT/SIGTERM (the SDK's runtime installs the handlers)
   await connection.close();
