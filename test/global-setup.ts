@@ -46,6 +46,7 @@ export async function setup(project: TestProject): Promise<void> {
     searchAttributes: config.temporal.searchAttributes,
     readyTimeoutMs: 120_000,
     logLevel: 'error',
+    stdio: 'quiet',
   });
   const bundle = await bundleWorkflowCode({ ...WORKFLOW_BUNDLE_OPTIONS, logger: quietLogger });
   const dir = resolve(__dirname, '../test-output');

@@ -1,6 +1,7 @@
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
+import { activityLogging } from '../logging/activity-logging';
 import { WORKFLOW_BUNDLE_OPTIONS } from './workflows-path';
 
 /** Where the worker finds its workflow code: the TypeScript sources, or a bundle built once (tests, CI). */
@@ -25,6 +26,7 @@ export async function createWorker(args: {
     activities: createActivities(args.deps),
     dataConverter: args.dataConverter,
     ...(args.workflows ?? { workflowsPath: WORKFLOW_BUNDLE_OPTIONS.workflowsPath }),
+    interceptors: { activity: [activityLogging] },
     // Let in-flight activities finish on Ctrl-C; each is idempotent anyway, so a cut one is simply retried.
     shutdownGraceTime: '10 seconds',
     ...args.options,

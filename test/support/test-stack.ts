@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { DataConverter, PayloadCodec } from '@temporalio/common';
 import { NativeConnection, type Worker } from '@temporalio/worker';
+import type { DestinationStream } from 'pino';
 import { inject } from 'vitest';
 import { createApiServer } from '../../src/api/server';
 import { createDataConverter, createPayloadCodec } from '../../src/codec/data-converter';
@@ -41,7 +42,7 @@ export interface TestStack extends Services {
  * Starts a test stack against the run's shared Temporal dev server. It encrypts with the run's codec keys and logs
  * at warn level (DICOM_INTAKE_LOG_LEVEL overrides), so worker state INFO lines stay out of test output.
  */
-export async function startTestStack(env: Record<string, string> = {}): Promise<TestStack> {
+export async function startTestStack(env: Record<string, string> = {}, opts: { logDestination?: DestinationStream } = {}): Promise<TestStack> {
   const dataDir = await mkdtemp(join(tmpdir(), 'dicom-intake-test-'));
   const address = inject('temporalAddress');
   const config = loadConfig({
@@ -53,7 +54,7 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
     DICOM_INTAKE_TEMPORAL_ADDRESS: address,
     ...env,
   });
-  const logger = createLogger({ level: config.log.level, name: 'test' });
+  const logger = createLogger({ level: config.log.level, name: 'test', destination: opts.logDestination });
   // Once per test file (one fork, one Runtime): later stacks in the same file reuse it.
   installTemporalLogging(logger);
   const dataConverter = createDataConverter(config.temporal.codec);
