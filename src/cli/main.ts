@@ -1,6 +1,8 @@
+import { runKeys } from './keys-command';
 import { runStart } from './start-command';
 import { runUpload } from './upload-command';
 import { runWorker } from './worker-command';
+import { runWorkflows } from './workflows-command';
 
 const USAGE = `dicom-intake: DICOM intake and de-identification on Temporal
 
@@ -11,12 +13,20 @@ Usage:
                                      [--url http://127.0.0.1:8080] [--json]
                                      send a zip of DICOM files to the archive of project P
   dicom-intake worker                run only a worker against the configured Temporal server
+  dicom-intake workflows ls [--query Q] [--limit N] [--json]
+                                     list workflow runs with their search attributes
+  dicom-intake workflows show ID [--json]
+                                     one run: status, decoded input and outcome, history event types
+  dicom-intake keys ls|rotate        payload encryption keys: ids in effect; add a new key
 
-Configuration: temporal-dev.yaml (or DICOM_INTAKE_CONFIG), each key overridable by its environment variable.
+Every command takes --help. Configuration: temporal-dev.yaml (or DICOM_INTAKE_CONFIG), each key overridable by its
+environment variable; logs are JSON lines on stderr (DICOM_INTAKE_LOG_LEVEL). See docs/operations.md.
 
 Examples:
   dicom-intake start
   dicom-intake upload study.zip --project DEMO --subject S01 --session S01_MR1
+  dicom-intake workflows ls --query "DicomProject = 'DEMO' AND DicomStatus = 'ERROR'"
+  dicom-intake workflows show upload-up_0190f3a2c1_4f9e2b7a1c3d
 `;
 
 /** Entry point of the CLI; resolves to the exit code. */
@@ -29,6 +39,10 @@ export async function main(argv: string[]): Promise<number> {
       return runUpload(rest);
     case 'worker':
       return runWorker(rest);
+    case 'workflows':
+      return runWorkflows(rest);
+    case 'keys':
+      return runKeys(rest);
     case undefined:
     case 'help':
     case '--help':

@@ -12,10 +12,24 @@ import { openServices } from '../workers/services';
 import { defaultTemporalCli, startDevServer } from '../workers/temporal-dev-server';
 import { loadDemo } from './demo-data';
 
+const START_HELP = `Usage: dicom-intake start [--no-demo]
+Starts the Temporal dev server (with Web UI), the worker and the HTTP API from temporal-dev.yaml, loads the demo
+project and session, and runs until Ctrl-C. A second start reuses the data folder. The first start creates the
+payload encryption keyring in the data folder; the Web UI decodes payloads through the API's /codec endpoint.
+
+Options:
+  --no-demo   do not load the demo project and session
+
+Examples:
+  dicom-intake start
+  dicom-intake start --no-demo
+  DICOM_INTAKE_HTTP_PORT=9080 DICOM_INTAKE_LOG_LEVEL=warn dicom-intake start
+`;
+
 /** `dicom-intake start`: the whole embedded stack in one process tree, then the demo data. */
 export async function runStart(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write('Usage: dicom-intake start [--no-demo]\nStarts the Temporal dev server (with Web UI), the worker and the HTTP API from temporal-dev.yaml,\nloads the demo project and session, and runs until Ctrl-C. A second start reuses the data folder.\n');
+    process.stdout.write(START_HELP);
     return 0;
   }
   const config = loadConfig();

@@ -6,10 +6,19 @@ import { installTemporalLogging } from '../logging/temporal-logging';
 import { createWorker } from '../workers/create-worker';
 import { openServices } from '../workers/services';
 
+const WORKER_HELP = `Usage: dicom-intake worker
+Runs a worker on the configured task queue (temporal.taskQueue) until SIGINT/SIGTERM, against the configured
+Temporal server and database. It needs the same payload codec keys as the rest of the deployment.
+
+Examples:
+  dicom-intake worker
+  DICOM_INTAKE_TEMPORAL_ADDRESS=temporal.internal:7233 DICOM_INTAKE_CODEC_KEYS=k1=... dicom-intake worker
+`;
+
 /** `dicom-intake worker`: one worker process against the configured Temporal server and database. */
 export async function runWorker(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write('Usage: dicom-intake worker\nRuns a worker on the configured task queue until SIGINT/SIGTERM.\n');
+    process.stdout.write(WORKER_HELP);
     return 0;
   }
   const config = loadConfig();
