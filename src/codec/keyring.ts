@@ -44,8 +44,9 @@ export function parseKeyList(text: string, source: string): CodecKey[] {
     .filter(Boolean)
     .map((item) => {
       const eq = item.indexOf('=');
-      // A bare base64 key also contains '=' (padding); it is recognised by what precedes it not being an id.
-      if (eq <= 0 || !KEY_ID.test(item.slice(0, eq))) throw new KeyringError(`${source}: expected ID=BASE64KEY items separated by commas`);
+      // A bare base64 key also contains '=' (its padding, at the end): nothing after the first '=' or no valid id
+      // before it means the id is missing, and the item is not echoed since it may be key material.
+      if (eq <= 0 || eq === item.length - 1 || !KEY_ID.test(item.slice(0, eq))) throw new KeyringError(`${source}: expected ID=BASE64KEY items separated by commas`);
       return checkKey(item.slice(0, eq), item.slice(eq + 1), source);
     });
   if (new Set(keys.map((k) => k.id)).size !== keys.length) throw new KeyringError(`${source}: a key id is listed twice`);

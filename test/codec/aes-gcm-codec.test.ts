@@ -73,6 +73,8 @@ describe('AES-GCM payload codec and keyring', () => {
     expect(() => parseKeyList(`bad id=${good}`, 'src')).toThrow(KeyringError);
     expect(() => parseKeyList(`a=${good},a=${good}`, 'src')).toThrow(/listed twice/);
     expect(() => parseKeyList(good, 'src')).toThrow(/ID=BASE64KEY/);
+    // A key whose base64 has no '+' or '/' looks like an id followed by '=': still refused without echoing it.
+    expect(() => parseKeyList('AbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcdefg=', 'src')).toThrow(/expected ID=BASE64KEY/);
     for (const bad of [`a=${good.slice(4)}`, good, `bad id=${good}`]) {
       try {
         parseKeyList(bad, 'src');

@@ -134,7 +134,7 @@ describe('import of a zip into the archive, through Temporal', () => {
 
     // Payloads are encrypted, so replay needs the service's data converter (test/integration/payload-encryption
     // shows that it fails without).
-    const bundle = { workflowBundle: stack.workflowBundle, dataConverter: stack.dataConverter };
+    const bundle = stack.replayOptions;
     await Worker.runReplayHistory(bundle, history, upload.workflow_id);
     await Worker.runReplayHistory(bundle, childHistory, children[0]);
 

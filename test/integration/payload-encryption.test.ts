@@ -97,7 +97,7 @@ describe('payload encryption and the codec endpoint', () => {
     expect(encodingOf(input)).toBe('json/plain');
     expect(defaultPayloadConverter.fromPayload(input)).toMatchObject({ uploadId: archivedId.replace(/^upload-/, ''), destination: 'archive' });
 
-    await Worker.runReplayHistory({ workflowBundle: stack.workflowBundle, dataConverter: stack.dataConverter }, history, archivedId);
+    await Worker.runReplayHistory(stack.replayOptions, history, archivedId);
     await expect(Worker.runReplayHistory({ workflowBundle: stack.workflowBundle }, history, archivedId)).rejects.toThrow();
   });
 

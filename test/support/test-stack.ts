@@ -4,12 +4,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { DataConverter, PayloadCodec } from '@temporalio/common';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { DestinationStream } from 'pino';
 import { inject } from 'vitest';
 import { createApiServer } from '../../src/api/server';
+import { connectClient } from '../../src/client/connect-client';
 import { createDataConverter, createPayloadCodec } from '../../src/codec/data-converter';
 import { loadConfig, type Config } from '../../src/config/load-config';
 import { createLogger, type Logger } from '../../src/logging/logger';
@@ -30,6 +31,8 @@ export interface TestStack extends Services {
   codec: PayloadCodec;
   /** The prebuilt workflow bundle of the run (replay needs it with the data converter). */
   workflowBundle: { codePath: string };
+  /** What `Worker.runReplayHistory` needs to replay this stack's (encrypted) histories. */
+  replayOptions: { workflowBundle: { codePath: string }; dataConverter: DataConverter };
   logger: Logger;
   /** Points where the next call throws once (fault injection); tests add names to it. */
   faults: Set<string>;
@@ -81,8 +84,9 @@ export async function startTestStack(env: Record<string, string> = {}, opts: { l
     workflows: { workflowBundle },
   });
   const workerRun = worker.run();
-  const connection = await Connection.connect({ address });
-  const client = new Client({ connection, namespace: 'default', dataConverter });
+  // The same client every entry point builds (connectClient), with the data converter from the same config.
+  const client = await connectClient(config.temporal);
+  const connection = client.connection;
   const server: Server = createApiServer({
     db: services.db,
     repos: services.repos,
@@ -107,6 +111,7 @@ export async function startTestStack(env: Record<string, string> = {}, opts: { l
     dataConverter,
     codec,
     workflowBundle,
+    replayOptions: { workflowBundle, dataConverter },
     logger,
     faults,
     fired,
