@@ -18,14 +18,22 @@ Usage:
                                      de-identify files or folders offline (PS3.15 profile, then the script)
   dicom-intake verify [--json] ORIGINAL ANONYMIZED
                                      check anonymized files for residual identifying values (tag paths only)
+  dicom-intake workflows ls [--query Q] [--limit N] [--json]
+                                     list workflow runs with their search attributes
+  dicom-intake workflows show ID [--json]
+                                     one run: status, decoded input and outcome, history event types
+  dicom-intake keys ls|rotate        payload encryption keys: ids in effect; add a new key
 
-Configuration: temporal-dev.yaml (or DICOM_INTAKE_CONFIG), each key overridable by its environment variable.
+Every command takes --help. Configuration: temporal-dev.yaml (or DICOM_INTAKE_CONFIG), each key overridable by its
+environment variable; logs are JSON lines on stderr (DICOM_INTAKE_LOG_LEVEL). See docs/operations.md.
 
 Examples:
   dicom-intake start
   dicom-intake upload study.zip --project DEMO --subject S01 --session S01_MR1
   dicom-intake anonymize --profile basic --secret-file project.key --out anon/ study/
   dicom-intake verify study/ anon/
+  dicom-intake workflows ls --query "DicomProject = 'DEMO' AND DicomStatus = 'ERROR'"
+  dicom-intake workflows show upload-up_0190f3a2c1_4f9e2b7a1c3d
 `;
 
 /** Loads a command module when its command runs (tsx's CommonJS hook resolves require, not import(), of .ts files). */
@@ -50,6 +58,10 @@ export async function main(argv: string[]): Promise<number> {
       return load<typeof import('./anonymize-command')>('./anonymize-command').runAnonymize(rest);
     case 'verify':
       return load<typeof import('./verify-command')>('./verify-command').runVerify(rest);
+    case 'workflows':
+      return load<typeof import('./workflows-command')>('./workflows-command').runWorkflows(rest);
+    case 'keys':
+      return load<typeof import('./keys-command')>('./keys-command').runKeys(rest);
     case undefined:
     case 'help':
     case '--help':

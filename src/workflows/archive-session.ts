@@ -1,6 +1,7 @@
-import { proxyActivities } from '@temporalio/workflow';
+import { proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { FILE_ACTIVITY_OPTIONS } from './activity-options';
+import { DicomStatus } from './search-attributes';
 import type { ArchiveSessionInput, ArchiveSessionResult } from './types';
 
 const acts = proxyActivities<Activities>(FILE_ACTIVITY_OPTIONS);
@@ -11,7 +12,15 @@ const acts = proxyActivities<Activities>(FILE_ACTIVITY_OPTIONS);
  * repeating a file or a pass. Its workflow id names the session group, so one group is archived by one run.
  */
 export async function archiveSession(input: ArchiveSessionInput): Promise<ArchiveSessionResult> {
-  const projectPass = await acts.runProjectPass({ uploadId: input.uploadId, groupId: input.groupId });
-  const committed = await acts.commitGroupToArchive(input);
-  return { ...committed, projectPass };
+  // The run starts with its parent's search attributes (DicomStatus ARCHIVING); its own end is mirrored here so
+  // that a visibility query by status finds the session's workflow too, not only the upload's.
+  try {
+    const projectPass = await acts.runProjectPass({ uploadId: input.uploadId, groupId: input.groupId });
+    const committed = await acts.commitGroupToArchive(input);
+    upsertSearchAttributes([{ key: DicomStatus, value: 'ARCHIVED' }]);
+    return { ...committed, projectPass };
+  } catch (err) {
+    upsertSearchAttributes([{ key: DicomStatus, value: 'ERROR' }]);
+    throw err;
+  }
 }
