@@ -54,6 +54,8 @@ describe('dicom-intake workflows and --help', () => {
     const text = (await cli(['workflows', 'show', workflowId])).stdout;
     expect(text).toMatch(/status\s+COMPLETED/);
     expect(text).toContain('START_CHILD_WORKFLOW_EXECUTION_INITIATED  archiveSession');
+    expect(text).toMatch(/UPSERT_WORKFLOW_SEARCH_ATTRIBUTES {2}DicomStatus=UNPACKING\n/);
+    expect(text).toMatch(/attributes DicomProject=\S+ {2}DicomUploadMethod=api/);
 
     const [wrongKeys, missing] = await Promise.all([
       failing(cli(['workflows', 'show', workflowId], { DICOM_INTAKE_CODEC_KEYS: formatKeyList([newCodecKey()]) })),
