@@ -41,7 +41,9 @@ export async function runStart(argv: string[]): Promise<number> {
   const logger = createLogger({ level: config.log.level, name: 'dicom-intake' });
   // First start of the embedded stack: create the payload keyring in the data folder (kept across restarts).
   if (ensureKeyring(config.temporal.codec).created) say(`created the payload encryption keyring ${config.temporal.codec.keyringFile} (back it up: history is unreadable without it)`);
-  const apiUrl = `http://${config.http.host}:${config.http.port}`;
+  // A wildcard bind address is not something a browser (the Web UI calling /codec) or a person can open.
+  const apiHost = ['0.0.0.0', '::'].includes(config.http.host) ? '127.0.0.1' : config.http.host;
+  const apiUrl = `http://${apiHost}:${config.http.port}`;
 
   say(`starting the Temporal dev server on ${config.temporal.address} (data: ${config.temporal.dbFile})...`);
   const temporal = await startDevServer({

@@ -88,7 +88,11 @@ function formatRows(rows: WorkflowRow[]): string {
 }
 
 function formatDetail(d: WorkflowDetail): string {
-  const sa = Object.entries(d.searchAttributes).map(([k, v]) => `${k}=${String(v)}`).join('  ');
+  // The service's own attributes; system ones (BuildIds…) stay in --json.
+  const sa = Object.entries(d.searchAttributes)
+    .filter(([k]) => k.startsWith('Dicom'))
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join('  ');
   const lines = [
     `workflow   ${d.workflowId}  (run ${d.runId})`,
     `type       ${d.type}`,

@@ -1,4 +1,5 @@
 import { WorkflowFailedError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
+import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 
 /** One workflow run as `workflows ls` shows it: ids, status and the service's search attributes (plaintext). */
 export interface WorkflowRow {
@@ -55,6 +56,15 @@ export async function listWorkflows(client: Client, query: string | undefined, l
   return rows;
 }
 
+/** `DicomStatus=ARCHIVING` for an upsert event: search attributes are plaintext JSON payloads (never encrypted). */
+function upsertedAttributes(attrs: unknown): string | undefined {
+  const fields = (attrs as { searchAttributes?: { indexedFields?: Record<string, Payload> } } | undefined)?.searchAttributes?.indexedFields;
+  if (!fields) return undefined;
+  return Object.entries(fields)
+    .map(([k, p]) => `${k}=${String(defaultPayloadConverter.fromPayload(p))}`)
+    .join(' ');
+}
+
 /** `activityTaskScheduledEventAttributes` → `ACTIVITY_TASK_SCHEDULED` (the server's EventType names). */
 function eventTypeName(field: string): string {
   return field.replace(/EventAttributes$/, '').replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
@@ -69,7 +79,7 @@ export async function showWorkflow(client: Client, workflowId: string): Promise<
     // Exactly one `…EventAttributes` field is set per event; its name is the event type (no proto enum needed).
     const field = Object.keys(e).find((k) => k.endsWith('EventAttributes') && (e as Record<string, unknown>)[k]);
     const attrs = (field ? (e as Record<string, unknown>)[field] : undefined) as Record<string, { name?: string | null; workflowId?: string | null } | null> | undefined;
-    const detail = attrs?.activityType?.name ?? attrs?.workflowType?.name ?? attrs?.workflowExecution?.workflowId ?? undefined;
+    const detail = attrs?.activityType?.name ?? attrs?.workflowType?.name ?? attrs?.workflowExecution?.workflowId ?? upsertedAttributes(attrs);
     const seconds = Number(e.eventTime?.seconds ?? 0);
     return {
       id: Number(e.eventId),

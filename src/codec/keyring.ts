@@ -69,7 +69,7 @@ interface KeyringFile {
   keys: { id: string; key: string; created: string }[];
 }
 
-function readKeyringFile(file: string): Keyring {
+function readKeyringFile(file: string): { keys: (CodecKey & { created?: string })[] } {
   let doc: KeyringFile;
   try {
     doc = JSON.parse(readFileSync(file, 'utf8')) as KeyringFile;
@@ -77,7 +77,7 @@ function readKeyringFile(file: string): Keyring {
     throw new KeyringError(`the codec keyring ${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'invalid JSON'})`);
   }
   if (doc?.version !== 1 || !Array.isArray(doc.keys) || doc.keys.length === 0) throw new KeyringError(`the codec keyring ${file} has no keys (expected {"version":1,"keys":[…]})`);
-  return { keys: doc.keys.map((k) => checkKey(String(k.id), String(k.key), file)) };
+  return { keys: doc.keys.map((k) => ({ ...checkKey(String(k.id), String(k.key), file), created: k.created })) };
 }
 
 function writeKeyringFile(file: string, keys: (CodecKey & { created?: string })[]): void {
@@ -96,7 +96,7 @@ export function loadKeyring(config: CodecConfig): Keyring {
   if (!existsSync(config.keyringFile)) {
     throw new KeyringError(`no payload codec keys: ${config.keyringFile} does not exist and DICOM_INTAKE_CODEC_KEYS is empty; run \`dicom-intake start\` once (it creates the keyring) or set the keys`);
   }
-  return readKeyringFile(config.keyringFile);
+  return { keys: readKeyringFile(config.keyringFile).keys.map(({ id, key }) => ({ id, key })) };
 }
 
 /** Creates the keyring file with one new key unless keys are configured or the file exists (first start). */
@@ -110,7 +110,6 @@ export function ensureKeyring(config: CodecConfig): { created: boolean } {
 export function rotateKeyring(file: string): CodecKey {
   const current = existsSync(file) ? readKeyringFile(file).keys : [];
   const fresh = newCodecKey();
-  const previous = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as KeyringFile).keys : [];
-  writeKeyringFile(file, [fresh, ...current.map((k) => ({ ...k, created: previous.find((p) => p.id === k.id)?.created }))]);
+  writeKeyringFile(file, [fresh, ...current]);
   return fresh;
 }

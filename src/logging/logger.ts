@@ -25,6 +25,7 @@ export function createLogger(o: LoggerOptions): Logger {
       redact: { paths: REDACT_PATHS, censor: REDACTED },
       formatters: { level: (label) => ({ level: label }) },
     },
-    o.destination ?? pino.destination({ fd: 2, sync: false }),
+    // Synchronous: a CLI command or a stopping stack exits right after its last line, which must not be lost.
+    o.destination ?? pino.destination({ fd: 2, sync: true }),
   );
 }

@@ -2,8 +2,9 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
-import { formatKeyList, newCodecKey } from '../../src/codec/keyring';
+import { afterAll, beforeAll, describe, expect, it, inject, vi } from 'vitest';
+import { main } from '../../src/cli/main';
+import { ensureKeyring, formatKeyList, loadKeyring, newCodecKey } from '../../src/codec/keyring';
 import { zipBuffers } from '../../src/storage/zip-write';
 import { buildDicom, syntheticUid } from '../factories/dicom-builder';
 import { http } from '../support/http';
@@ -53,6 +54,8 @@ describe('dicom-intake workflows and --help', () => {
     const text = (await cli(['workflows', 'show', workflowId])).stdout;
     expect(text).toMatch(/status\s+COMPLETED/);
     expect(text).toContain('START_CHILD_WORKFLOW_EXECUTION_INITIATED  archiveSession');
+    expect(text).toMatch(/UPSERT_WORKFLOW_SEARCH_ATTRIBUTES {2}DicomStatus=UNPACKING\n/);
+    expect(text).toMatch(/attributes DicomProject=\S+ {2}DicomUploadMethod=api/);
 
     const [wrongKeys, missing] = await Promise.all([
       failing(cli(['workflows', 'show', workflowId], { DICOM_INTAKE_CODEC_KEYS: formatKeyList([newCodecKey()]) })),
@@ -64,11 +67,32 @@ describe('dicom-intake workflows and --help', () => {
     expect(missing.stderr).toContain('no workflow "upload-nope"');
   });
 
+  it('When the keyring is rotated, then the new key id comes first and the old one is kept; with keys from the environment, rotation is refused', async () => {
+    const file = join(stack.dataDir, 'rotation-keyring.json');
+    ensureKeyring({ keyringFile: file });
+    const [before] = loadKeyring({ keyringFile: file }).keys;
+    const fileEnv = { DICOM_INTAKE_CODEC_KEYS: '', DICOM_INTAKE_CODEC_KEYRING_FILE: file };
+    const rotated = await cli(['keys', 'rotate'], fileEnv);
+    const newId = /new key (\S+) now encrypts/.exec(rotated.stdout)![1];
+    const [listed, refused] = await Promise.all([cli(['keys', 'ls', '--json'], fileEnv), failing(cli(['keys', 'rotate']))]);
+    expect(JSON.parse(listed.stdout)).toEqual({ source: file, encryptsWith: newId, keyIds: [newId, before.id] });
+    expect(listed.stdout).not.toContain(before.key.toString('base64'));
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('the keys come from DICOM_INTAKE_CODEC_KEYS');
+  });
+
   it('When any command is asked for --help, then it prints usage with examples and exits 0', async () => {
-    const outs = await Promise.all([[], ['start'], ['upload'], ['worker'], ['workflows'], ['keys']].map((c) => cli([...c, '--help'])));
-    for (const { stdout } of outs) {
-      expect(stdout).toContain('Usage:');
-      expect(stdout).toContain('Examples:');
+    // In-process: help has no side effects, and six more node processes cost half a minute on a shared machine.
+    for (const c of [[], ['start'], ['upload'], ['worker'], ['workflows'], ['keys']]) {
+      const out: string[] = [];
+      const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => out.push(String(chunk)) > 0);
+      try {
+        expect(await main([...c, '--help'])).toBe(0);
+      } finally {
+        spy.mockRestore();
+      }
+      expect(out.join('')).toContain('Usage:');
+      expect(out.join('')).toContain('Examples:');
     }
   });
 });

@@ -53,6 +53,9 @@ describe('search attributes follow the upload status', () => {
     // Memo is stored encrypted (payload-encryption.test.ts); through the codec it reads as a description.
     expect(parent.memo?.description).toBe(`REST API upload ${upload.id} into the archive of project ${project}`);
     const child = found.find((w) => w.type === 'archiveSession')!;
+    // Readable ids: what the run is for, then an opaque random id.
+    expect(parent.workflowId).toMatch(/^upload-up_[0-9a-f]{11}_[0-9a-f]{12}$/);
+    expect(child.workflowId).toMatch(/^archive-grp_[0-9a-f]{11}_[0-9a-f]{12}$/);
     expect(String(child.memo?.description)).toContain(upload.id);
     expect(await (await stack.client.workflow.getHandle(child.workflowId).describe()).staticSummary()).toContain(upload.id);
 

@@ -46,6 +46,14 @@ export interface TestStack extends Services {
 }
 
 /**
+ * The run's data converter without a whole stack: for a TestWorkflowEnvironment (`client: { dataConverter }`), a
+ * worker made with createWorker, or `Worker.runReplayHistory({ workflowBundle, dataConverter }, …)`.
+ */
+export function testDataConverter(): DataConverter {
+  return createDataConverter(loadConfig({ ...process.env, DICOM_INTAKE_CODEC_KEYS: inject('codecKeys') }).temporal.codec);
+}
+
+/**
  * Starts a test stack against the run's shared Temporal dev server. It encrypts with the run's codec keys and logs
  * at warn level (DICOM_INTAKE_LOG_LEVEL overrides), so worker state INFO lines stay out of test output.
  */
