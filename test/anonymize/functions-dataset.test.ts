@@ -39,10 +39,23 @@ describe('retainPrivateTags (MONO TestRetainPrivateTagsFunction)', () => {
     expect(seq(ds, '(0008,1115)')).toEqual([{ '(0011,0010)': 'p1c', '(0011,103F)': 'keep', '(0020,000E)': '1.2' }]);
   });
 
-  it('When a fictional creator is retained, then the whole real block goes, creator included, and emptied private sequences vanish', () => {
+  it('When a fictional creator is retained, then the whole real block goes, creator included, private sequences too', () => {
     const ds = buildDataset({ '(0019,0010)': 'REAL', '(0019,1001)': 'x', '(0029,0010)': 'SQ OWNER', '(0029,1001)': [{ '(0029,0010)': 'IN', '(0029,1001)': 'y' }] });
     run('retainPrivateTags[(0019,{FICTIONAL}01)]', ds);
     expect(Object.keys(ds.toTree()).filter((k) => k.startsWith('(0019') || k.startsWith('(0029'))).toEqual([]);
+  });
+
+  it('When a retain path ends in * below a private sequence, then everything in its items stays with the creators on the way', () => {
+    const ds = buildDataset({
+      '(0019,0010)': 'pb1',
+      '(0019,10F0)': [{ '(0023,0020)': 'pb2', '(0023,2015)': [{ '(0023,0030)': 'pb3', '(0023,3001)': 'kept', '(0010,0010)': 'x' }], '(0023,2016)': 'dropped' }],
+      '(0019,10F1)': 'dropped too',
+    });
+    run('retainPrivateTags[(0019,{pb1}F0)/(0023,{pb2}15)[%]/*]', ds);
+    const tree = ds.toTree();
+    expect(tree['(0019,10F1)']).toBeUndefined();
+    expect(tree['(0019,0010)']).toBe('pb1');
+    expect(tree['(0019,10F0)']).toEqual([{ '(0023,0020)': 'pb2', '(0023,2015)': [{ '(0010,0010)': 'x', '(0023,0030)': 'pb3', '(0023,3001)': 'kept' }] }]);
   });
 
   it('When a public tag is given to retainPrivateTags, then the script is refused', () => {

@@ -155,7 +155,7 @@ describe('digit wildcards and private creators at any depth', () => {
     expect([ds.getString(0x00120010), ds.getString(0x00120020)]).toEqual(['F', 'T']);
   });
 
-  it('When removeAllPrivateTags runs, then private elements go at every depth and items left empty are dropped', () => {
+  it('When removeAllPrivateTags runs, then private elements go at every depth and items left empty stay, as in DicomEdit', () => {
     const ds = buildDataset({
       '(0009,0010)': 'TOP',
       '(0009,1001)': 'top value',
@@ -170,7 +170,7 @@ describe('digit wildcards and private creators at any depth', () => {
     run('removeAllPrivateTags', ds);
     const tree = ds.toTree();
     expect(JSON.stringify(tree)).not.toMatch(/\(00(09|19|21|29),/);
-    expect(tree['(0008,1115)']).toEqual([{ '(0020,000E)': '1.2' }, { '(0008,1199)': [{ '(0008,1155)': '1.2.3' }] }]);
+    expect(tree['(0008,1115)']).toEqual([{ '(0020,000E)': '1.2' }, {}, { '(0008,1199)': [{ '(0008,1155)': '1.2.3' }] }]);
   });
 });
 
