@@ -135,6 +135,16 @@ describe('dates', () => {
     expect(seq(ds, '(0008,1115)')).toEqual([{ '(0010,0030)': '19700115' }, { '(0040,A032)': '20010213184646+0100' }]);
   });
 
+  it('When shiftDateTimeListByIncrement shifts a list of dates by -300 days, then each keeps its precision (MONO golden values)', () => {
+    const values = ['2023', '202305', '20230519', '2023051913', '202305191330', '20230519133022', '20230519133022.123'];
+    const shifted = ['2022', '202207', '20220723', '2022072313', '202207231330', '20220723133022', '20220723133022.123'];
+    const tags = ['(0008,002A)', '(0040,A120)', '(0018,A002)', '(0018,9151)', '(0040,A13A)', '(0018,9074)', '(0400,0105)'];
+    const ds = buildDataset(Object.fromEntries(tags.map((t, k) => [t, values[k]!])));
+    run(`shiftDateTimeListByIncrement[{${tags.join(', ')}}, "-300", "days"]`, ds);
+    expect(tags.map((t) => ds.toRecord()[t])).toEqual(shifted);
+    expect(runtimeError('shiftDateTimeListByIncrement[{(0010,0010)}, "-1", "seconds"]', buildDataset({ '(0010,0010)': 'Doe^John' })).detail).not.toContain('Doe');
+  });
+
   it('When shiftDateByIncrement is a statement on a nested path, then it shifts every match in place', () => {
     const ds = buildDataset({ '(0008,1115)': [{ '(0008,0020)': '20200228' }, { '(0008,0020)': '20181231' }] });
     run('shiftDateByIncrement[(0008,1115)/(0008,0020), 2]', ds);
