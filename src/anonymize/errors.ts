@@ -89,6 +89,8 @@ export const RUNTIME_ERROR_CODES = [
   'PRIVATE_BLOCK_MISSING',
   'NOT_BOOLEAN',
   'UNSUPPORTED_PIXEL_DATA',
+  // The dataset refused an edit (DicomEditError from the byte layer), at this statement.
+  'EDIT_REFUSED',
 ] as const;
 /** Stable code of a runtime failure. */
 export type RuntimeErrorCode = (typeof RUNTIME_ERROR_CODES)[number];

@@ -79,6 +79,27 @@ describe('removeTags, set and delete at any depth', () => {
   });
 });
 
+describe('private tags by number inside strings (RT set.das, deleteFunction.das)', () => {
+  it('When set and delete get private tags by number in strings, then the creator is set first and the element follows', () => {
+    const ds = buildDataset({ '(0020,9222)': [{}], '(2001,0010)': 'Philips Imaging DD 001', '(2001,1019)': 'x', '(2001,101F)': 'y' });
+    run('set["(0045,0010)", "PCI"]\nset["(0045,1045)", "PRIVATEVALUE"]\nset["(0020,9222)[0]/(0045,0010)", "PCI"]\ndelete["(2001,1019)"]\ndelete["(2001,101f)"]', ds);
+    const tree = ds.toTree();
+    expect([tree['(0045,0010)'], tree['(0045,1045)'], tree['(2001,1019)'], tree['(2001,101F)']]).toEqual(['PCI', 'PRIVATEVALUE', undefined, undefined]);
+    expect(tree['(0020,9222)']).toEqual([{ '(0045,0010)': 'PCI' }]);
+  });
+
+  it('When a private tag by number appears outside a string, or in retainPrivateTags, then the script is refused', () => {
+    expect(() => compileScript('version "6.3"\n(0045,1045) := "x"')).toThrow('must name its creator');
+    expect(() => compileScript('version "6.3"\nretainPrivateTags["(0029,1010)"]')).toThrow(ScriptCheckError);
+  });
+
+  it('When blankValues has no arguments, then it is accepted and changes nothing', () => {
+    const ds = buildDataset();
+    run('blankValues[]', ds);
+    expect(ds.toRecord()).toEqual(buildDataset().toRecord());
+  });
+});
+
 describe('UID functions', () => {
   it('When hashUIDList names paths at any depth and a multi-valued element, then each UID is hashed in place and nothing is inserted', () => {
     const ds = buildDataset({

@@ -51,6 +51,21 @@ describe('group 2 (file meta) through scripts', () => {
   });
 });
 
+describe('edits the file refuses', () => {
+  it('When a script writes a value invalid for the VR, then the error names the statement and the reason, never the value', async () => {
+    const editor = await DicomEditor.open(synthetic({}));
+    let caught: unknown;
+    try {
+      applyScript(compileScript('version "6.3"\n(0010,0010) := "Anon"\n(0008,0014) := "Secret-Not-A-UID"'), editor, {});
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(ScriptRuntimeError);
+    expect(caught).toMatchObject({ code: 'EDIT_REFUSED', line: 3, column: 1 });
+    expect((caught as Error).message).toBe('line 3, column 1: value is not a valid UI: a UID is up to 64 digits and dots (INVALID_VALUE)');
+  });
+});
+
 describe('scripts reaching into sequences of real files', () => {
   it('When */(0040,A075) is replaced and */(0040,A160) deleted in test-SR.dcm, then pydicom sees every level changed', async () => {
     const out = await apply(corpus('test-SR.dcm'), 'version "6.3"\n*/(0040,A075) ?= "Anon^Observer"\n-*/(0040,A160)');
