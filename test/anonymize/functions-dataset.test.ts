@@ -123,6 +123,14 @@ describe('UID functions', () => {
     expect(inner['(0020,9164)']).toBe(expected);
   });
 
+  it('When mapUID maps a value under a prefix, then the same value always gives the same UID and other values others', () => {
+    const ds = buildDataset({ '(0020,000E)': '1.2.3.4.5' });
+    run('(0020,000E) := mapUID[(0020,000E), "1.2.840.99"]\n(0008,1155) := mapUID["1.2.3.4.5", "1.2.840.99"]\n(0008,0018) := mapUID["1.2.3.4.5.6", "1.2.840.99"]', ds);
+    expect(ds.getString(0x0020000e)).toBe('1.2.840.99.281097975800109040096884226991818420711');
+    expect(ds.getString(0x00081155)).toBe(ds.getString(0x0020000e));
+    expect(ds.getString(0x00080018)).toBe('1.2.840.99.262228503153619312954819897114011402300');
+  });
+
   it('When the UID root would make UIDs longer than 64 characters, then mapReferencedUIDs fails', () => {
     const e = runtimeError('mapReferencedUIDs["1.2.840.99999999999999999999999", "(0020,000D)"]', buildDataset());
     expect(e.code).toBe('BAD_ARGUMENT');
