@@ -78,6 +78,7 @@ export class ScriptCheckError extends Error {
 /** Stable codes of runtime failures. */
 export const RUNTIME_ERROR_CODES = [
   'NOT_IMPLEMENTED',
+  // No longer raised (sequence paths are supported); kept because codes are wire contracts.
   'UNSUPPORTED_PATH',
   'NULL_ASSIGNMENT',
   'VOID_VALUE',
