@@ -135,7 +135,8 @@ export function createAnonymizeActivities(deps: ActivityDeps) {
     async runProjectPass(input: { uploadId: string; groupId: string }): Promise<PassSummary> {
       const group = (await repos.uploads.group(input.groupId))!;
       const project = await repos.projects.get(group.projectId);
-      const script = project?.anonEnabled ? await repos.scripts.current('project', group.projectId) : undefined;
+      const upload = (await repos.uploads.get(input.uploadId))!;
+      const script = project?.anonEnabled && !upload.params.anonymizationDisabled ? await repos.scripts.current('project', group.projectId) : undefined;
       const files = await repos.uploads.files(input.uploadId, input.groupId);
       const ctx = { project: group.projectId, subject: group.subjectLabel, session: group.sessionLabel };
       return pass({

@@ -25,10 +25,12 @@ export function createUploadActivities(deps: ActivityDeps) {
       if (!upload) throw new BadArchiveError(`upload ${input.uploadId} is not known`);
       await repos.uploads.setStatus(upload.id, 'UNPACKING');
       const rawKey = store.stagingKey(upload.id, 'raw');
-      await store.remove(rawKey);
       let members;
       try {
-        members = await extractZip(store.path(store.stagingKey(upload.id, 'upload.zip')), {
+        // A C-STORE study's files were placed in raw/ by sealReceivedStudy; only an archive upload is extracted.
+        if (upload.method === 'cstore') members = (await repos.uploads.files(upload.id)).map((f) => ({ index: f.seq, path: store.path(`${rawKey}/${seqName(f.seq)}`), sha256: f.sha256, size: f.size }));
+        else await store.remove(rawKey);
+        members ??= await extractZip(store.path(store.stagingKey(upload.id, 'upload.zip')), {
           maxMembers: deps.limits.archiveMaxMembers,
           maxExpandedBytes: deps.limits.archiveMaxExpandedBytes,
           maxRatio: deps.limits.archiveMaxRatio,

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { assertNever } from '../domain/assert-never';
+import { readReceivers, type ReceiverConfig } from './receivers';
 import { CONFIG_KEYS, type ConfigKey } from './schema';
 
 /** The validated configuration of one process. */
@@ -17,7 +18,16 @@ export interface Config {
     searchAttributes: Record<string, string>;
   };
   http: { host: string; port: number };
-  dicom: { aeTitle: string; port: number };
+  dicom: {
+    aeTitle: string;
+    port: number;
+    host: string;
+    sessionIdleSeconds: number;
+    /** Site routing rules (reference §3.3), one rule per entry, tried after request parameters and receiver rules. */
+    routing: { project: string[]; subject: string[]; session: string[] };
+  };
+  /** The C-STORE receivers (`receivers:` list, or the one described by the `dicom:` keys). */
+  receivers: ReceiverConfig[];
   anonymization: { siteEnabled: boolean };
   limits: { uploadMaxBytes: number; archiveMaxMembers: number; archiveMaxExpandedBytes: number; archiveMaxRatio: number };
   /** Folder of the YAML file (or the working directory): relative paths resolve against it. */
@@ -70,7 +80,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, file = defaultC
       searchAttributes: readSearchAttributes(doc, file),
     },
     http: { host: get('http.host'), port: get('http.port') },
-    dicom: { aeTitle: get('dicom.aeTitle'), port: get('dicom.port') },
+    dicom: {
+      aeTitle: get('dicom.aeTitle'),
+      port: get('dicom.port'),
+      host: get('dicom.host'),
+      sessionIdleSeconds: get('dicom.sessionIdleSeconds'),
+      routing: { project: ruleLines(get('dicom.routing.project')), subject: ruleLines(get('dicom.routing.subject')), session: ruleLines(get('dicom.routing.session')) },
+    },
+    receivers: readReceivers(
+      doc.receivers,
+      { aeTitle: get('dicom.aeTitle'), port: get('dicom.port'), host: get('dicom.host'), sessionIdleSeconds: get('dicom.sessionIdleSeconds') },
+      (m) => new ConfigError(`${file}: ${m}`),
+    ),
     anonymization: { siteEnabled: get('anonymization.siteEnabled') },
     limits: {
       uploadMaxBytes: get('limits.uploadMaxBytes'),
@@ -133,6 +154,11 @@ function readSearchAttributes(doc: Record<string, unknown>, file: string): Recor
     out[name] = String(type);
   }
   return out;
+}
+
+/** Rule text to rules: one per non-blank line; "-" alone means none (a config key cannot be empty). */
+function ruleLines(text: string): string[] {
+  return text === '-' ? [] : text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
 }
 
 function resolvePath(p: string, baseDir: string): string {

@@ -3,6 +3,7 @@ import { createArchiveRepo } from './archive-repo';
 import { createAuditRepo } from './audit-repo';
 import { createPassesRepo } from './passes-repo';
 import { createProjectsRepo } from './projects-repo';
+import { createReceivedFilesRepo } from './received-files-repo';
 import { createScriptsRepo } from './scripts-repo';
 import { createUploadsRepo } from './uploads-repo';
 
@@ -15,6 +16,7 @@ export function createRepositories(db: Knex) {
     archive: createArchiveRepo(db),
     passes: createPassesRepo(db),
     audit: createAuditRepo(db),
+    receivedFiles: createReceivedFilesRepo(db),
   };
 }
 /** The repositories bundle passed to activities and the API. */
