@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createApiServer } from '../api/server';
 import { connectClient } from '../client/connect-client';
+import { startReceiver, type RunningReceiver } from '../scp/receiver';
 import { loadConfig } from '../config/load-config';
 import { createWorker } from '../workers/create-worker';
 import { openServices } from '../workers/services';
@@ -11,7 +12,7 @@ import { loadDemo } from './demo-data';
 /** `dicom-intake start`: the whole embedded stack in one process tree, then the demo data. */
 export async function runStart(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write('Usage: dicom-intake start [--no-demo]\nStarts the Temporal dev server (with Web UI), the worker and the HTTP API from temporal-dev.yaml,\nloads the demo project and session, and runs until Ctrl-C. A second start reuses the data folder.\n');
+    process.stdout.write('Usage: dicom-intake start [--no-demo]\nStarts the Temporal dev server (with Web UI), the worker, the HTTP API and the DICOM receivers from temporal-dev.yaml,\nloads the demo project and session, and runs until Ctrl-C. A second start reuses the data folder.\n');
     return 0;
   }
   const config = loadConfig();
@@ -50,6 +51,15 @@ export async function runStart(argv: string[]): Promise<number> {
   server.listen(config.http.port, config.http.host);
   await once(server, 'listening');
   const apiUrl = `http://${config.http.host}:${config.http.port}`;
+  // The C-STORE receivers run beside the API in this process: both are front doors that write to staging and
+  // start workflows; the worker may run elsewhere.
+  const receivers: RunningReceiver[] = [];
+  const receiverLog = (line: Record<string, unknown>) => {
+    if (line.level === 'error' || line.level === 'warn') process.stderr.write(`${JSON.stringify(line)}\n`);
+  };
+  for (const r of config.receivers) {
+    receivers.push(await startReceiver(r, { repos: services.repos, store: services.store, client, taskQueue: config.temporal.taskQueue, siteAnonEnabled: config.anonymization.siteEnabled, log: receiverLog }));
+  }
 
   let stopping = false;
   const stop = async () => {
@@ -57,6 +67,7 @@ export async function runStart(argv: string[]): Promise<number> {
     stopping = true;
     say('\nstopping...');
     server.close();
+    await Promise.all(receivers.map((r) => r.close()));
     worker.shutdown();
     await workerRun.catch(() => undefined);
     await connection.close();
@@ -82,6 +93,7 @@ export async function runStart(argv: string[]): Promise<number> {
   say(`  HTTP API          ${apiUrl}   (health: ${apiUrl}/health)`);
   say(`  Temporal Web UI   http://${ip}:${config.temporal.uiPort}/namespaces/${config.temporal.namespace}/workflows`);
   if (demoUrl) say(`  demo session      ${apiUrl}${demoUrl}`);
+  for (const r of receivers) say(`  DICOM receiver    ${r.config.aeTitle} on ${r.config.host}:${r.port} -> ${r.config.destination}`);
   say(`  data folder       ${config.dataDir}`);
   say('Press Ctrl-C to stop.');
   await stopped;
