@@ -3,7 +3,7 @@ import { identify } from '../domain/identify';
 import { newId } from '../domain/ids';
 import { BadArchiveError, CorruptMemberError, ProjectNotFoundError } from '../domain/intake-errors';
 import type { UploadStatus } from '../domain/upload-status';
-import { ArchiveRefusedError, extractZip } from '../storage/archive-extract';
+import { ArchiveRefusedError, extractArchive } from '../storage/archive-extract';
 import { readFileKeys, readIdentificationHeader } from './dicom-header';
 import type { ActivityDeps } from './deps';
 import { currentRun } from './run-ref';
@@ -16,8 +16,8 @@ export function createUploadActivities(deps: ActivityDeps) {
 
   return {
     /**
-     * Extracts the uploaded zip into staging/<upload>/raw/NNNNNN.dcm and checks that every member is DICOM.
-     * Idempotent: a retry starts again from the zip, which stays until the site pass has succeeded.
+     * Extracts the uploaded zip, tar or tar.gz into staging/<upload>/raw/NNNNNN.dcm and checks that every member is DICOM.
+     * Idempotent: a retry starts again from the archive, which stays until the site pass has succeeded.
      * A member that is not DICOM fails the upload (non-retryable) unless Ignore-Unparsable was asked.
      */
     async unpackUpload(input: { uploadId: string }): Promise<{ files: number; skipped: number }> {
@@ -30,17 +30,21 @@ export function createUploadActivities(deps: ActivityDeps) {
         // A C-STORE study's files were placed in raw/ by sealReceivedStudy; only an archive upload is extracted.
         if (upload.method === 'cstore') members = (await repos.uploads.files(upload.id)).map((f) => ({ index: f.seq, path: store.path(`${rawKey}/${seqName(f.seq)}`), sha256: f.sha256, size: f.size }));
         else await store.remove(rawKey);
-        members ??= await extractZip(store.path(store.stagingKey(upload.id, 'upload.zip')), {
+        members ??= await extractArchive(store.path(store.stagingKey(upload.id, 'upload.zip')), {
           maxMembers: deps.limits.archiveMaxMembers,
           maxExpandedBytes: deps.limits.archiveMaxExpandedBytes,
           maxRatio: deps.limits.archiveMaxRatio,
         }, (i) => store.path(`${rawKey}/${seqName(i)}`));
       } catch (err) {
-        if (err instanceof ArchiveRefusedError) throw new BadArchiveError(`upload ${upload.id} refused: ${err.message}`);
+        if (err instanceof ArchiveRefusedError) {
+          // Nothing of a refused archive is kept beside it: only the upload itself goes to quarantine.
+          await store.remove(rawKey);
+          throw new BadArchiveError(`upload ${upload.id} refused: ${err.message}`);
+        }
         throw err;
       }
       const kept: { seq: number; sha256: string; size: number }[] = [];
-      let skipped = 0;
+      const skippedMembers: number[] = [];
       for (const m of members) {
         try {
           const ds = await openDicom(m.path);
@@ -49,11 +53,17 @@ export function createUploadActivities(deps: ActivityDeps) {
         } catch (err) {
           if (!(err instanceof DicomReadError)) throw err;
           if (!upload.params.ignoreUnparsable) throw new CorruptMemberError(m.index, (err as DicomReadError).code, upload.id);
-          skipped++;
+          skippedMembers.push(m.index);
           await store.remove(store.keyOf(m.path));
         }
       }
-      if (!kept.length) throw new BadArchiveError(`upload ${upload.id} holds no DICOM files (${members.length} members, ${skipped} unparsable)`);
+      if (!kept.length) throw new BadArchiveError(`upload ${upload.id} holds no DICOM files (${members.length} members, ${skippedMembers.length} unparsable)`);
+      const skipped = skippedMembers.length;
+      if (skipped) {
+        // Reported by member number (names stay with the uploader); Ignore-Unparsable asked for them to be skipped.
+        const run = currentRun();
+        await repos.audit.append({ actor: 'system', action: 'upload.members-skipped', uploadId: upload.id, workflowId: run.workflowId, runId: run.runId, detail: { members: skippedMembers } });
+      }
       await repos.uploads.replaceFiles(upload.id, kept);
       await repos.uploads.setStatus(upload.id, 'UNPACKING', { fileCount: kept.length });
       await deps.faultPoint?.('unpack:after-extract');
