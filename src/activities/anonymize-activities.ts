@@ -1,10 +1,9 @@
 import { Context } from '@temporalio/activity';
 import { openDicom } from '../dicom';
-import { identify } from '../domain/identify';
 import { AnonymizationFailedError } from '../domain/intake-errors';
 import type { StoredScript } from '../db/scripts-repo';
-import { readIdentificationHeader } from './dicom-header';
 import type { ActivityDeps } from './deps';
+import { identifyFile } from './identify-file';
 import { currentRun } from './run-ref';
 import { contextDigest, runScriptOnFile, type ScriptContext } from './script-runner';
 
@@ -122,7 +121,7 @@ export function createAnonymizeActivities(deps: ActivityDeps) {
         seqs: files.map((f) => f.seq),
         script: script?.enabled ? script : undefined,
         contextFor: async (_seq, inPath) => {
-          const ident = identify(readIdentificationHeader(await openDicom(inPath)), upload.params, (id) => knownProjects.has(id));
+          const ident = identifyFile(await openDicom(inPath), upload.params, (id) => knownProjects.has(id), deps.routing);
           return { project: ident.project ?? 'Unassigned', subject: ident.subject, session: ident.session };
         },
       });

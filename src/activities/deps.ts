@@ -1,4 +1,5 @@
 import type { Config } from '../config/load-config';
+import type { RoutingRuleSets } from '../domain/identify';
 import type { Repositories } from '../db/repositories';
 import type { FileStore } from '../storage/file-store';
 
@@ -11,5 +12,7 @@ export interface ActivityDeps {
   store: FileStore;
   limits: Config['limits'];
   siteAnonEnabled: boolean;
+  /** Custom routing rules: the site's, and each receiver's by receiver id. */
+  routing?: { site: RoutingRuleSets; receivers: Record<string, RoutingRuleSets> };
   faultPoint?: (point: string) => void | Promise<void>;
 }

@@ -1,10 +1,10 @@
 import { DicomReadError, openDicom } from '../dicom';
-import { identify } from '../domain/identify';
 import { newId } from '../domain/ids';
 import { BadArchiveError, CorruptMemberError, ProjectNotFoundError } from '../domain/intake-errors';
 import type { UploadStatus } from '../domain/upload-status';
 import { ArchiveRefusedError, extractArchive } from '../storage/archive-extract';
-import { readFileKeys, readIdentificationHeader } from './dicom-header';
+import { readFileKeys } from './dicom-header';
+import { identifyFile } from './identify-file';
 import type { ActivityDeps } from './deps';
 import { currentRun } from './run-ref';
 
@@ -78,7 +78,7 @@ export function createUploadActivities(deps: ActivityDeps) {
       const upload = (await repos.uploads.get(input.uploadId))!;
       const files = await repos.uploads.files(upload.id);
       const knownProjects = new Set((await repos.projects.list()).map((p) => p.id));
-      const byStudy = new Map<string, { seqs: number[]; ident: ReturnType<typeof identify> }>();
+      const byStudy = new Map<string, { seqs: number[]; ident: ReturnType<typeof identifyFile> }>();
       for (const f of files.filter((x) => x.stage === 'site')) {
         const ds = await openDicom(store.path(store.stagingKey(upload.id, 'site', seqName(f.seq))));
         const keys = readFileKeys(ds);
@@ -90,7 +90,7 @@ export function createUploadActivities(deps: ActivityDeps) {
         });
         let g = byStudy.get(keys.studyUidHash);
         if (!g) {
-          const ident = identify(readIdentificationHeader(ds), upload.params, (id) => knownProjects.has(id));
+          const ident = identifyFile(ds, upload.params, (id) => knownProjects.has(id), deps.routing);
           g = { seqs: [], ident };
           byStudy.set(keys.studyUidHash, g);
         }

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { assertNever } from '../domain/assert-never';
+import { parseRoutingRules } from '../domain/routing-rules';
 import { readReceivers, type ReceiverConfig } from './receivers';
 import { CONFIG_KEYS, type ConfigKey } from './schema';
 
@@ -67,7 +68,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, file = defaultC
     ? ({ client: 'sqlite3', filename: resolvePath(dbUrl.slice('sqlite://'.length), baseDir) } as const)
     : ({ client: 'pg', connection: dbUrl } as const);
 
-  return {
+  const config: Config = {
     baseDir,
     dataDir: get('data.dir'),
     database,
@@ -100,6 +101,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, file = defaultC
       archiveMaxRatio: get('limits.archiveMaxRatio'),
     },
   };
+  // Routing rules are checked here so that a bad rule stops the process at start, not an upload later.
+  for (const [where, sets] of [['dicom.routing', config.dicom.routing], ...config.receivers.map((r) => [`receiver ${r.id} routing`, r.routing] as const)] as const) {
+    for (const rules of [sets.project, sets.subject, sets.session]) {
+      try {
+        parseRoutingRules(rules);
+      } catch (err) {
+        throw new ConfigError(`${file} ${where}: ${(err as Error).message}`);
+      }
+    }
+  }
+  return config;
 }
 
 function readKey(key: ConfigKey, doc: Record<string, unknown>, env: NodeJS.ProcessEnv, file: string, baseDir: string) {
