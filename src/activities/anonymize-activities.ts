@@ -3,7 +3,7 @@ import { openDicom } from '../dicom';
 import { AnonymizationFailedError } from '../domain/intake-errors';
 import type { StoredScript } from '../db/scripts-repo';
 import type { ActivityDeps } from './deps';
-import { identifyFile } from './identify-file';
+import { identifyFile, routingForUpload } from './identify-file';
 import { currentRun } from './run-ref';
 import { contextDigest, runScriptOnFile, type ScriptContext } from './script-runner';
 
@@ -112,6 +112,7 @@ export function createAnonymizeActivities(deps: ActivityDeps) {
       await repos.uploads.setStatus(upload.id, 'ANONYMIZING');
       const script = input.skip ? undefined : await repos.scripts.current('site', null);
       const knownProjects = new Set((await repos.projects.list()).map((p) => p.id));
+      const routing = await routingForUpload(repos, upload.params, deps.siteRouting);
       const files = await repos.uploads.files(upload.id);
       const summary = await pass({
         kind: 'site',
@@ -121,7 +122,7 @@ export function createAnonymizeActivities(deps: ActivityDeps) {
         seqs: files.map((f) => f.seq),
         script: script?.enabled ? script : undefined,
         contextFor: async (_seq, inPath) => {
-          const ident = identifyFile(await openDicom(inPath), upload.params, (id) => knownProjects.has(id), deps.routing);
+          const ident = identifyFile(await openDicom(inPath), upload.params, (id) => knownProjects.has(id), routing);
           return { project: ident.project ?? 'Unassigned', subject: ident.subject, session: ident.session };
         },
       });

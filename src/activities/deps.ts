@@ -12,7 +12,7 @@ export interface ActivityDeps {
   store: FileStore;
   limits: Config['limits'];
   siteAnonEnabled: boolean;
-  /** Custom routing rules: the site's, and each receiver's by receiver id. */
-  routing?: { site: RoutingRuleSets; receivers: Record<string, RoutingRuleSets> };
+  /** The site's custom routing rules (a receiver's own rules are read from its database record). */
+  siteRouting?: RoutingRuleSets;
   faultPoint?: (point: string) => void | Promise<void>;
 }

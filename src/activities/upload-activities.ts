@@ -4,7 +4,7 @@ import { BadArchiveError, CorruptMemberError, ProjectNotFoundError } from '../do
 import type { UploadStatus } from '../domain/upload-status';
 import { ArchiveRefusedError, extractArchive } from '../storage/archive-extract';
 import { readFileKeys } from './dicom-header';
-import { identifyFile } from './identify-file';
+import { identifyFile, routingForUpload } from './identify-file';
 import type { ActivityDeps } from './deps';
 import { currentRun } from './run-ref';
 
@@ -78,6 +78,7 @@ export function createUploadActivities(deps: ActivityDeps) {
       const upload = (await repos.uploads.get(input.uploadId))!;
       const files = await repos.uploads.files(upload.id);
       const knownProjects = new Set((await repos.projects.list()).map((p) => p.id));
+      const routing = await routingForUpload(repos, upload.params, deps.siteRouting);
       const byStudy = new Map<string, { seqs: number[]; ident: ReturnType<typeof identifyFile> }>();
       for (const f of files.filter((x) => x.stage === 'site')) {
         const ds = await openDicom(store.path(store.stagingKey(upload.id, 'site', seqName(f.seq))));
@@ -90,7 +91,7 @@ export function createUploadActivities(deps: ActivityDeps) {
         });
         let g = byStudy.get(keys.studyUidHash);
         if (!g) {
-          const ident = identifyFile(ds, upload.params, (id) => knownProjects.has(id), deps.routing);
+          const ident = identifyFile(ds, upload.params, (id) => knownProjects.has(id), routing);
           g = { seqs: [], ident };
           byStudy.set(keys.studyUidHash, g);
         }

@@ -4,6 +4,7 @@ import { createAuditRepo } from './audit-repo';
 import { createPassesRepo } from './passes-repo';
 import { createProjectsRepo } from './projects-repo';
 import { createReceivedFilesRepo } from './received-files-repo';
+import { createReceiversRepo } from './receivers-repo';
 import { createScriptsRepo } from './scripts-repo';
 import { createUploadsRepo } from './uploads-repo';
 
@@ -17,6 +18,7 @@ export function createRepositories(db: Knex) {
     passes: createPassesRepo(db),
     audit: createAuditRepo(db),
     receivedFiles: createReceivedFilesRepo(db),
+    receivers: createReceiversRepo(db),
   };
 }
 /** The repositories bundle passed to activities and the API. */

@@ -27,6 +27,8 @@ export interface ReceiverDeps {
   siteAnonEnabled: boolean;
   /** How long signals are batched before they are sent (default 500 ms). */
   signalIntervalMs?: number;
+  /** Signals one study workflow run takes before it continues as new (the workflow's default when unset). */
+  maxSignalsPerRun?: number;
   log?: (line: Record<string, unknown>) => void;
 }
 
@@ -58,6 +60,7 @@ export async function startReceiver(config: ReceiverConfig, deps: ReceiverDeps):
     skipSitePass: !deps.siteAnonEnabled || !config.anonymizationEnabled,
     anonymize: config.anonymizationEnabled,
     idleMs: Math.round(config.sessionIdleSeconds * 1000),
+    ...(deps.maxSignalsPerRun ? { maxSignalsPerRun: deps.maxSignalsPerRun } : {}),
   });
   const signaller = new StudySignaller(
     (studyKey, files) => signalStudy(deps.client, deps.taskQueue, input(studyKey), files),
@@ -114,6 +117,8 @@ export async function startReceiver(config: ReceiverConfig, deps: ReceiverDeps):
   server.listen(config.port, config.host);
   await Promise.race([once(server, 'listening'), once(server, 'error').then(([err]) => Promise.reject(new Error(`receiver ${config.id} cannot listen on ${config.host}:${config.port}: ${(err as Error).message}`)))]);
   const port = (server.address() as { port: number }).port;
+  // Workers read the receiver's routing rules from this record, whatever their own config says.
+  await deps.repos.receivers.register(config, port);
 
   for (const open of await deps.repos.receivedFiles.openStudies(config.id)) for (let i = 0; i < open.files; i++) signaller.add(open.studyKey);
   void signaller.flush();

@@ -27,14 +27,11 @@ export async function openServices(config: Config, extra: Partial<ActivityDeps> 
     db,
     repos,
     store,
-    activityDeps: { repos, store, limits: config.limits, siteAnonEnabled: config.anonymization.siteEnabled, routing: routingOf(config), ...extra },
+    activityDeps: { repos, store, limits: config.limits, siteAnonEnabled: config.anonymization.siteEnabled, siteRouting: ruleSets(config.dicom.routing), ...extra },
     close: () => db.destroy(),
   };
 }
 
+/** Parsed routing rules of one rule set of the config. */
 const ruleSets = (r: Config['dicom']['routing']) => ({ project: parseRoutingRules(r.project), subject: parseRoutingRules(r.subject), session: parseRoutingRules(r.session) });
 
-/** The site's and each receiver's routing rules, parsed once per process. */
-function routingOf(config: Config): NonNullable<ActivityDeps['routing']> {
-  return { site: ruleSets(config.dicom.routing), receivers: Object.fromEntries(config.receivers.map((r) => [r.id, ruleSets(r.routing)])) };
-}

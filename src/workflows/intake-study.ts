@@ -7,7 +7,6 @@ import {
   executeChild,
   proxyActivities,
   setHandler,
-  sleep,
   upsertSearchAttributes,
   uuid4,
   workflowInfo,
@@ -52,14 +51,17 @@ export async function intakeStudy(input: IntakeStudyInput): Promise<IntakeStudyR
   let sealedAt = -1;
   while (c.received !== sealedAt) {
     // One timer per idle window, not one per file: each wake-up re-reads the last arrival (temporal-notes §4.6).
+    const maxSignals = input.maxSignalsPerRun ?? MAX_SIGNALS_PER_RUN;
+    const mustRollOver = () => workflowInfo().continueAsNewSuggested || signals >= maxSignals;
     for (;;) {
-      if (workflowInfo().continueAsNewSuggested || signals >= MAX_SIGNALS_PER_RUN) {
+      if (mustRollOver()) {
         await condition(allHandlersFinished);
         return continueAsNew<typeof intakeStudy>({ ...input, carried: c });
       }
       const wait = c.lastArrival + input.idleMs - Date.now();
       if (wait <= 0) break;
-      await sleep(wait);
+      // Wakes at the end of the idle window, or at once when this run has taken enough signals.
+      await condition(mustRollOver, wait);
     }
     sealedAt = c.received;
     state('IMPORTING');

@@ -54,6 +54,8 @@ export interface IntakeStudyInput {
   anonymize: boolean;
   /** XNAT's session idle time, in milliseconds. */
   idleMs: number;
+  /** Signals one run takes before it continues as new (default 1000, far below the server's 10,000). */
+  maxSignalsPerRun?: number;
   carried?: IntakeStudyCarry;
 }
 

@@ -47,7 +47,7 @@ const receiverConfig = (over: Partial<ReceiverConfig> = {}): ReceiverConfig => (
 
 let counter = 0;
 /** A study of `series` × `perSeries` files, labelled for P1 in PatientComments as XNAT's extractor reads it. */
-async function writeStudy(dir: string, subject: string, session: string, series: number, perSeries: number) {
+async function writeStudy(dir: string, subject: string, session: string, series: number, perSeries: number, extra: Record<string, string | null> = {}) {
   counter++;
   const study = `2.25.${Date.now()}${counter}`;
   const bySeries: string[][] = [];
@@ -68,6 +68,7 @@ async function writeStudy(dir: string, subject: string, session: string, series:
           SOPInstanceUID: `${study}.${s}.${i}`,
           SeriesNumber: String(s),
           InstanceNumber: String(i),
+          ...extra,
         },
       });
       const p = join(dir, `${study}-${s}-${i}.dcm`);
@@ -180,6 +181,53 @@ describe('C-STORE into the archive, through a study workflow', () => {
     const tampered = structuredClone(history);
     tampered.events!.find((e) => e.activityTaskScheduledEventAttributes)!.activityTaskScheduledEventAttributes!.activityType!.name = 'clearStaging';
     await expect(Worker.runReplayHistory(bundle, tampered, handle.workflowId)).rejects.toThrow(/[Nn]ondetermin/);
+  });
+
+  it('When a study run takes more signals than its limit, then it continues as new, loses no file, imports once, and both runs replay', async () => {
+    const can = await startReceiver(receiverConfig({ id: 'rx-can', aeTitle: 'INTAKE_CAN', sessionIdleSeconds: 3 }), { repos: stack.repos, store: stack.store, client: stack.client, taskQueue: stack.taskQueue, siteAnonEnabled: true, signalIntervalMs: 100, maxSignalsPerRun: 2 });
+    try {
+      const { study, bySeries } = await writeStudy(dir, 'SUBJ06', 'SESS06', 1, 3);
+      for (const file of bySeries[0]) expect((await runScu('storescu', { port: can.port, callingAe: 'MODALITY1', calledAe: 'INTAKE_CAN', files: [file] }).done).code).toBe(0);
+      const handle = stack.client.workflow.getHandle(studyWorkflowId(receivedStudyKey('rx-can', study)));
+      expect(await handle.result()).toMatchObject({ received: 3, imports: 1, importedFiles: 3, failedImports: 0 });
+      const info = (await handle.describe()).raw.workflowExecutionInfo!;
+      expect(info.firstRunId).not.toBe(info.execution!.runId);
+      const firstRun = await stack.client.workflow.getHandle(handle.workflowId, info.firstRunId!).fetchHistory();
+      expect(firstRun.events!.some((e) => e.workflowExecutionContinuedAsNewEventAttributes)).toBe(true);
+      const bundle = { workflowBundle: { codePath: inject('workflowBundlePath') } };
+      await Worker.runReplayHistory(bundle, firstRun, handle.workflowId);
+      await Worker.runReplayHistory(bundle, await handle.fetchHistory(), handle.workflowId);
+      const session = (await stack.repos.archive.sessionByLabel('P1', 'SESS06'))!;
+      expect(await stack.repos.archive.instances(session.id)).toHaveLength(3);
+    } finally {
+      await can.close();
+    }
+  });
+
+  it('When a receiver has its own routing rules and anonymization off, then its rules place the study and the files are archived untouched', async () => {
+    const plain = await startReceiver(
+      receiverConfig({ id: 'rx-plain', aeTitle: 'INTAKE_PLAIN', anonymizationEnabled: false, sessionIdleSeconds: 2, routing: { project: ['(0008,0050):^RT-(.*)'], subject: [], session: ['(0008,0020):(.*)'] } }),
+      { repos: stack.repos, store: stack.store, client: stack.client, taskQueue: stack.taskQueue, siteAnonEnabled: true, signalIntervalMs: 100 },
+    );
+    try {
+      const { study, bySeries } = await writeStudy(dir, 'x', 'x', 1, 2, { PatientComments: null, PatientName: 'Plain^Person', AccessionNumber: 'RT-P1', StudyDate: '20240307' });
+      expect((await runScu('storescu', { port: plain.port, callingAe: 'MODALITY1', calledAe: 'INTAKE_PLAIN', files: bySeries[0] }).done).code).toBe(0);
+      await stack.client.workflow.getHandle(studyWorkflowId(receivedStudyKey('rx-plain', study))).result();
+      const keys = await stack.store.list('archive/P1/Plain_Person/20240307');
+      expect(keys).toHaveLength(2);
+      for (const key of keys) {
+        const ds = await openDicom(stack.store.path(key));
+        expect(ds.getDeidentificationMethodCodes()).toEqual([]);
+        const sop = ds.getString(0x00080018)!;
+        const original = bySeries[0].find((p) => p.endsWith(`-${sop.split('.').slice(-2).join('-')}.dcm`))!;
+        expect(differingTags(original, stack.store.path(key)).filter((t) => !t.startsWith('0002'))).toEqual([]);
+      }
+      const upload = await stack.db('uploads').where({ method: 'cstore' }).orderBy('created_at', 'desc').first();
+      expect(await stack.repos.passes.count({ kind: 'site', uploadId: upload.id })).toBe(0);
+      expect(await stack.repos.passes.count({ kind: 'project', uploadId: upload.id })).toBe(0);
+    } finally {
+      await plain.close();
+    }
   });
 
   it('When a calling AE title is not on the allow-list, then the association is rejected and nothing is stored', async () => {
