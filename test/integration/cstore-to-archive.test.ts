@@ -2,6 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Client } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { studyWorkflowId } from '../../src/client/start-study';
@@ -227,6 +228,29 @@ describe('C-STORE into the archive, through a study workflow', () => {
       expect(await stack.repos.passes.count({ kind: 'project', uploadId: upload.id })).toBe(0);
     } finally {
       await plain.close();
+    }
+  });
+
+  it('When Temporal cannot be told of received files, then they stay recorded and a restarted receiver hands them over', async () => {
+    const unreachable = new Client({ connection: stack.client.connection, namespace: 'no-such-namespace' });
+    const deps = { repos: stack.repos, store: stack.store, taskQueue: stack.taskQueue, siteAnonEnabled: true, signalIntervalMs: 100 };
+    const config = receiverConfig({ id: 'rx-recover', aeTitle: 'INTAKE_REC', sessionIdleSeconds: 2 });
+    const { study, bySeries } = await writeStudy(dir, 'SUBJ07', 'SESS07', 1, 2);
+    const first = await startReceiver(config, { ...deps, client: unreachable });
+    expect((await runScu('storescu', { port: first.port, callingAe: 'MODALITY1', calledAe: 'INTAKE_REC', files: bySeries[0] }).done).code).toBe(0);
+    await first.close();
+    const key = receivedStudyKey('rx-recover', study);
+    expect(await stack.db('received_files').where({ study_key: key }).whereNull('upload_id')).toHaveLength(2);
+    const handle = stack.client.workflow.getHandle(studyWorkflowId(key));
+    await expect(handle.describe()).rejects.toThrow();
+
+    const second = await startReceiver(config, { ...deps, client: stack.client });
+    try {
+      await waitFor(async () => handle.describe().then(() => true, () => false), 10_000);
+      expect(await handle.result()).toMatchObject({ received: 2, imports: 1, importedFiles: 2 });
+      expect(await stack.store.list('archive/P1/SUBJ07/SESS07')).toHaveLength(2);
+    } finally {
+      await second.close();
     }
   });
 
