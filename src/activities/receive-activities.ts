@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import { importWorkflowId } from '../client/start-import';
 import type { Destination } from '../domain/upload-status';
 import type { ActivityDeps } from './deps';
@@ -32,6 +33,7 @@ export function createReceiveActivities(deps: ActivityDeps) {
         if (await store.exists(f.objectKey)) await store.move(f.objectKey, target);
         else if (!(await store.exists(target))) throw new Error(`received file ${f.id} of upload ${input.uploadId} is missing from staging`);
         rows.push({ seq: i + 1, sha256: f.sha256, size: f.size });
+        if (i % 100 === 99) Context.current().heartbeat({ moved: i + 1 });
       }
       await repos.uploads.replaceFiles(input.uploadId, rows);
       await repos.uploads.setStatus(input.uploadId, 'RECEIVED', { fileCount: rows.length });

@@ -12,12 +12,13 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { DB_ACTIVITY_OPTIONS } from './activity-options';
+import { FILE_ACTIVITY_OPTIONS } from './activity-options';
 import { importUpload } from './import-upload';
 import { DicomDestination, DicomProject, DicomStatus, DicomUploadMethod } from './search-attributes';
 import { FILES_RECEIVED_SIGNAL, type FilesReceived, type IntakeStudyCarry, type IntakeStudyInput, type IntakeStudyResult } from './types';
 
-const db = proxyActivities<Activities>(DB_ACTIVITY_OPTIONS);
+// Sealing moves every file of the study (renames with folder fsyncs): a file activity, with heartbeats.
+const files = proxyActivities<Activities>(FILE_ACTIVITY_OPTIONS);
 
 /** Signal sent by a receiver, batched (one signal for many files), so a large study costs few history events. */
 export const filesReceived = defineSignal<[FilesReceived]>(FILES_RECEIVED_SIGNAL);
@@ -67,7 +68,7 @@ export async function intakeStudy(input: IntakeStudyInput): Promise<IntakeStudyR
     state('IMPORTING');
     // The upload id is made here (deterministically on replay), so a retried seal fills the same upload.
     const uploadId = `up_${uuid4().replace(/-/g, '')}`;
-    const sealed = await db.sealReceivedStudy({ studyKey: input.studyKey, receiverId: input.receiverId, uploadId, destination: input.destination, anonymize: input.anonymize });
+    const sealed = await files.sealReceivedStudy({ studyKey: input.studyKey, receiverId: input.receiverId, uploadId, destination: input.destination, anonymize: input.anonymize });
     if (sealed.files > 0) {
       c.imports++;
       try {

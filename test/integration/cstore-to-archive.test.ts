@@ -266,6 +266,22 @@ describe('C-STORE into the archive, through a study workflow', () => {
     expect(echo.code).toBe(0);
   });
 
+  it('When a sender proposes only transfer syntaxes the receiver does not accept, then nothing is stored', async () => {
+    const strict = await startReceiver(receiverConfig({ id: 'rx-strict', aeTitle: 'INTAKE_STRICT', transferSyntaxes: ['1.2.840.10008.1.2.1'] }), { repos: stack.repos, store: stack.store, client: stack.client, taskQueue: stack.taskQueue, siteAnonEnabled: true });
+    try {
+      const { bySeries } = await writeStudy(dir, 'SUBJ08', 'SESS08', 1, 1);
+      const before = await stack.db('received_files').count({ n: '*' });
+      // -xi: propose Implicit VR Little Endian only.
+      const refused = await runScu('storescu', { port: strict.port, callingAe: 'MODALITY1', calledAe: 'INTAKE_STRICT', files: bySeries[0], extra: ['-xi'] }).done;
+      expect(refused.code).not.toBe(0);
+      expect(refused.output).toMatch(/no presentation context|No Acceptable Presentation Contexts/i);
+      expect(await stack.db('received_files').count({ n: '*' })).toEqual(before);
+      expect(await stack.store.list('staging/cstore/rx-strict')).toEqual([]);
+    } finally {
+      await strict.close();
+    }
+  });
+
   it('When the sender dies in the middle of a file, then the partial file is removed and no record or workflow is made', async () => {
     const big = join(dir, 'big.dcm');
     const { prefix, pixelDataBytes } = buildDicomPrefix({ rows: 8192, columns: 8192, elements: { PatientComments: 'Project:P1 Subject:SUBJ05 Session:SESS05' } });
