@@ -21,6 +21,8 @@ export class StagedFileWriter extends Writable {
   private size = 0;
   private done: StagedFile | undefined;
   private discarded = false;
+  private source: { pause(): unknown; resume(): unknown } | undefined;
+  private paused = false;
 
   constructor(readonly path: string, private readonly header: Buffer) {
     super({ highWaterMark: 1024 * 1024 });
@@ -29,6 +31,32 @@ export class StagedFileWriter extends Writable {
   /** The stored file once 'finish' has fired. */
   get result(): StagedFile | undefined {
     return this.done;
+  }
+
+  /**
+   * Pauses `source` (the socket) while this stream's buffer is full and resumes it once the disk has caught up, so a
+   * fast sender cannot fill memory: dcmjs-dimse waits for 'drain' only on a stream's first PDU.
+   */
+  throttle(source: { pause(): unknown; resume(): unknown }): void {
+    this.source = source;
+    // After end() Node emits no 'drain'; finishing or closing releases the source too.
+    for (const event of ['drain', 'finish', 'close'] as const) this.on(event, () => this.release());
+  }
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Writable.write's overloads
+  override write(chunk: any, encoding?: any, cb?: any): boolean {
+    const ok = super.write(chunk, encoding, cb);
+    if (!ok && this.source && !this.paused && !this.destroyed) {
+      this.paused = true;
+      this.source.pause();
+    }
+    return ok;
+  }
+
+  private release(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.source?.resume();
   }
 
   override _construct(cb: (err?: Error | null) => void): void {

@@ -2,7 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from '@temporalio/client';
+import { Client, type WorkflowHandle } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { studyWorkflowId } from '../../src/client/start-study';
@@ -113,7 +113,7 @@ describe('C-STORE into the archive, through a study workflow', () => {
     const second = await send(bySeries[1]);
     expect(second.code).toBe(0);
 
-    const result = await studyHandle(study).result();
+    const result = await studyResult(studyHandle(study));
     expect(result).toMatchObject({ received: 6, imports: 1, importedFiles: 6, failedImports: 0 });
 
     const session = (await stack.repos.archive.sessionByLabel('P1', 'SESS01'))!;
@@ -157,14 +157,14 @@ describe('C-STORE into the archive, through a study workflow', () => {
     const keys = await stack.store.list('archive/P1/SUBJ02/SESS02');
     expect(keys).toHaveLength(4);
     for (const key of keys) expect((await openDicom(stack.store.path(key))).getDeidentificationMethodCodes()).toEqual([String(siteScriptId), String(projectScriptId)]);
-    await studyHandle(study).result().catch(() => undefined);
+    await studyResult(studyHandle(study)).catch(() => undefined);
   });
 
   it('When the study has been archived, then its workflows carry no PHI, not even the study UID, and their histories replay; a tampered one does not', async () => {
     const { study, bySeries } = await writeStudy(dir, 'SUBJ03', 'SESS03', 1, 2);
     expect((await send(bySeries[0])).code).toBe(0);
     const handle = studyHandle(study);
-    await handle.result();
+    await studyResult(handle);
     const history = await handle.fetchHistory();
     const [importId] = childWorkflowIds(history);
     const importHistory = await stack.client.workflow.getHandle(importId).fetchHistory();
@@ -190,7 +190,7 @@ describe('C-STORE into the archive, through a study workflow', () => {
       const { study, bySeries } = await writeStudy(dir, 'SUBJ06', 'SESS06', 1, 3);
       for (const file of bySeries[0]) expect((await runScu('storescu', { port: can.port, callingAe: 'MODALITY1', calledAe: 'INTAKE_CAN', files: [file] }).done).code).toBe(0);
       const handle = stack.client.workflow.getHandle(studyWorkflowId(receivedStudyKey('rx-can', study)));
-      expect(await handle.result()).toMatchObject({ received: 3, imports: 1, importedFiles: 3, failedImports: 0 });
+      expect(await studyResult(handle)).toMatchObject({ received: 3, imports: 1, importedFiles: 3, failedImports: 0 });
       const info = (await handle.describe()).raw.workflowExecutionInfo!;
       expect(info.firstRunId).not.toBe(info.execution!.runId);
       const firstRun = await stack.client.workflow.getHandle(handle.workflowId, info.firstRunId!).fetchHistory();
@@ -213,7 +213,7 @@ describe('C-STORE into the archive, through a study workflow', () => {
     try {
       const { study, bySeries } = await writeStudy(dir, 'x', 'x', 1, 2, { PatientComments: null, PatientName: 'Plain^Person', AccessionNumber: 'RT-P1', StudyDate: '20240307' });
       expect((await runScu('storescu', { port: plain.port, callingAe: 'MODALITY1', calledAe: 'INTAKE_PLAIN', files: bySeries[0] }).done).code).toBe(0);
-      await stack.client.workflow.getHandle(studyWorkflowId(receivedStudyKey('rx-plain', study))).result();
+      await studyResult(stack.client.workflow.getHandle(studyWorkflowId(receivedStudyKey('rx-plain', study))));
       const keys = await stack.store.list('archive/P1/Plain_Person/20240307');
       expect(keys).toHaveLength(2);
       for (const key of keys) {
@@ -304,6 +304,12 @@ describe('C-STORE into the archive, through a study workflow', () => {
     await rm(big, { force: true });
   });
 });
+
+/** The result of a study's workflow, once the receiver's signal-with-start (sent after the release) has made it. */
+async function studyResult(handle: WorkflowHandle): Promise<Record<string, unknown>> {
+  await waitFor(async () => handle.describe().then(() => true, () => false), 10_000, 50);
+  return handle.result();
+}
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs: number, everyMs = 200): Promise<void> {
   const end = Date.now() + timeoutMs;
