@@ -29,7 +29,8 @@ const PROJECT_SCRIPT = `version "6.1"
 // What the two scripts change, plus the (0012,0064) item they append and the de-identification markers.
 const TOUCHED = new Set(['00100010', '00100020', '00100030', '00080080', '00120062', '00120063', '00080100', '00080102', '00080103', '00080104', '00080105', '00080106', '00080107']);
 
-const IDLE_SECONDS = 4;
+// Long enough that the second association (2 s later) always lands inside the idle window on a busy machine.
+const IDLE_SECONDS = 6;
 const AE = 'INTAKE_TEST';
 
 const receiverConfig = (over: Partial<ReceiverConfig> = {}): ReceiverConfig => ({
@@ -251,6 +252,26 @@ describe('C-STORE into the archive, through a study workflow', () => {
       expect(await stack.store.list('archive/P1/SUBJ07/SESS07')).toHaveLength(2);
     } finally {
       await second.close();
+    }
+  });
+
+  it('When a receiver sends to the prearchive, then its study goes to the same import path with destination prearchive', async () => {
+    const pre = await startReceiver(receiverConfig({ id: 'rx-pre', aeTitle: 'INTAKE_PRE', destination: 'prearchive', sessionIdleSeconds: 1 }), { repos: stack.repos, store: stack.store, client: stack.client, taskQueue: stack.taskQueue, siteAnonEnabled: true, signalIntervalMs: 100 });
+    try {
+      const { study, bySeries } = await writeStudy(dir, 'SUBJ09', 'SESS09', 1, 1);
+      expect((await runScu('storescu', { port: pre.port, callingAe: 'MODALITY1', calledAe: 'INTAKE_PRE', files: bySeries[0] }).done).code).toBe(0);
+      const handle = stack.client.workflow.getHandle(studyWorkflowId(receivedStudyKey('rx-pre', study)));
+      // Whatever the prearchive does with it (today: NotImplemented), the hand-over is what this receiver owns.
+      await studyResult(handle).catch(() => undefined);
+      const started = (await handle.fetchHistory()).events!.map((e) => e.startChildWorkflowExecutionInitiatedEventAttributes).filter((a) => !!a);
+      expect(started).toHaveLength(1);
+      expect(started[0]!.workflowType!.name).toBe('importUpload');
+      const input = JSON.parse(Buffer.from(started[0]!.input!.payloads![0].data!).toString());
+      expect(input).toMatchObject({ destination: 'prearchive', skipSitePass: false });
+      const upload = await stack.repos.uploads.get(input.uploadId);
+      expect(upload).toMatchObject({ method: 'cstore', destination: 'prearchive', fileCount: 1 });
+    } finally {
+      await pre.close();
     }
   });
 
