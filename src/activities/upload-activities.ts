@@ -25,16 +25,20 @@ export function createUploadActivities(deps: ActivityDeps) {
       if (!upload) throw new BadArchiveError(`upload ${input.uploadId} is not known`);
       await repos.uploads.setStatus(upload.id, 'UNPACKING');
       const rawKey = store.stagingKey(upload.id, 'raw');
+      const rawPath = (seq: number) => store.path(`${rawKey}/${seqName(seq)}`);
       let members;
       try {
-        // A C-STORE study's files were placed in raw/ by sealReceivedStudy; only an archive upload is extracted.
-        if (upload.method === 'cstore') members = (await repos.uploads.files(upload.id)).map((f) => ({ index: f.seq, path: store.path(`${rawKey}/${seqName(f.seq)}`), sha256: f.sha256, size: f.size }));
-        else await store.remove(rawKey);
-        members ??= await extractArchive(store.path(store.stagingKey(upload.id, 'upload.zip')), {
-          maxMembers: deps.limits.archiveMaxMembers,
-          maxExpandedBytes: deps.limits.archiveMaxExpandedBytes,
-          maxRatio: deps.limits.archiveMaxRatio,
-        }, (i) => store.path(`${rawKey}/${seqName(i)}`));
+        if (upload.method === 'cstore') {
+          // A received study's files were put in raw/ and recorded by sealReceivedStudy: nothing to extract.
+          members = (await repos.uploads.files(upload.id)).map((f) => ({ index: f.seq, path: rawPath(f.seq), sha256: f.sha256, size: f.size }));
+        } else {
+          await store.remove(rawKey);
+          members = await extractArchive(store.path(store.stagingKey(upload.id, 'upload.zip')), {
+            maxMembers: deps.limits.archiveMaxMembers,
+            maxExpandedBytes: deps.limits.archiveMaxExpandedBytes,
+            maxRatio: deps.limits.archiveMaxRatio,
+          }, rawPath);
+        }
       } catch (err) {
         if (err instanceof ArchiveRefusedError) {
           // Nothing of a refused archive is kept beside it: only the upload itself goes to quarantine.

@@ -58,7 +58,12 @@ export async function runStart(argv: string[]): Promise<number> {
     if (line.level === 'error' || line.level === 'warn') process.stderr.write(`${JSON.stringify(line)}\n`);
   };
   for (const r of config.receivers) {
-    receivers.push(await startReceiver(r, { repos: services.repos, store: services.store, client, taskQueue: config.temporal.taskQueue, siteAnonEnabled: config.anonymization.siteEnabled, log: receiverLog }));
+    try {
+      receivers.push(await startReceiver(r, { repos: services.repos, store: services.store, client, taskQueue: config.temporal.taskQueue, siteAnonEnabled: config.anonymization.siteEnabled, log: receiverLog }));
+    } catch (err) {
+      // One receiver that cannot listen (port taken) must not take the rest of the stack down with it.
+      say(`DICOM receiver ${r.aeTitle} did not start: ${(err as Error).message}`);
+    }
   }
 
   let stopping = false;

@@ -121,7 +121,8 @@ function readKey(key: ConfigKey, doc: Record<string, unknown>, env: NodeJS.Proce
   const source = fromEnv !== undefined ? `environment variable ${key.env}` : fromFile !== undefined ? `${file} key ${key.path}` : `default of ${key.path}`;
   const bad = (expected: string) =>
     new ConfigError(`${source} = ${JSON.stringify(raw)} is invalid: expected ${expected} (${key.doc}).`);
-  const text = String(raw).trim();
+  // A YAML list (routing rules) is read as one entry per line.
+  const text = (Array.isArray(raw) ? raw.join('\n') : String(raw)).trim();
   switch (key.kind) {
     case 'string':
       if (!text) throw bad('a non-empty string');

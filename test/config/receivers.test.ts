@@ -31,6 +31,17 @@ describe('receivers configuration', () => {
   });
 });
 
+describe('site routing rules in the configuration', () => {
+  it('When rules are given as a YAML list or by environment, then each entry is one rule', () => {
+    const c = loadConfig({ DICOM_INTAKE_SESSION_RULES: '(0008,0020):(.*)' }, yamlFile("dicom:\n  routing:\n    project: ['(0008,0050):^[0-9]{4}(.*)', '(0008,1030):(.*)']\n"));
+    expect(c.dicom.routing).toEqual({ project: ['(0008,0050):^[0-9]{4}(.*)', '(0008,1030):(.*)'], subject: [], session: ['(0008,0020):(.*)'] });
+  });
+  it('When a site or receiver rule does not parse, then the configuration is refused naming where', () => {
+    expect(() => loadConfig({ DICOM_INTAKE_PROJECT_RULES: '(0008,0050)=oops' }, yamlFile(''))).toThrow(/dicom.routing: Failed to parse routing expression '\(0008,0050\)=oops'/);
+    expect(() => loadConfig({}, yamlFile("receivers:\n  - {aeTitle: A, port: 1, routing: {session: ['(0008,0020):(']}}\n"))).toThrow(/receiver a-1 routing: Failed to parse/);
+  });
+});
+
 describe('association policy', () => {
   const rx = { aeTitle: 'INTAKE', allowedCallingAeTitles: ['CT1'] };
   it('When the calling AE is not allowed or the called AE is not ours, then the association is refused with that reason', () => {
