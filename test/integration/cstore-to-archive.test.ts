@@ -322,6 +322,8 @@ describe('C-STORE into the archive, through a study workflow', () => {
     await scu.done;
     await waitFor(async () => (await readdir(folder).catch(() => [] as string[])).length === 0, 10_000);
     expect(await stack.db('received_files').count({ n: '*' })).toEqual(rows);
+    // The receiver itself is unharmed.
+    expect((await runScu('echoscu', { port: rx.port, callingAe: 'MODALITY1', calledAe: AE }).done).code).toBe(0);
     await rm(big, { force: true });
   });
 });
