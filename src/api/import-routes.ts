@@ -94,6 +94,8 @@ export function registerImportRoutes(router: Router, deps: ImportRouteDeps): voi
   router.on('GET', '/api/uploads/:id', async ({ res, params }) => {
     const upload = await deps.repos.uploads.get(params.id);
     if (!upload) throw new HttpError(404, `upload ${params.id} is not known`);
-    sendJson(res, 200, { id: upload.id, status: upload.status, destination: upload.destination, project: upload.projectId, files: upload.fileCount, workflowId: upload.workflowId, error: upload.error ? { type: upload.errorCode, message: upload.error } : null });
+    // Members skipped under Ignore-Unparsable are reported by number; their names were never stored.
+    const skipped = (await deps.repos.audit.forUpload(upload.id)).filter((e) => e.action === 'upload.members-skipped').flatMap((e) => (e.detail?.members as number[] | undefined) ?? []);
+    sendJson(res, 200, { id: upload.id, status: upload.status, destination: upload.destination, project: upload.projectId, files: upload.fileCount, skippedMembers: skipped, workflowId: upload.workflowId, error: upload.error ? { type: upload.errorCode, message: upload.error } : null });
   });
 }

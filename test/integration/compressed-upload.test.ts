@@ -73,6 +73,8 @@ describe('compressed uploads: zip, tar, tar.gz and multipart', () => {
     const upload = await stack.db('uploads').orderBy('created_at', 'desc').first();
     const audit = await stack.db('audit_events').where({ upload_id: upload.id, action: 'upload.members-skipped' }).first();
     expect(JSON.parse(audit.detail)).toEqual({ members: [3] });
+    const status = JSON.parse((await http(stack.baseUrl, 'GET', `/api/uploads/${upload.id}`)).text);
+    expect(status).toMatchObject({ status: 'ARCHIVED', files: 2, skippedMembers: [3] });
   });
 
   const dicom = () => study(1)[0].data;
