@@ -57,7 +57,7 @@ export async function runStart(argv: string[]): Promise<number> {
   const receiverLog = (line: Record<string, unknown>) => {
     if (line.level === 'error' || line.level === 'warn') process.stderr.write(`${JSON.stringify(line)}\n`);
   };
-  for (const r of config.receivers) {
+  for (const r of config.receivers.filter((x) => x.enabled)) {
     try {
       receivers.push(await startReceiver(r, { repos: services.repos, store: services.store, client, taskQueue: config.temporal.taskQueue, siteAnonEnabled: config.anonymization.siteEnabled, log: receiverLog }));
     } catch (err) {

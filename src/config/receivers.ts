@@ -4,6 +4,8 @@ import { DESTINATIONS, type Destination } from '../domain/upload-status';
 export interface ReceiverConfig {
   /** Stable opaque id: part of every study key and of received file rows; default `<aeTitle>-<port>`, lower-case. */
   id: string;
+  /** XNAT's on/off switch: a disabled receiver is configured but not started. */
+  enabled: boolean;
   aeTitle: string;
   /** Bind address; loopback unless set. */
   host: string;
@@ -90,6 +92,8 @@ function toReceiver(r: Record<string, unknown>, d: ReceiverDefaults, where: stri
   if (!DESTINATIONS.includes(destination)) throw fail(`${where}.destination must be one of ${DESTINATIONS.join(', ')}`);
   const idle = Number(r.sessionIdleSeconds ?? d.sessionIdleSeconds);
   if (!Number.isFinite(idle) || idle <= 0) throw fail(`${where}.sessionIdleSeconds must be a positive number of seconds`);
+  const enabled = r.enabled ?? true;
+  if (typeof enabled !== 'boolean') throw fail(`${where}.enabled must be true or false`);
   const anon = r.anonymizationEnabled ?? true;
   if (typeof anon !== 'boolean') throw fail(`${where}.anonymizationEnabled must be true or false`);
   const transferSyntaxes = list('transferSyntaxes', DEFAULT_TRANSFER_SYNTAXES);
@@ -104,6 +108,7 @@ function toReceiver(r: Record<string, unknown>, d: ReceiverDefaults, where: stri
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(id)) throw fail(`${where}.id must be 1-64 letters, digits, '_' or '-'`);
   return {
     id,
+    enabled,
     aeTitle,
     host: str('host', d.host),
     port,

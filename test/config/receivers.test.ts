@@ -19,10 +19,11 @@ describe('receivers configuration', () => {
     ]);
   });
   it('When a receivers list is given, then each entry is read with its own destination, allow-list, syntaxes and idle time', () => {
-    const f = yamlFile(`dicom:\n  sessionIdleSeconds: 60\nreceivers:\n  - aeTitle: A1\n    port: 11200\n    allowedCallingAeTitles: [CT1]\n    transferSyntaxes: [1.2.840.10008.1.2.1]\n  - id: research\n    aeTitle: R1\n    port: 11201\n    host: 0.0.0.0\n    destination: prearchive\n    anonymizationEnabled: false\n    sessionIdleSeconds: 2\n    routing:\n      project: ['(0008,0050):^([A-Z]+)']\n`);
+    const f = yamlFile(`dicom:\n  sessionIdleSeconds: 60\nreceivers:\n  - aeTitle: A1\n    port: 11200\n    allowedCallingAeTitles: [CT1]\n    transferSyntaxes: [1.2.840.10008.1.2.1]\n  - id: research\n    aeTitle: R1\n    port: 11201\n    host: 0.0.0.0\n    destination: prearchive\n    enabled: false\n    anonymizationEnabled: false\n    sessionIdleSeconds: 2\n    routing:\n      project: ['(0008,0050):^([A-Z]+)']\n`);
     const [a, b] = loadConfig({}, f).receivers;
     expect(a).toMatchObject({ id: 'a1-11200', destination: 'archive', allowedCallingAeTitles: ['CT1'], transferSyntaxes: ['1.2.840.10008.1.2.1'], sessionIdleSeconds: 60 });
-    expect(b).toMatchObject({ id: 'research', host: '0.0.0.0', destination: 'prearchive', anonymizationEnabled: false, sessionIdleSeconds: 2, routing: { project: ['(0008,0050):^([A-Z]+)'], subject: [], session: [] } });
+    expect(a.enabled).toBe(true);
+    expect(b).toMatchObject({ id: 'research', enabled: false, host: '0.0.0.0', destination: 'prearchive', anonymizationEnabled: false, sessionIdleSeconds: 2, routing: { project: ['(0008,0050):^([A-Z]+)'], subject: [], session: [] } });
   });
   it('When two receivers share an AE title and port, or a destination is unknown, then the configuration is refused', () => {
     expect(() => loadConfig({}, yamlFile('receivers:\n  - {aeTitle: A, port: 1}\n  - {aeTitle: A, port: 1}\n'))).toThrow(ConfigError);

@@ -35,6 +35,7 @@ const AE = 'INTAKE_TEST';
 
 const receiverConfig = (over: Partial<ReceiverConfig> = {}): ReceiverConfig => ({
   id: 'rx-test',
+  enabled: true,
   aeTitle: AE,
   host: '127.0.0.1',
   port: 0,
