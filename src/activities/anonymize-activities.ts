@@ -1,10 +1,9 @@
 import { Context } from '@temporalio/activity';
 import { openDicom } from '../dicom';
-import { identify } from '../domain/identify';
 import { AnonymizationFailedError } from '../domain/intake-errors';
 import type { StoredScript } from '../db/scripts-repo';
-import { readIdentificationHeader } from './dicom-header';
 import type { ActivityDeps } from './deps';
+import { identifyFile, routingForUpload } from './identify-file';
 import { currentRun } from './run-ref';
 import { contextDigest, runScriptOnFile, type ScriptContext } from './script-runner';
 
@@ -113,6 +112,7 @@ export function createAnonymizeActivities(deps: ActivityDeps) {
       await repos.uploads.setStatus(upload.id, 'ANONYMIZING');
       const script = input.skip ? undefined : await repos.scripts.current('site', null);
       const knownProjects = new Set((await repos.projects.list()).map((p) => p.id));
+      const routing = await routingForUpload(repos, upload.params, deps.siteRouting);
       const files = await repos.uploads.files(upload.id);
       const summary = await pass({
         kind: 'site',
@@ -122,7 +122,7 @@ export function createAnonymizeActivities(deps: ActivityDeps) {
         seqs: files.map((f) => f.seq),
         script: script?.enabled ? script : undefined,
         contextFor: async (_seq, inPath) => {
-          const ident = identify(readIdentificationHeader(await openDicom(inPath)), upload.params, (id) => knownProjects.has(id));
+          const ident = identifyFile(await openDicom(inPath), upload.params, (id) => knownProjects.has(id), routing);
           return { project: ident.project ?? 'Unassigned', subject: ident.subject, session: ident.session };
         },
       });
@@ -135,7 +135,8 @@ export function createAnonymizeActivities(deps: ActivityDeps) {
     async runProjectPass(input: { uploadId: string; groupId: string }): Promise<PassSummary> {
       const group = (await repos.uploads.group(input.groupId))!;
       const project = await repos.projects.get(group.projectId);
-      const script = project?.anonEnabled ? await repos.scripts.current('project', group.projectId) : undefined;
+      const upload = (await repos.uploads.get(input.uploadId))!;
+      const script = project?.anonEnabled && !upload.params.anonymizationDisabled ? await repos.scripts.current('project', group.projectId) : undefined;
       const files = await repos.uploads.files(input.uploadId, input.groupId);
       const ctx = { project: group.projectId, subject: group.subjectLabel, session: group.sessionLabel };
       return pass({

@@ -1,4 +1,5 @@
 import type { Config } from '../config/load-config';
+import type { RoutingRuleSets } from '../domain/identify';
 import type { Repositories } from '../db/repositories';
 import type { FileStore } from '../storage/file-store';
 
@@ -11,5 +12,7 @@ export interface ActivityDeps {
   store: FileStore;
   limits: Config['limits'];
   siteAnonEnabled: boolean;
+  /** The site's custom routing rules (a receiver's own rules are read from its database record). */
+  siteRouting?: RoutingRuleSets;
   faultPoint?: (point: string) => void | Promise<void>;
 }

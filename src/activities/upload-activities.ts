@@ -1,10 +1,10 @@
 import { DicomReadError, openDicom } from '../dicom';
-import { identify } from '../domain/identify';
 import { newId } from '../domain/ids';
 import { BadArchiveError, CorruptMemberError, ProjectNotFoundError } from '../domain/intake-errors';
 import type { UploadStatus } from '../domain/upload-status';
-import { ArchiveRefusedError, extractZip } from '../storage/archive-extract';
-import { readFileKeys, readIdentificationHeader } from './dicom-header';
+import { ArchiveRefusedError, extractArchive } from '../storage/archive-extract';
+import { readFileKeys } from './dicom-header';
+import { identifyFile, routingForUpload } from './identify-file';
 import type { ActivityDeps } from './deps';
 import { heartbeat } from './heartbeat';
 import { currentRun } from './run-ref';
@@ -17,8 +17,8 @@ export function createUploadActivities(deps: ActivityDeps) {
 
   return {
     /**
-     * Extracts the uploaded zip into staging/<upload>/raw/NNNNNN.dcm and checks that every member is DICOM.
-     * Idempotent: a retry starts again from the zip, which stays until the site pass has succeeded.
+     * Extracts the uploaded zip, tar or tar.gz into staging/<upload>/raw/NNNNNN.dcm and checks that every member is DICOM.
+     * Idempotent: a retry starts again from the archive, which stays until the site pass has succeeded.
      * A member that is not DICOM fails the upload (non-retryable) unless Ignore-Unparsable was asked.
      */
     async unpackUpload(input: { uploadId: string }): Promise<{ files: number; skipped: number }> {
@@ -26,23 +26,33 @@ export function createUploadActivities(deps: ActivityDeps) {
       if (!upload) throw new BadArchiveError(`upload ${input.uploadId} is not known`);
       await repos.uploads.setStatus(upload.id, 'UNPACKING');
       const rawKey = store.stagingKey(upload.id, 'raw');
-      await store.remove(rawKey);
+      const rawPath = (seq: number) => store.path(`${rawKey}/${seqName(seq)}`);
       let members;
       try {
-        members = await extractZip(store.path(store.stagingKey(upload.id, 'upload.zip')), {
-          maxMembers: deps.limits.archiveMaxMembers,
-          maxExpandedBytes: deps.limits.archiveMaxExpandedBytes,
-          maxRatio: deps.limits.archiveMaxRatio,
-        }, (i) => {
-          heartbeat({ step: 'extract', done: i });
-          return store.path(`${rawKey}/${seqName(i)}`);
-        });
+        if (upload.method === 'cstore') {
+          // A received study's files were put in raw/ and recorded by sealReceivedStudy: nothing to extract.
+          members = (await repos.uploads.files(upload.id)).map((f) => ({ index: f.seq, path: rawPath(f.seq), sha256: f.sha256, size: f.size }));
+        } else {
+          await store.remove(rawKey);
+          members = await extractArchive(store.path(store.stagingKey(upload.id, 'upload.zip')), {
+            maxMembers: deps.limits.archiveMaxMembers,
+            maxExpandedBytes: deps.limits.archiveMaxExpandedBytes,
+            maxRatio: deps.limits.archiveMaxRatio,
+          }, (i) => {
+            heartbeat({ step: 'extract', done: i });
+            return rawPath(i);
+          });
+        }
       } catch (err) {
-        if (err instanceof ArchiveRefusedError) throw new BadArchiveError(`upload ${upload.id} refused: ${err.message}`);
+        if (err instanceof ArchiveRefusedError) {
+          // Nothing of a refused archive is kept beside it: only the upload itself goes to quarantine.
+          await store.remove(rawKey);
+          throw new BadArchiveError(`upload ${upload.id} refused: ${err.message}`);
+        }
         throw err;
       }
       const kept: { seq: number; sha256: string; size: number }[] = [];
-      let skipped = 0;
+      const skippedMembers: number[] = [];
       for (const m of members) {
         heartbeat({ step: 'check', done: m.index });
         try {
@@ -52,11 +62,17 @@ export function createUploadActivities(deps: ActivityDeps) {
         } catch (err) {
           if (!(err instanceof DicomReadError)) throw err;
           if (!upload.params.ignoreUnparsable) throw new CorruptMemberError(m.index, (err as DicomReadError).code, upload.id);
-          skipped++;
+          skippedMembers.push(m.index);
           await store.remove(store.keyOf(m.path));
         }
       }
-      if (!kept.length) throw new BadArchiveError(`upload ${upload.id} holds no DICOM files (${members.length} members, ${skipped} unparsable)`);
+      if (!kept.length) throw new BadArchiveError(`upload ${upload.id} holds no DICOM files (${members.length} members, ${skippedMembers.length} unparsable)`);
+      const skipped = skippedMembers.length;
+      if (skipped) {
+        // Reported by member number (names stay with the uploader); Ignore-Unparsable asked for them to be skipped.
+        const run = currentRun();
+        await repos.audit.append({ actor: 'system', action: 'upload.members-skipped', uploadId: upload.id, workflowId: run.workflowId, runId: run.runId, detail: { members: skippedMembers } });
+      }
       await repos.uploads.replaceFiles(upload.id, kept);
       await repos.uploads.setStatus(upload.id, 'UNPACKING', { fileCount: kept.length });
       await deps.faultPoint?.('unpack:after-extract');
@@ -71,7 +87,8 @@ export function createUploadActivities(deps: ActivityDeps) {
       const upload = (await repos.uploads.get(input.uploadId))!;
       const files = await repos.uploads.files(upload.id);
       const knownProjects = new Set((await repos.projects.list()).map((p) => p.id));
-      const byStudy = new Map<string, { seqs: number[]; ident: ReturnType<typeof identify> }>();
+      const routing = await routingForUpload(repos, upload.params, deps.siteRouting);
+      const byStudy = new Map<string, { seqs: number[]; ident: ReturnType<typeof identifyFile> }>();
       for (const f of files.filter((x) => x.stage === 'site')) {
         heartbeat({ step: 'identify', done: f.seq });
         const ds = await openDicom(store.path(store.stagingKey(upload.id, 'site', seqName(f.seq))));
@@ -84,7 +101,7 @@ export function createUploadActivities(deps: ActivityDeps) {
         });
         let g = byStudy.get(keys.studyUidHash);
         if (!g) {
-          const ident = identify(readIdentificationHeader(ds), upload.params, (id) => knownProjects.has(id));
+          const ident = identifyFile(ds, upload.params, (id) => knownProjects.has(id), routing);
           g = { seqs: [], ident };
           byStudy.set(keys.studyUidHash, g);
         }

@@ -1,14 +1,16 @@
+import { stat } from 'node:fs/promises';
 import type { Client } from '@temporalio/client';
 import { awaitImport, importWorkflowId, startImport } from '../client/start-import';
 import type { Repositories } from '../db/repositories';
 import { newId } from '../domain/ids';
 import { planPasses } from '../domain/pass-matrix';
-import { zipMemberName } from '../storage/archive-extract';
+import { archiveMemberName } from '../storage/archive-extract';
 import type { FileStore } from '../storage/file-store';
 import { saveBody, sendJson, sendText } from './http-io';
 import { parseImportRequest } from './import-params';
 import type { Principal } from '../domain/access';
 import { requireProjectAccess, SIGNED_IN } from './access';
+import { FirstFilePart, multipartBoundary } from './multipart-body';
 import { HttpError, type Router } from './router';
 
 /** What the import routes need. */
@@ -37,9 +39,7 @@ export function registerImportRoutes(router: Router, deps: ImportRouteDeps): voi
     const request = parseImportRequest(url.searchParams);
     if (request.handler === 'gradual-DICOM') throw new HttpError(501, 'import-handler=gradual-DICOM is not available yet; send a zip with import-handler=DICOM-zip');
     if (request.destination === 'prearchive') throw new HttpError(501, 'the prearchive is not available yet; send dest=/archive/projects/P');
-    if ((req.headers['content-type'] ?? '').startsWith('multipart/')) {
-      throw new HttpError(415, 'multipart bodies are not accepted yet; send the zip itself as the body (inbody=true)');
-    }
+    const boundary = multipartBoundary(req.headers['content-type']);
     if (request.destination === 'archive') {
       if (!request.params.project) throw new HttpError(400, 'an archive upload needs a project: dest=/archive/projects/P or PROJECT_ID=P');
       if (!(await deps.repos.projects.get(request.params.project))) {
@@ -49,10 +49,16 @@ export function registerImportRoutes(router: Router, deps: ImportRouteDeps): voi
     // Uploading is a member's right; without a project the session lands in Unassigned, which any user may fill.
     if (request.params.project) requireProjectAccess(principal, request.params.project, 'write');
     const uploadId = newId('up');
-    const bytes = await saveBody(req, deps.store.path(deps.store.stagingKey(uploadId, 'upload.zip')), deps.uploadMaxBytes);
-    if (bytes === 0) {
+    // The uploaded archive keeps the key upload.zip whatever its format (zip, tar, tar.gz): the format is read
+    // from its first bytes when it is unpacked.
+    const archivePath = deps.store.path(deps.store.stagingKey(uploadId, 'upload.zip'));
+    await saveBody(req, archivePath, deps.uploadMaxBytes, boundary ? new FirstFilePart(boundary) : undefined).catch(async (err) => {
       await deps.store.remove(deps.store.stagingKey(uploadId));
-      throw new HttpError(400, 'the request body is empty; send the zip as the body');
+      throw err;
+    });
+    if ((await stat(archivePath)).size === 0) {
+      await deps.store.remove(deps.store.stagingKey(uploadId));
+      throw new HttpError(400, 'the request body is empty; send a zip, tar or tar.gz archive as the body or as a multipart file field');
     }
     await deps.repos.uploads.create({ id: uploadId, method: 'api', destination: request.destination, projectId: request.params.project, params: request.params, workflowId: importWorkflowId(uploadId) });
     const plan = planPasses({ method: 'api', destination: request.destination, preventAnon: !!request.params.preventAnon, siteEnabled: deps.siteAnonEnabled });
@@ -78,7 +84,7 @@ export function registerImportRoutes(router: Router, deps: ImportRouteDeps): voi
     if (outcome.failure.type === 'CorruptMemberError') {
       // The member's name is told to the uploader who sent it, but never enters Temporal or the logs.
       const index = Number(/member #(\d+)/.exec(message)?.[1]);
-      const name = Number.isFinite(index) ? await zipMemberName(deps.store.path(deps.store.quarantineKey(uploadId, 'upload.zip')), index).catch(() => undefined) : undefined;
+      const name = Number.isFinite(index) ? await archiveMemberName(deps.store.path(deps.store.quarantineKey(uploadId, 'upload.zip')), index).catch(() => undefined) : undefined;
       if (name) message = `unable to read DICOM object ${name}: ${message}`;
     }
     sendText(res, STATUS_OF[outcome.failure.type] ?? 500, `${outcome.failure.type}: ${message}\n`);
@@ -93,6 +99,8 @@ export function registerImportRoutes(router: Router, deps: ImportRouteDeps): voi
     const upload = await deps.repos.uploads.get(params.id);
     if (!upload) throw new HttpError(404, `upload ${params.id} is not known`);
     requireProjectAccess(principal, upload.projectId ?? 'Unassigned', 'read');
-    sendJson(res, 200, { id: upload.id, status: upload.status, destination: upload.destination, project: upload.projectId, files: upload.fileCount, workflowId: upload.workflowId, error: upload.error ? { type: upload.errorCode, message: upload.error } : null });
+    // Members skipped under Ignore-Unparsable are reported by number; their names were never stored.
+    const skipped = (await deps.repos.audit.forUpload(upload.id)).filter((e) => e.action === 'upload.members-skipped').flatMap((e) => (e.detail?.members as number[] | undefined) ?? []);
+    sendJson(res, 200, { id: upload.id, status: upload.status, destination: upload.destination, project: upload.projectId, files: upload.fileCount, skippedMembers: skipped, workflowId: upload.workflowId, error: upload.error ? { type: upload.errorCode, message: upload.error } : null });
   });
 }

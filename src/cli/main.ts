@@ -4,7 +4,8 @@
 const USAGE = `dicom-intake: DICOM intake and de-identification on Temporal
 
 Usage:
-  dicom-intake start                 start the embedded stack (Temporal dev server + Web UI, worker, HTTP API)
+  dicom-intake start                 start the embedded stack (Temporal dev server + Web UI, worker, HTTP API,
+                                     DICOM C-STORE receivers)
                                      and load the demo project; Ctrl-C stops everything it started
   dicom-intake upload ZIP --project P [--subject S] [--session E] [--overwrite none|append|delete]
                                      [--url http://127.0.0.1:8080] [--json]

@@ -4,6 +4,7 @@ import { createApiServer } from '../api/server';
 import { connectClient } from '../client/connect-client';
 import { createDataConverter, createPayloadCodec } from '../codec/data-converter';
 import { ensureKeyring } from '../codec/keyring';
+import { startReceiver, type RunningReceiver } from '../scp/receiver';
 import { loadConfig } from '../config/load-config';
 import { createLogger } from '../logging/logger';
 import { installTemporalLogging } from '../logging/temporal-logging';
@@ -16,9 +17,10 @@ import { resolveCliToken, saveCliToken } from './credentials';
 import { loadDemo } from './demo-data';
 
 const START_HELP = `Usage: dicom-intake start [--no-demo]
-Starts the Temporal dev server (with Web UI), the worker and the HTTP API from temporal-dev.yaml, loads the demo
-project and session, and runs until Ctrl-C. A second start reuses the data folder. The first start creates the
-payload encryption keyring in the data folder; the Web UI decodes payloads through the API's /codec endpoint.
+Starts the Temporal dev server (with Web UI), the worker, the HTTP API and the DICOM C-STORE receivers from
+temporal-dev.yaml, loads the demo project and session, and runs until Ctrl-C. A second start reuses the data
+folder. The first start creates the site admin (its password is shown once), a CLI token and the payload
+encryption keyring in the data folder; the Web UI decodes payloads through the API's /codec endpoint.
 
 Options:
   --no-demo   do not load the demo project and session
@@ -91,6 +93,20 @@ export async function runStart(argv: string[]): Promise<number> {
   });
   server.listen(config.http.port, config.http.host);
   await once(server, 'listening');
+  // The C-STORE receivers run beside the API in this process: both are front doors that write to staging and
+  // start workflows; the worker may run elsewhere.
+  const receivers: RunningReceiver[] = [];
+  const receiverLog = (line: Record<string, unknown>) => {
+    if (line.level === 'error' || line.level === 'warn') process.stderr.write(`${JSON.stringify(line)}\n`);
+  };
+  for (const r of config.receivers.filter((x) => x.enabled)) {
+    try {
+      receivers.push(await startReceiver(r, { repos: services.repos, store: services.store, client, taskQueue: config.temporal.taskQueue, siteAnonEnabled: config.anonymization.siteEnabled, log: receiverLog }));
+    } catch (err) {
+      // One receiver that cannot listen (port taken) must not take the rest of the stack down with it.
+      say(`DICOM receiver ${r.aeTitle} did not start: ${(err as Error).message}`);
+    }
+  }
 
   let stopping = false;
   const stop = async () => {
@@ -98,6 +114,7 @@ export async function runStart(argv: string[]): Promise<number> {
     stopping = true;
     say('\nstopping...');
     server.close();
+    await Promise.all(receivers.map((r) => r.close()));
     worker.shutdown();
     await workerRun.catch(() => undefined);
     await connection.close();
@@ -124,6 +141,7 @@ export async function runStart(argv: string[]): Promise<number> {
   say(`  Temporal Web UI   http://${ip}:${config.temporal.uiPort}/namespaces/${config.temporal.namespace}/workflows`);
   say(`  codec endpoint    ${apiUrl}/codec   (the Web UI decodes encrypted payloads through it)`);
   if (demoUrl) say(`  demo session      ${apiUrl}${demoUrl}`);
+  for (const r of receivers) say(`  DICOM receiver    ${r.config.aeTitle} on ${r.config.host}:${r.port} -> ${r.config.destination}`);
   say(`  data folder       ${config.dataDir}`);
   if (admin) {
     say(`  sign in           user ${admin.login}, password ${admin.password}  (shown this once; change it or keep it safe)`);

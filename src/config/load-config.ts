@@ -3,6 +3,8 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { KeyringError, parseKeyList, type CodecConfig } from '../codec/keyring';
 import { assertNever } from '../domain/assert-never';
+import { parseRoutingRules } from '../domain/routing-rules';
+import { readReceivers, type ReceiverConfig } from './receivers';
 import { CONFIG_KEYS, type ConfigKey } from './schema';
 
 /** The validated configuration of one process. */
@@ -28,7 +30,16 @@ export interface Config {
     corsOrigins: string[];
   };
   log: { level: LogLevel };
-  dicom: { aeTitle: string; port: number };
+  dicom: {
+    aeTitle: string;
+    port: number;
+    host: string;
+    sessionIdleSeconds: number;
+    /** Site routing rules (reference §3.3), one rule per entry, tried after request parameters and receiver rules. */
+    routing: { project: string[]; subject: string[]; session: string[] };
+  };
+  /** The C-STORE receivers (`receivers:` list, or the one described by the `dicom:` keys). */
+  receivers: ReceiverConfig[];
   anonymization: { siteEnabled: boolean };
   limits: { uploadMaxBytes: number; archiveMaxMembers: number; archiveMaxExpandedBytes: number; archiveMaxRatio: number };
   /** Folder of the YAML file (or the working directory): relative paths resolve against it. */
@@ -94,7 +105,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, file = defaultC
     .map((s) => s.trim().replace(/\/$/, ''))
     .filter(Boolean);
 
-  return {
+  const config: Config = {
     baseDir,
     dataDir,
     database,
@@ -114,7 +125,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, file = defaultC
       corsOrigins: corsOrigins.length ? corsOrigins : [`http://127.0.0.1:${uiPort}`, `http://localhost:${uiPort}`],
     },
     log: { level: get('log.level') },
-    dicom: { aeTitle: get('dicom.aeTitle'), port: get('dicom.port') },
+    dicom: {
+      aeTitle: get('dicom.aeTitle'),
+      port: get('dicom.port'),
+      host: get('dicom.host'),
+      sessionIdleSeconds: get('dicom.sessionIdleSeconds'),
+      routing: { project: ruleLines(get('dicom.routing.project')), subject: ruleLines(get('dicom.routing.subject')), session: ruleLines(get('dicom.routing.session')) },
+    },
+    receivers: readReceivers(
+      doc.receivers,
+      { aeTitle: get('dicom.aeTitle'), port: get('dicom.port'), host: get('dicom.host'), sessionIdleSeconds: get('dicom.sessionIdleSeconds') },
+      (m) => new ConfigError(`${file}: ${m}`),
+    ),
     anonymization: { siteEnabled: get('anonymization.siteEnabled') },
     limits: {
       uploadMaxBytes: get('limits.uploadMaxBytes'),
@@ -123,6 +145,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, file = defaultC
       archiveMaxRatio: get('limits.archiveMaxRatio'),
     },
   };
+  // Routing rules are checked here so that a bad rule stops the process at start, not an upload later.
+  for (const [where, sets] of [['dicom.routing', config.dicom.routing], ...config.receivers.map((r) => [`receiver ${r.id} routing`, r.routing] as const)] as const) {
+    for (const rules of [sets.project, sets.subject, sets.session]) {
+      try {
+        parseRoutingRules(rules);
+      } catch (err) {
+        throw new ConfigError(`${file} ${where}: ${(err as Error).message}`);
+      }
+    }
+  }
+  return config;
 }
 
 function readKey(key: ConfigKey, doc: Record<string, unknown>, env: NodeJS.ProcessEnv, file: string, baseDir: string) {
@@ -132,7 +165,8 @@ function readKey(key: ConfigKey, doc: Record<string, unknown>, env: NodeJS.Proce
   const source = fromEnv !== undefined ? `environment variable ${key.env}` : fromFile !== undefined ? `${file} key ${key.path}` : `default of ${key.path}`;
   const bad = (expected: string) =>
     new ConfigError(`${source} = ${JSON.stringify(raw)} is invalid: expected ${expected} (${key.doc}).`);
-  const text = String(raw).trim();
+  // A YAML list (routing rules) is read as one entry per line.
+  const text = (Array.isArray(raw) ? raw.join('\n') : String(raw)).trim();
   switch (key.kind) {
     case 'string':
       if (!text) throw bad('a non-empty string');
@@ -186,6 +220,11 @@ function readSearchAttributes(doc: Record<string, unknown>, file: string): Recor
 
 function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}
+
+/** Rule text to rules: one per non-blank line; "-" alone means none (a config key cannot be empty). */
+function ruleLines(text: string): string[] {
+  return text === '-' ? [] : text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
 }
 
 function resolvePath(p: string, baseDir: string): string {

@@ -29,6 +29,11 @@ export function createAuditRepo(db: Knex) {
         detail: JSON.stringify(e.detail ?? {}),
       });
     },
+    /** The events of one upload, oldest first. */
+    async forUpload(uploadId: string): Promise<(AuditEvent & { at: string })[]> {
+      const rows = await db('audit_events').where({ upload_id: uploadId }).orderBy('id');
+      return rows.map((r) => ({ at: r.at, actor: r.actor, action: r.action, uploadId: r.upload_id, workflowId: r.workflow_id, runId: r.run_id, detail: JSON.parse(r.detail) }));
+    },
     async forSession(sessionId: string): Promise<(AuditEvent & { at: string })[]> {
       const rows = await db('audit_events').where({ session_id: sessionId }).orderBy('id');
       return rows.map((r) => ({

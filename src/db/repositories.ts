@@ -3,6 +3,8 @@ import { createArchiveRepo } from './archive-repo';
 import { createAuditRepo } from './audit-repo';
 import { createPassesRepo } from './passes-repo';
 import { createProjectsRepo } from './projects-repo';
+import { createReceivedFilesRepo } from './received-files-repo';
+import { createReceiversRepo } from './receivers-repo';
 import { createScriptsRepo } from './scripts-repo';
 import { createUploadsRepo } from './uploads-repo';
 import { createUsersRepo } from './users-repo';
@@ -17,6 +19,8 @@ export function createRepositories(db: Knex) {
     passes: createPassesRepo(db),
     audit: createAuditRepo(db),
     users: createUsersRepo(db),
+    receivedFiles: createReceivedFilesRepo(db),
+    receivers: createReceiversRepo(db),
   };
 }
 /** The repositories bundle passed to activities and the API. */

@@ -11,6 +11,10 @@ export interface UploadParams {
   preventAnon?: boolean;
   ignoreUnparsable?: boolean;
   source?: string;
+  /** The C-STORE receiver a cstore upload came through (its routing rules apply). */
+  receiverId?: string;
+  /** Set for a receiver with anonymization switched off: neither the site nor the project script runs. */
+  anonymizationDisabled?: boolean;
 }
 
 /** One upload. */

@@ -6,3 +6,4 @@ export { DicomReadError, DicomEditError, type DicomReadErrorCode, type DicomEdit
 export type { CodeItem } from './code-sequence';
 export { lookupTag, tagForKeyword, type TagInfo } from './dictionary';
 export { formatTag, makeTag, TAG } from './tags';
+export { encodeFileMeta, type FileMetaFields } from './file-meta';

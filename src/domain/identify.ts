@@ -1,4 +1,5 @@
 import { toLabelChars } from './labels';
+import { routingCandidates, type RoutingRule } from './routing-rules';
 
 /** The header values identification reads, by keyword. Read in memory only; never stored or logged. */
 export interface IdentificationHeader {
@@ -27,6 +28,22 @@ export interface Identification {
   autoArchive?: boolean;
 }
 
+/** Custom routing rules for each of the three labels (reference §3.3). */
+export interface RoutingRuleSets {
+  project: RoutingRule[];
+  subject: RoutingRule[];
+  session: RoutingRule[];
+}
+
+/** The routing rules that apply to one file and a way to read any element they name (in memory only). */
+export interface IdentifyRouting {
+  /** The receiver's own rules, tried first (XNAT-6990 per-receiver routing). */
+  receiver?: RoutingRuleSets;
+  /** The site-wide rules (config dicom/projectRules, subjectRules, sessionRules). */
+  site?: RoutingRuleSets;
+  valueOf: (tag: number) => string | undefined;
+}
+
 /** The header tags identification reads, for callers that fetch them from a file. */
 export const IDENTIFICATION_TAGS: Record<keyof IdentificationHeader, number> = {
   PatientComments: 0x00104000,
@@ -41,12 +58,14 @@ export const IDENTIFICATION_TAGS: Record<keyof IdentificationHeader, number> = {
 const COMMENT_FIELDS = ['PatientComments', 'StudyComments', 'AdditionalPatientHistory'] as const;
 
 /**
- * Maps a DICOM header to project / subject / session as XNAT 1.8 does (reference §3.1), without custom routing rules:
- * project: request, then `Project:` in the comment fields, then StudyDescription, then AccessionNumber, each counting
- * only if `projectExists` says so; subject: request, `Subject:` in comments, PatientName; session: request,
- * `Session:` in comments, PatientID, then "dicom_upload".
+ * Maps a DICOM header to project / subject / session as XNAT 1.8 does (reference §3.1). Project: request, receiver
+ * rules, site rules, `Project:` in the comment fields, StudyDescription, AccessionNumber; each candidate counts only
+ * if `projectExists` says so, else the next is tried, and none leaves the project undefined (Unassigned).
+ * Subject: request, receiver rules, site rules, `Subject:` in comments, PatientName. Session: request, receiver rules,
+ * site rules, `Session:` in comments, PatientID, then "dicom_upload". For subject and session the first non-blank
+ * value wins. Labels are sanitised to XNAT label characters.
  */
-export function identify(header: IdentificationHeader, request: RequestLabels, projectExists: (id: string) => boolean): Identification {
+export function identify(header: IdentificationHeader, request: RequestLabels, projectExists: (id: string) => boolean, routing?: IdentifyRouting): Identification {
   const fromComments = (key: string) => {
     for (const field of COMMENT_FIELDS) {
       const v = extractContainedAssignment(header[field], key);
@@ -54,10 +73,12 @@ export function identify(header: IdentificationHeader, request: RequestLabels, p
     }
     return undefined;
   };
-  const projectCandidates = [request.project, fromComments('Project'), header.StudyDescription, header.AccessionNumber];
+  const fromRules = (which: keyof RoutingRuleSets) =>
+    routing ? [...routingCandidates(routing.receiver?.[which] ?? [], routing.valueOf), ...routingCandidates(routing.site?.[which] ?? [], routing.valueOf)] : [];
+  const projectCandidates = [request.project, ...fromRules('project'), fromComments('Project'), header.StudyDescription, header.AccessionNumber];
   const project = projectCandidates.map((c) => c?.trim()).find((c): c is string => !!c && projectExists(c));
-  const subject = firstNonBlank(request.subject, fromComments('Subject'), header.PatientName) ?? '';
-  const session = firstNonBlank(request.session, fromComments('Session'), header.PatientID) ?? 'dicom_upload';
+  const subject = firstNonBlank(request.subject, ...fromRules('subject'), fromComments('Subject'), header.PatientName) ?? '';
+  const session = firstNonBlank(request.session, ...fromRules('session'), fromComments('Session'), header.PatientID) ?? 'dicom_upload';
   const aa = fromComments('AA')?.toLowerCase();
   return {
     project,

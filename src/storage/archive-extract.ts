@@ -1,33 +1,54 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import yauzl from 'yauzl';
+import { looksLikeArchive, refusedName, SNIFF_BYTES } from './archive-member-guard';
+import { ArchiveRefusedError, type ExtractedMember, type ExtractLimits } from './archive-limits';
+import { extractTar, tarMemberName } from './tar-extract';
 
-/** Limits applied while extracting; breaking one refuses the whole archive. */
-export interface ExtractLimits {
-  maxMembers: number;
-  maxExpandedBytes: number;
-  maxRatio: number;
-}
+export { ArchiveRefusedError, type ExtractedMember, type ExtractLimits } from './archive-limits';
 
-/** One extracted member: its position in the archive, where its bytes went, their digest and size. */
-export interface ExtractedMember {
-  index: number;
-  name: string;
-  path: string;
-  sha256: string;
-  size: number;
-}
+/** The archive formats an upload may use. */
+export const ARCHIVE_FORMATS = ['zip', 'tar', 'tar.gz'] as const;
+/** One archive format. */
+export type ArchiveFormat = (typeof ARCHIVE_FORMATS)[number];
 
-/** The archive is unusable or breaks a limit; the message names member numbers and limits, not member names. */
-export class ArchiveRefusedError extends Error {
-  override readonly name = 'ArchiveRefusedError';
-  constructor(message: string) {
-    super(message);
+/** The format of an uploaded archive, from its first bytes (never from a file name or a header the client sent). */
+export async function detectArchiveFormat(path: string): Promise<ArchiveFormat | undefined> {
+  const fh = await open(path, 'r');
+  try {
+    const head = Buffer.alloc(512);
+    const { bytesRead } = await fh.read(head, 0, 512, 0);
+    if (bytesRead >= 4 && head.readUInt32LE(0) === 0x04034b50) return 'zip';
+    if (bytesRead >= 4 && head.readUInt32LE(0) === 0x06054b50) return 'zip'; // an empty zip
+    if (bytesRead >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'tar.gz';
+    if (bytesRead === 512 && head.subarray(257, 262).toString('latin1') === 'ustar') return 'tar';
+    return undefined;
+  } finally {
+    await fh.close();
   }
+}
+
+/**
+ * Extracts a zip, tar or tar.gz upload member by member to `targetFor(index)`, with the same refusals for all three
+ * formats: links, absolute or `..` names, nested archives, too many members, too many bytes, too high a ratio.
+ */
+export async function extractArchive(path: string, limits: ExtractLimits, targetFor: (index: number) => string): Promise<ExtractedMember[]> {
+  const format = await detectArchiveFormat(path);
+  if (format === 'zip') return extractZip(path, limits, targetFor);
+  if (format === 'tar' || format === 'tar.gz') return extractTar(path, format === 'tar.gz', limits, targetFor);
+  throw new ArchiveRefusedError('the upload is not a zip, tar or tar.gz archive');
+}
+
+/** The name of member `index` (1-based, as in errors) of an uploaded archive of any accepted format. */
+export async function archiveMemberName(path: string, index: number): Promise<string | undefined> {
+  const format = await detectArchiveFormat(path).catch(() => undefined);
+  if (format === 'zip') return zipMemberName(path, index);
+  if (format === 'tar' || format === 'tar.gz') return tarMemberName(path, format === 'tar.gz', index);
+  return undefined;
 }
 
 /**
@@ -43,7 +64,7 @@ export async function extractZip(zipPath: string, limits: ExtractLimits, targetF
   );
   if (zip.entryCount > limits.maxMembers) {
     zip.close();
-    throw new ArchiveRefusedError(`the archive has ${zip.entryCount} members; the limit is ${limits.maxMembers}`);
+    throw new ArchiveRefusedError(`the archive has ${zip.entryCount} members; the limit is ${limits.maxMembers} (limits.archiveMaxMembers)`);
   }
   const out: ExtractedMember[] = [];
   let expanded = 0;
@@ -64,23 +85,29 @@ export async function extractZip(zipPath: string, limits: ExtractLimits, targetF
       }
       const mode = (entry.externalFileAttributes >>> 16) & 0o170000;
       if (mode === 0o120000) return fail(new ArchiveRefusedError(`member #${memberIndex} is a symbolic link; links are refused`));
-      if (entry.fileName.startsWith('/') || entry.fileName.split(/[\\/]/).includes('..')) {
-        return fail(new ArchiveRefusedError(`member #${memberIndex} has an absolute or '..' path; such paths are refused`));
-      }
+      const badName = refusedName(entry.fileName);
+      if (badName) return fail(new ArchiveRefusedError(`member #${memberIndex} ${badName}`));
       if (entry.compressedSize > 0 && entry.uncompressedSize / entry.compressedSize > limits.maxRatio) {
-        return fail(new ArchiveRefusedError(`member #${memberIndex} expands ${Math.round(entry.uncompressedSize / entry.compressedSize)}x; the limit is ${limits.maxRatio}x`));
+        return fail(new ArchiveRefusedError(`member #${memberIndex} expands ${Math.round(entry.uncompressedSize / entry.compressedSize)}x; the limit is ${limits.maxRatio}x (limits.archiveMaxRatio)`));
       }
       expanded += entry.uncompressedSize;
       if (expanded > limits.maxExpandedBytes) {
-        return fail(new ArchiveRefusedError(`the archive expands past ${limits.maxExpandedBytes} bytes, the configured limit`));
+        return fail(new ArchiveRefusedError(`the archive expands past ${limits.maxExpandedBytes} bytes, the configured limit (limits.archiveMaxExpandedBytes)`));
       }
       const target = targetFor(memberIndex);
       zip.openReadStream(entry, (err, stream) => {
         if (err || !stream) return fail(new ArchiveRefusedError(`member #${memberIndex} cannot be read (${err?.message})`));
         const hash = createHash('sha256');
         let size = 0;
+        let head = Buffer.alloc(0);
         const count = new Transform({
           transform(chunk: Buffer, _enc, cb) {
+            if (head.length < SNIFF_BYTES) {
+              head = Buffer.concat([head, chunk.subarray(0, SNIFF_BYTES - head.length)]);
+              if ((head.length >= SNIFF_BYTES || size + chunk.length === entry.uncompressedSize) && looksLikeArchive(head)) {
+                return cb(new ArchiveRefusedError(`member #${memberIndex} is itself an archive (nested archives are refused)`));
+              }
+            }
             hash.update(chunk);
             size += chunk.length;
             cb(null, chunk);
@@ -92,7 +119,7 @@ export async function extractZip(zipPath: string, limits: ExtractLimits, targetF
             out.push({ index: memberIndex, name: entry.fileName, path: target, sha256: hash.digest('hex'), size });
             zip.readEntry();
           })
-          .catch((e: Error) => fail(new ArchiveRefusedError(`member #${memberIndex} cannot be extracted (${e.message})`)));
+          .catch((e: Error) => fail(e instanceof ArchiveRefusedError ? e : new ArchiveRefusedError(`member #${memberIndex} cannot be extracted (${e.message})`)));
       });
     });
     zip.readEntry();

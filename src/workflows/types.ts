@@ -34,3 +34,46 @@ export interface ArchiveSessionResult {
   unchanged: number;
   projectPass: { applied: number; reused: number; skipped: number; rejected: number };
 }
+
+/** Name of the signal a C-STORE receiver sends to a study's intake workflow (with signal-with-start). */
+export const FILES_RECEIVED_SIGNAL = 'filesReceived';
+
+/** Payload of filesReceived: a count only; the files themselves are rows of received_files, by study key. */
+export interface FilesReceived {
+  files: number;
+}
+
+/** Input of intakeStudy: one study of one receiver, by hashed key; counters are carried over by continue-as-new. */
+export interface IntakeStudyInput {
+  /** Hash of receiver id + StudyInstanceUID (never the UID itself). */
+  studyKey: string;
+  receiverId: string;
+  destination: 'archive' | 'prearchive';
+  skipSitePass: boolean;
+  /** The receiver's anonymization switch: when false neither the site nor the project script runs. */
+  anonymize: boolean;
+  /** XNAT's session idle time, in milliseconds. */
+  idleMs: number;
+  /** Signals one run takes before it continues as new (default 1000, far below the server's 10,000). */
+  maxSignalsPerRun?: number;
+  carried?: IntakeStudyCarry;
+}
+
+/** State handed from one run to the next by continue-as-new: counters and one timestamp, a few bytes. */
+export interface IntakeStudyCarry {
+  received: number;
+  /** Workflow time (ms since the epoch) of the last signal. */
+  lastArrival: number;
+  imports: number;
+  importedFiles: number;
+  failedImports: number;
+}
+
+/** Result of intakeStudy: counts and the upload ids it handed to importUpload (opaque). */
+export interface IntakeStudyResult {
+  studyKey: string;
+  received: number;
+  imports: number;
+  importedFiles: number;
+  failedImports: number;
+}

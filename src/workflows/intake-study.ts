@@ -1,0 +1,107 @@
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  defineSignal,
+  executeChild,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  uuid4,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { FILE_ACTIVITY_OPTIONS } from './activity-options';
+import { importUpload } from './import-upload';
+import { DicomDestination, DicomProject, DicomStatus, DicomUploadMethod } from './search-attributes';
+import { FILES_RECEIVED_SIGNAL, type FilesReceived, type IntakeStudyCarry, type IntakeStudyInput, type IntakeStudyResult } from './types';
+
+// Sealing moves every file of the study (renames with folder fsyncs): a file activity, with heartbeats.
+const files = proxyActivities<Activities>(FILE_ACTIVITY_OPTIONS);
+
+/** Signal sent by a receiver, batched (one signal for many files), so a large study costs few history events. */
+export const filesReceived = defineSignal<[FilesReceived]>(FILES_RECEIVED_SIGNAL);
+
+/** States of a study's intake, mirrored into the DicomStatus search attribute. */
+export const STUDY_STATES = ['RECEIVING', 'IMPORTING', 'DONE', 'ERROR'] as const;
+type StudyState = (typeof STUDY_STATES)[number];
+
+// Continue-as-new well before the server's limits (10,000 signals per run; 4,096 events suggested).
+const MAX_SIGNALS_PER_RUN = 1000;
+
+/**
+ * Intake of one study received over DICOM (XNAT's gradual DICOM import). Receivers signal it with start, keyed by
+ * a hash of receiver + StudyInstanceUID; once no file has arrived for the idle time, the files received so far
+ * are sealed into an upload and handed to importUpload (site pass, identify, project pass, archive). Files that
+ * arrive meanwhile or later join this run and go through the same path into the same session, never a second one.
+ */
+export async function intakeStudy(input: IntakeStudyInput): Promise<IntakeStudyResult> {
+  const c: IntakeStudyCarry = input.carried ?? { received: 0, lastArrival: Date.now(), imports: 0, importedFiles: 0, failedImports: 0 };
+  let signals = 0;
+  let firstFailure: { type: string; message: string } | undefined;
+  // Registered before any await, so that the signal delivered with the start is not missed.
+  setHandler(filesReceived, ({ files }) => {
+    c.received += files;
+    c.lastArrival = Date.now();
+    signals++;
+  });
+  const state = (s: StudyState) => upsertSearchAttributes([{ key: DicomStatus, value: s }]);
+  state('RECEIVING');
+
+  let sealedAt = -1;
+  while (c.received !== sealedAt) {
+    // One timer per idle window, not one per file: each wake-up re-reads the last arrival (temporal-notes §4.6).
+    const maxSignals = input.maxSignalsPerRun ?? MAX_SIGNALS_PER_RUN;
+    const mustRollOver = () => workflowInfo().continueAsNewSuggested || signals >= maxSignals;
+    for (;;) {
+      if (mustRollOver()) {
+        await condition(allHandlersFinished);
+        return continueAsNew<typeof intakeStudy>({ ...input, carried: c });
+      }
+      const wait = c.lastArrival + input.idleMs - Date.now();
+      if (wait <= 0) break;
+      // Wakes at the end of the idle window, or at once when this run has taken enough signals.
+      await condition(mustRollOver, wait);
+    }
+    sealedAt = c.received;
+    state('IMPORTING');
+    // The upload id is made here (deterministically on replay), so a retried seal fills the same upload.
+    const uploadId = `up_${uuid4().replace(/-/g, '')}`;
+    const sealed = await files.sealReceivedStudy({ studyKey: input.studyKey, receiverId: input.receiverId, uploadId, destination: input.destination, anonymize: input.anonymize });
+    if (sealed.files > 0) {
+      c.imports++;
+      try {
+        const r = await executeChild(importUpload, {
+          workflowId: `upload-${uploadId}`,
+          args: [{ uploadId, destination: input.destination, skipSitePass: input.skipSitePass, overwrite: 'append' }],
+          typedSearchAttributes: [
+            { key: DicomProject, value: 'Unassigned' },
+            { key: DicomUploadMethod, value: 'cstore' },
+            { key: DicomDestination, value: input.destination },
+            { key: DicomStatus, value: 'RECEIVED' },
+          ],
+        });
+        c.importedFiles += r.files;
+      } catch (err) {
+        // The import quarantined its files with the reason; this study goes on with later files.
+        c.failedImports++;
+        firstFailure ??= applicationFailureOf(err);
+      }
+    }
+    state('RECEIVING');
+  }
+  state(c.failedImports ? 'ERROR' : 'DONE');
+  const result = { studyKey: input.studyKey, received: c.received, imports: c.imports, importedFiles: c.importedFiles, failedImports: c.failedImports };
+  if (firstFailure) throw ApplicationFailure.create({ message: `${c.failedImports} of ${c.imports} imports of study ${input.studyKey} failed; first: ${firstFailure.message}`, type: firstFailure.type, nonRetryable: true });
+  return result;
+}
+
+function applicationFailureOf(err: unknown): { type: string; message: string } {
+  let e = err as { type?: unknown; message?: string; cause?: unknown } | undefined;
+  while (e) {
+    if (typeof e.type === 'string' && e.type) return { type: e.type, message: e.message ?? '' };
+    e = e.cause as typeof e;
+  }
+  return { type: 'InternalError', message: (err as Error).message };
+}
