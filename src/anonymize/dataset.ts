@@ -26,7 +26,7 @@ export interface EditableDataset {
   /**
    * Writes a value in the root or an existing item, creating the element when absent: public tags with the
    * dictionary VR; a private creator element (gggg,00bb) as LO; a private data element only when its creator
-   * element exists in the same item (VR from the private dictionary when known, else LO). Never creates items.
+   * element exists in the same item (as LO: there is no private dictionary). Never creates items.
    */
   setStringAt(path: ItemPath, tag: number, value: string): void;
   /** Removes an element from the root or an item; does nothing when absent. */
@@ -39,6 +39,12 @@ export interface EditableDataset {
   itemCount(path: ItemPath, tag: number): number;
   /** Removes item `index` of the sequence element (path, tag); later items move down by one. */
   deleteItem(path: ItemPath, tag: number, index: number): void;
+  /**
+   * Makes item `index` of the sequence (path, tag) exist, for `:=` on a path such as `(0008,1115)[1]/(0010,0010)`:
+   * creates the sequence when absent (a public sequence of the dictionary, or a private one whose creator element
+   * exists in that item) and appends empty items up to `index`. The item at `path` itself must exist.
+   */
+  ensureItem(path: ItemPath, tag: number, index: number): void;
   /** The raw value bytes of a present non-sequence element (UN and binary values); undefined otherwise. */
   getBytesAt(path: ItemPath, tag: number): Uint8Array | undefined;
 

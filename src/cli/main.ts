@@ -1,5 +1,5 @@
-// Each command is loaded only when it runs: the offline commands (anonymize, verify) must not pay for loading the
-// Temporal SDK, knex and the HTTP server at every start (seconds per run with tsx).
+// Each command is loaded only when it runs: the offline commands (anonymize, verify, script) must not pay for
+// loading the Temporal SDK, knex and the HTTP server at every start (seconds per run with tsx).
 
 const USAGE = `dicom-intake: DICOM intake and de-identification on Temporal
 
@@ -15,6 +15,9 @@ Usage:
                                      de-identify files or folders offline (PS3.15 profile, then the script)
   dicom-intake verify [--json] ORIGINAL ANONYMIZED
                                      check anonymized files for residual identifying values (tag paths only)
+  dicom-intake script check SCRIPT   check a DicomEdit 6 script without running it
+  dicom-intake script preview SCRIPT DICOM [--var name=value]... [--lookup FILE]
+                                     show what the script would change in one file; nothing is written
 
 Configuration: temporal-dev.yaml (or DICOM_INTAKE_CONFIG), each key overridable by its environment variable.
 
@@ -45,6 +48,8 @@ export async function main(argv: string[]): Promise<number> {
       return load<typeof import('./anonymize-command')>('./anonymize-command').runAnonymize(rest);
     case 'verify':
       return load<typeof import('./verify-command')>('./verify-command').runVerify(rest);
+    case 'script':
+      return load<typeof import('./script-command')>('./script-command').runScript(rest);
     case undefined:
     case 'help':
     case '--help':

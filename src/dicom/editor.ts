@@ -10,9 +10,9 @@ import { lookupTag } from './dictionary';
 import { NeedBytes } from './element-walker';
 import { encodeElement } from './element-encoder';
 import { DicomEditError, DicomReadError } from './errors';
-import { deleteInItem, deleteItemOf, elementIn, findItem, setInItem, type FoundItem } from './item-edits';
+import { assertNewSequence, deleteInItem, deleteItemOf, elementIn, ensureItemIn, findItem, growSequence, setInItem, type FoundItem } from './item-edits';
 import { PixelEdits } from './pixel-edits';
-import { encodeTreeElement, encodeTreeValue, parseSequenceElement, readTreeValue, type TreeElement } from './sequence-tree';
+import { encodeTreeElement, encodeTreeValue, newTreeSequence, parseSequenceElement, readTreeValue, type TreeElement } from './sequence-tree';
 import { readDicomFile, type DicomElement, type DicomFileIndex, type ReadOptions } from './reader';
 import { PIXEL_DATA_TAGS, TAG, formatTag, isGroupLength, isPrivateTag, tagGroup } from './tags';
 import { DEFAULT_REPERTOIRE_CODEC, textCodecFor, type TextCodec } from './text-codec';
@@ -268,6 +268,27 @@ export class DicomEditor implements EditableDataset {
     this.assertEditable(top);
     const chain = path.length === 0 ? [] : this.itemAt(path)!.chain;
     deleteItemOf(sequence, index, chain);
+    this.touched(top);
+  }
+
+  /** Makes item `index` of a sequence exist, creating the sequence and empty items as needed (for `:=`). */
+  ensureItem(path: ItemPath, tag: number, index: number): void {
+    const top = path.length === 0 ? tag : path[0]!.tag;
+    this.assertEditable(top);
+    if (path.length > 0) {
+      const found = this.itemAt(path);
+      if (found === undefined) throw new DicomEditError('NOT_EDITABLE', `cannot create an item of ${formatTag(tag)}: the item it belongs to does not exist`);
+      ensureItemIn(found, tag, index);
+    } else {
+      let tree = this.has(tag) ? this.treeFor(tag) : undefined;
+      if (this.has(tag) && tree?.items === undefined) throw new DicomEditError('UNSUPPORTED_VR', `cannot create items in ${formatTag(tag)}: it is not a sequence`);
+      if (tree === undefined) {
+        assertNewSequence(tag, (creator) => this.has(creator));
+        tree = newTreeSequence(tag, this.index.encoding === 'explicit-le');
+        this.trees.set(tag, tree);
+      }
+      growSequence(tree, index, []);
+    }
     this.touched(top);
   }
 

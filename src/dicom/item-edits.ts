@@ -6,7 +6,7 @@
 import type { ItemStep } from '../anonymize/dataset';
 import { lookupTag } from './dictionary';
 import { DicomEditError } from './errors';
-import { encodeTreeValue, itemCodec, newTreeElement, type TreeElement, type TreeItem } from './sequence-tree';
+import { encodeTreeValue, itemCodec, itemsExplicitVr, newTreeElement, newTreeItem, newTreeSequence, type TreeElement, type TreeItem } from './sequence-tree';
 import { PIXEL_DATA_TAGS, formatTag, isGroupLength, isPrivateTag, tagElement, tagGroup } from './tags';
 import type { TextCodec } from './text-codec';
 
@@ -112,4 +112,39 @@ export function deleteItemOf(sequence: TreeElement, index: number, chain: readon
   if (sequence.items === undefined || index < 0 || index >= sequence.items.length) return;
   sequence.items.splice(index, 1);
   markChain([...chain, sequence]);
+}
+
+/** Checks that a sequence may be created with this tag in the item: a dictionary SQ, or private with its creator. */
+export function assertNewSequence(tag: number, hasCreator: (creator: number) => boolean): void {
+  if (isPrivateTag(tag)) {
+    const element = tagElement(tag);
+    const creator = ((tagGroup(tag) << 16) | (element >>> 8)) >>> 0;
+    if (element < 0x1000 || !hasCreator(creator)) {
+      throw new DicomEditError('PRIVATE_TAG', `cannot create private sequence ${formatTag(tag)}: its private creator ${formatTag(creator)} is absent`);
+    }
+    return;
+  }
+  if (lookupTag(tag)?.vr !== 'SQ') throw new DicomEditError('UNSUPPORTED_VR', `cannot create items in ${formatTag(tag)}: it is not a sequence`);
+}
+
+/** Appends empty items to a sequence until item `index` exists; `chain` holds the nodes above the sequence. */
+export function growSequence(sequence: TreeElement, index: number, chain: readonly (TreeElement | TreeItem)[]): void {
+  if (sequence.items === undefined) throw new DicomEditError('UNSUPPORTED_VR', `cannot create items in ${formatTag(sequence.tag)}: it is not a sequence`);
+  if (sequence.items.length > index) return;
+  while (sequence.items.length <= index) sequence.items.push(newTreeItem(itemsExplicitVr(sequence)));
+  markChain([...chain, sequence]);
+}
+
+/** Makes item `index` of sequence `tag` exist in a found item, creating the sequence element when absent. */
+export function ensureItemIn(found: FoundItem, tag: number, index: number): void {
+  let sequence = elementIn(found.item, tag);
+  if (sequence === undefined) {
+    assertEditableInItem(tag);
+    assertNewSequence(tag, (creator) => elementIn(found.item, creator) !== undefined);
+    sequence = newTreeSequence(tag, found.item.explicitVr);
+    const at = found.item.elements.findIndex((e) => e.tag > tag);
+    found.item.elements.splice(at < 0 ? found.item.elements.length : at, 0, sequence);
+    markChanged(found, tagGroup(tag));
+  }
+  growSequence(sequence, index, [...found.chain, found.item]);
 }

@@ -205,6 +205,21 @@ export function newTreeElement(tag: number, vr: string, value: string, explicitV
   return { tag, headerVr: explicitVr ? vr : '', vr, explicitVr, raw: undefined, value: Buffer.alloc(0), pending: value, undefinedLength: false, dirty: true };
 }
 
+/** A new, empty sequence element; its items use explicit VR when `explicitVr` (an SQ header), as PS3.5 §7.5 says. */
+export function newTreeSequence(tag: number, explicitVr: boolean): TreeElement {
+  return { tag, headerVr: explicitVr ? 'SQ' : '', vr: 'SQ', explicitVr, raw: undefined, value: Buffer.alloc(0), items: [], undefinedLength: false, dirty: true };
+}
+
+/** A new, empty item (defined length). */
+export function newTreeItem(explicitVr: boolean): TreeItem {
+  return { elements: [], raw: undefined, undefinedLength: false, dirty: true, changedGroups: new Set(), explicitVr };
+}
+
+/** Whether the items of a sequence element are encoded with explicit VR: only under an explicit SQ header. */
+export function itemsExplicitVr(element: TreeElement): boolean {
+  return element.explicitVr && element.headerVr === 'SQ';
+}
+
 /** Encodes an element: its original bytes when unchanged, else a header with the new length and the new value. */
 export function encodeTreeElement(element: TreeElement, codec: TextCodec): Buffer {
   if (!element.dirty && element.raw !== undefined) return element.raw;

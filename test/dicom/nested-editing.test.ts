@@ -133,6 +133,29 @@ for (const transferSyntax of ['explicit', 'implicit'] as const) {
   }
 }
 
+for (const transferSyntax of ['explicit', 'implicit'] as const) {
+  it(`When := creates items and sequences (${transferSyntax} VR), then pydicom reads the new items and the untouched ones are unchanged`, async () => {
+    const { editor } = await open(nestedOptions(transferSyntax, true));
+    const series = at([ReferencedSeriesSequence, 0]);
+    editor.ensureItem(series, ReferencedSOPSequence, 3);
+    editor.setStringAt(at([ReferencedSeriesSequence, 0], [ReferencedSOPSequence, 3]), ReferencedSOPInstanceUID, '1.2.3.4');
+    editor.ensureItem([], 0x00081140, 0);
+    editor.setStringAt(at([0x00081140, 0]), ReferencedSOPInstanceUID, '1.2.3.5');
+    editor.ensureItem(series, 0x00191002, 0); // a private sequence in an existing block
+    editor.setStringAt(at([ReferencedSeriesSequence, 0], [0x00191002, 0]), 0x00100010, 'Nested^Private');
+    const out = await saved(editor);
+    const py = readPathsWithPydicom(out, [
+      '00081115/0/00081199#',
+      '00081115/0/00081199/1/00081155',
+      '00081115/0/00081199/2/00081155',
+      '00081115/0/00081199/3/00081155',
+      '00081140/0/00081155',
+      '00081115/0/00191002/0/00100010',
+    ]);
+    expect(Object.values(py)).toEqual(['4', '1.2.826.0.1.3680043.99.1.2', null, '1.2.3.4', '1.2.3.5', 'Nested^Private']);
+  });
+}
+
 describe('nested editing', () => {
   it('When nested values are only read, then the written file is byte-identical to the input', async () => {
     const { editor, input } = await open(nestedOptions('explicit', true));
@@ -166,6 +189,9 @@ describe('nested editing', () => {
     expectEditError(() => editor.setStringAt(series, ReferencedSOPSequence, 'x'), 'UNSUPPORTED_VR');
     expectEditError(() => editor.setStringAt(series, 0x00211001, 'x'), 'PRIVATE_TAG');
     expectEditError(() => editor.setStringAt(series, 0x00081155, 'not a uid'), 'INVALID_VALUE');
+    expectEditError(() => editor.ensureItem(series, SeriesInstanceUID, 0), 'UNSUPPORTED_VR');
+    expectEditError(() => editor.ensureItem(series, 0x00211001, 0), 'PRIVATE_TAG');
+    expectEditError(() => editor.ensureItem([], 0x00100010, 0), 'UNSUPPORTED_VR');
     expect(editor.getStringAt(at([ReferencedSeriesSequence, 5]), SeriesDescription)).toBeUndefined();
     expect(editor.itemCount(at([ReferencedSeriesSequence, 5]), ReferencedSOPSequence)).toBe(0);
     expect(editor.isModified).toBe(false);

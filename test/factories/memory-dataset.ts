@@ -134,6 +134,16 @@ export class MemoryDataset implements EditableDataset {
     if (Array.isArray(v) && index < v.length) v.splice(index, 1);
   }
 
+  ensureItem(path: ItemPath, t: number, index: number): void {
+    const item = this.item(path);
+    if (item === undefined) throw new Error(`no item at ${JSON.stringify(path)}`);
+    const existing = item.get(t);
+    if (typeof existing === 'string') throw new Error(`${format(t)} is not a sequence`);
+    const items = existing ?? [];
+    while (items.length <= index) items.push(new Map());
+    item.set(t >>> 0, items);
+  }
+
   getBytesAt(path: ItemPath, t: number): Uint8Array | undefined {
     const v = this.item(path)?.get(t);
     return typeof v === 'string' ? Buffer.from(v, 'latin1') : undefined;
