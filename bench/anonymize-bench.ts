@@ -148,7 +148,7 @@ async function main(): Promise<void> {
   writeFileSync(secretFile, 'bench-secret\n');
   const scriptFile = join(work, 'site.das');
   writeFileSync(scriptFile, SITE_SCRIPT);
-  const request = { vars: { subject: 'S01' }, secret: 'bench-secret', durable: false };
+  const request = { vars: { subject: 'S01' }, secret: 'bench-secret', durable: false, hash: false };
   const rows: Row[] = [];
 
   const ct = fresh(join(work, 'ct'));

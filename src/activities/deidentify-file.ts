@@ -24,6 +24,8 @@ export interface DeidentifyRequest {
   readonly secret?: ProjectSecret;
   /** fsync each output before reporting it written (default true; see WriteOptions). */
   readonly durable?: boolean;
+  /** Compute the output's SHA-256 (default true; '' in the result when false). */
+  readonly hash?: boolean;
 }
 
 /** The outcome for one file. */
@@ -57,6 +59,6 @@ export async function deidentifyFile(inPath: string, outPath: string, request: D
     editor.appendDeidentificationMethodCode(scriptItem(request.script));
   }
   await mkdir(dirname(outPath), { recursive: true });
-  const written = await writeEditedFile(editor, outPath, { durable: request.durable ?? true });
+  const written = await writeEditedFile(editor, outPath, { durable: request.durable ?? true, hash: request.hash ?? true });
   return { kind: 'written', ...written, report };
 }
