@@ -33,6 +33,13 @@ export type DeidentifyResult =
   | { readonly kind: 'written'; readonly sha256: string; readonly size: number; readonly report?: ProfileReport }
   | { readonly kind: 'rejected' };
 
+// Dictionary VRs by tag, looked up once per process: the profile asks for the same few hundred tags in every file.
+const dictionaryVrCache = new Map<number, string | undefined>();
+function dictionaryVr(tag: number): string | undefined {
+  if (!dictionaryVrCache.has(tag)) dictionaryVrCache.set(tag, lookupTag(tag)?.vr);
+  return dictionaryVrCache.get(tag);
+}
+
 /** The (0012,0064) item that records a script run outside XNAT's script table: its text's SHA-256 prefix. */
 function scriptItem(script: CompiledScript) {
   return { codeValue: script.sha256.slice(0, 16), codingSchemeDesignator: 'XNAT', codingSchemeVersion: '1.0', codeMeaning: 'XNAT DicomEdit 6 Script' };
@@ -49,7 +56,7 @@ export async function deidentifyFile(inPath: string, outPath: string, request: D
     report = applyProfile(editor, editor, {
       options: request.profile,
       secret: request.secret ?? '',
-      dictionaryVr: (tag) => lookupTag(tag)?.vr,
+      dictionaryVr,
       subjectKey: request.vars.subject,
     });
   }

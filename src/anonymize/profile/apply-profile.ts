@@ -6,7 +6,7 @@
  */
 import { assertNever } from '../../domain/assert-never';
 import { remapUidList, type ProjectSecret } from '../uid-remap';
-import { resolveAction, type ElementAction } from './action-resolution';
+import { effectiveCode, resolveAction, type ElementAction } from './action-resolution';
 import { shiftDate, shiftDateTime, shiftDaysFor, shiftEach } from './date-shift';
 import { dummyValue } from './dummy-values';
 import { writeMarkers } from './deidentification-markers';
@@ -166,13 +166,20 @@ class ProfileRun {
         }
         continue;
       }
-      const vr = this.vrOf(path, tag);
       const row = rowForTag(tag);
       if (row === undefined) {
         // Not in Table E.1-1: kept, but a sequence's items may hold listed attributes (E.1.1: "at any depth").
-        if (vr === 'SQ') for (const item of this.items(path, tag)) this.visit(item);
+        // Only a dictionary sequence, or an unknown tag (possibly a UN sequence), needs its VR read from the file.
+        const known = this.ctx.dictionaryVr(tag);
+        if ((known === 'SQ' || known === undefined) && this.vrOf(path, tag) === 'SQ') for (const item of this.items(path, tag)) this.visit(item);
         continue;
       }
+      // Removal needs no VR; reading VRs is a large part of the walk's cost, and most listed attributes are X.
+      if (effectiveCode(row, this.ctx.options).code === 'X') {
+        this.act(path, tag, 'UN', { kind: 'remove' });
+        continue;
+      }
+      const vr = this.vrOf(path, tag);
       this.act(path, tag, vr, resolveAction(row, this.ctx.options, vr));
     }
     for (const creator of creators) {
