@@ -32,7 +32,7 @@ Examples:
       --script site.das --var project=DEMO --var subject=S01 --var session=S01_MR1 --out anon/ a.dcm b.dcm
 `;
 
-const FILES_IN_FLIGHT = 4;
+const FILES_IN_FLIGHT = 8;
 
 /** One input's outcome in the summary. */
 interface FileOutcome {

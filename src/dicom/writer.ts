@@ -47,9 +47,12 @@ export async function writeEditedFile(editor: DicomEditor, outPath: string, opti
     }
     output = await open(partPath, 'w');
     const hash = options.hash === false ? undefined : createHash('sha256');
-    // Two buffers, sized to the largest copied range: the next read fills one while the other is hashed and written.
+    const total = pieces.reduce((sum, p) => sum + (p.kind === 'copy' ? p.to - p.from : p.bytes.length), 0);
+    const small = total <= COPY_CHUNK_BYTES;
+    // Large files: two buffers, sized to the largest copied range; the next read fills one while the other is
+    // hashed and written.
     const largest = pieces.reduce((m, p) => (p.kind === 'copy' ? Math.max(m, p.to - p.from) : m), 0);
-    const chunkBytes = Math.min(COPY_CHUNK_BYTES, largest);
+    const chunkBytes = small ? 0 : Math.min(COPY_CHUNK_BYTES, largest);
     const buffers = [Buffer.allocUnsafe(chunkBytes), Buffer.allocUnsafe(chunkBytes)];
     let size = 0;
     const emit = async (bytes: Buffer): Promise<void> => {
@@ -58,7 +61,26 @@ export async function writeEditedFile(editor: DicomEditor, outPath: string, opti
       while (written < bytes.length) written += (await output!.write(bytes, written, bytes.length - written)).bytesWritten;
       size += bytes.length;
     };
-    for (const piece of pieces) {
+    if (small) {
+      // A small file is assembled in memory and written with one call: per-call latency, not bandwidth, dominates.
+      const whole = Buffer.allocUnsafe(total);
+      let at = 0;
+      for (const piece of pieces) {
+        if (piece.kind === 'bytes') {
+          piece.bytes.copy(whole, at);
+          at += piece.bytes.length;
+          continue;
+        }
+        for (let pos = piece.from; pos < piece.to; ) {
+          const { bytesRead } = await input.read(whole, at, piece.to - pos, pos);
+          if (bytesRead === 0) throw new DicomEditError('SOURCE_CHANGED', `the input file ${index.path} shrank while being copied`);
+          pos += bytesRead;
+          at += bytesRead;
+        }
+      }
+      await emit(whole);
+    }
+    for (const piece of small ? [] : pieces) {
       if (piece.kind === 'bytes') {
         await emit(piece.bytes);
         continue;
