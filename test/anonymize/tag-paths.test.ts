@@ -187,6 +187,23 @@ describe('tag paths as values', () => {
     expect(() => compileScript('version "6.6"\n(0010,1000) := */(0020,000E)')).toThrow('Path matching multiple tags not allowed as term');
   });
 
+  it('When a plural path given to a value-taking function matches several elements, then it fails; one match is its value', () => {
+    let caught: unknown;
+    try {
+      run('(0010,1000) := concatenate[*/(0010,0020)]', nested());
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toMatchObject({ name: 'ScriptRuntimeError', code: 'PLURAL_TAGPATH', line: 2 });
+    expect((caught as Error).message).toContain('Path matching multiple tags not allowed as term: */(0010,0020)');
+    const ds = nested();
+    const single = buildDataset({ '(0008,1115)': [{ '(0008,1199)': [{ '(0008,1155)': '1.2' }] }] });
+    run('(0010,1000) := concatenate[./(0008,1199)/(0008,1155), "-x"]', single);
+    expect(single.getString(0x00101000)).toBe('1.2-x');
+    run('(0010,1000) := concatenate[(0008,1115)[1]/(0010,0020), "-x"]', ds);
+    expect(ds.getString(0x00101000)).toBe('ITEM-1-x');
+  });
+
   it('When conditions and isPresent read nested paths, then they see the items', () => {
     const ds = nested();
     run(
