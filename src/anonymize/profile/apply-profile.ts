@@ -70,10 +70,10 @@ export function applyProfile(ds: ProfileDataset, file: ProfileFileTarget, ctx: P
 
 /** Options whose C action cleans free text, which needs the instance's identifying values first. */
 function needsIdentifyingValues(options: ProfileOptions): boolean {
-  return ['cleanDescriptors', 'retainPatientCharacteristics', 'retainDeviceIdentity', 'cleanGraphics', 'cleanStructuredContent'].some((o) =>
-    options.has(o as OptionColumn),
-  );
+  return TEXT_CLEANING_OPTIONS.some((o) => options.has(o));
 }
+
+const TEXT_CLEANING_OPTIONS: readonly OptionColumn[] = ['cleanDescriptors', 'retainPatientCharacteristics', 'retainDeviceIdentity', 'cleanGraphics', 'cleanStructuredContent'];
 
 // E.1.1 item 7: the File Meta must describe the de-identifying application, not the source system.
 const IMPLEMENTATION_CLASS_UID = 0x00020012;
