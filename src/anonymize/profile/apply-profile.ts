@@ -112,6 +112,12 @@ class ProfileRun {
     return this.ctx.dictionaryVr(tag) ?? 'UN';
   }
 
+  /** True for a sequence, including a UN element of a tag the dictionary does not know that holds items. */
+  private isSequence(path: ItemPath, tag: number): boolean {
+    const vr = this.vrOf(path, tag);
+    return vr === 'SQ' || (vr === 'UN' && this.ds.itemCount(path, tag) > 0);
+  }
+
   /** The item paths of the sequence (path, tag); refuses a sequence whose items cannot be listed. */
   private items(path: ItemPath, tag: number): ItemPath[] {
     const count = this.ds.itemCount(path, tag);
@@ -126,7 +132,7 @@ class ProfileRun {
   collect(path: ItemPath): void {
     for (const tag of this.ds.tagsAt(path)) {
       const vr = this.vrOf(path, tag);
-      if (vr === 'SQ') {
+      if (vr === 'SQ' || this.isSequence(path, tag)) {
         for (const item of this.items(path, tag)) this.collect(item);
         continue;
       }
@@ -171,7 +177,7 @@ class ProfileRun {
         // Not in Table E.1-1: kept, but a sequence's items may hold listed attributes (E.1.1: "at any depth").
         // Only a dictionary sequence, or an unknown tag (possibly a UN sequence), needs its VR read from the file.
         const known = this.ctx.dictionaryVr(tag);
-        if ((known === 'SQ' || known === undefined) && this.vrOf(path, tag) === 'SQ') for (const item of this.items(path, tag)) this.visit(item);
+        if ((known === 'SQ' || known === undefined) && this.isSequence(path, tag)) for (const item of this.items(path, tag)) this.visit(item);
         continue;
       }
       // Removal needs no VR; reading VRs is a large part of the walk's cost, and most listed attributes are X.
