@@ -117,7 +117,8 @@ export async function runAnonymize(argv: string[]): Promise<number> {
   const taken = new Set<string>();
   const jobs = inputs.map((input) => {
     const output = join(outDir, input.relative);
-    const duplicate = taken.has(output);
+    // Overwriting an input would destroy the only identified original if anything went wrong later.
+    const duplicate = taken.has(output) || output === resolve(input.path);
     taken.add(output);
     return { input, output, duplicate };
   });
@@ -129,7 +130,7 @@ export async function runAnonymize(argv: string[]): Promise<number> {
       const at = next++;
       const job = jobs[at]!;
       outcomes[at] = job.duplicate
-        ? { input: job.input.path, status: 'refused', reason: `another input already writes ${job.input.relative}; give inputs with distinct names` }
+        ? { input: job.input.path, status: 'refused', reason: `${job.output} is an input or another input's output; choose an --out folder apart from the inputs and inputs with distinct names` }
         : await anonymizeOne(job.input.path, job.output, request);
     }
   };
