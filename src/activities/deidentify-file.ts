@@ -24,12 +24,21 @@ export interface DeidentifyRequest {
   readonly secret?: ProjectSecret;
   /** fsync each output before reporting it written (default true; see WriteOptions). */
   readonly durable?: boolean;
+  /** Compute the output's SHA-256 (default true; '' in the result when false). */
+  readonly hash?: boolean;
 }
 
 /** The outcome for one file. */
 export type DeidentifyResult =
   | { readonly kind: 'written'; readonly sha256: string; readonly size: number; readonly report?: ProfileReport }
   | { readonly kind: 'rejected' };
+
+// Dictionary VRs by tag, looked up once per process: the profile asks for the same few hundred tags in every file.
+const dictionaryVrCache = new Map<number, string | undefined>();
+function dictionaryVr(tag: number): string | undefined {
+  if (!dictionaryVrCache.has(tag)) dictionaryVrCache.set(tag, lookupTag(tag)?.vr);
+  return dictionaryVrCache.get(tag);
+}
 
 /** The (0012,0064) item that records a script run outside XNAT's script table: its text's SHA-256 prefix. */
 function scriptItem(script: CompiledScript) {
@@ -47,7 +56,7 @@ export async function deidentifyFile(inPath: string, outPath: string, request: D
     report = applyProfile(editor, editor, {
       options: request.profile,
       secret: request.secret ?? '',
-      dictionaryVr: (tag) => lookupTag(tag)?.vr,
+      dictionaryVr,
       subjectKey: request.vars.subject,
     });
   }
@@ -57,6 +66,6 @@ export async function deidentifyFile(inPath: string, outPath: string, request: D
     editor.appendDeidentificationMethodCode(scriptItem(request.script));
   }
   await mkdir(dirname(outPath), { recursive: true });
-  const written = await writeEditedFile(editor, outPath, { durable: request.durable ?? true });
+  const written = await writeEditedFile(editor, outPath, { durable: request.durable ?? true, hash: request.hash ?? true });
   return { kind: 'written', ...written, report };
 }

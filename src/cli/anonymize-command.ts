@@ -32,7 +32,7 @@ Examples:
       --script site.das --var project=DEMO --var subject=S01 --var session=S01_MR1 --out anon/ a.dcm b.dcm
 `;
 
-const FILES_IN_FLIGHT = 4;
+const FILES_IN_FLIGHT = 8;
 
 /** One input's outcome in the summary. */
 interface FileOutcome {
@@ -112,11 +112,13 @@ export async function runAnonymize(argv: string[]): Promise<number> {
   }
 
   const outDir = resolve(values.out);
-  const request = { profile, script, vars, secret, durable: values.fsync };
+  // The CLI reports no content hashes, so it does not compute them (most of the cost of copying large files).
+  const request = { profile, script, vars, secret, durable: values.fsync, hash: false };
   const taken = new Set<string>();
   const jobs = inputs.map((input) => {
     const output = join(outDir, input.relative);
-    const duplicate = taken.has(output);
+    // Overwriting an input would destroy the only identified original if anything went wrong later.
+    const duplicate = taken.has(output) || output === resolve(input.path);
     taken.add(output);
     return { input, output, duplicate };
   });
@@ -128,7 +130,7 @@ export async function runAnonymize(argv: string[]): Promise<number> {
       const at = next++;
       const job = jobs[at]!;
       outcomes[at] = job.duplicate
-        ? { input: job.input.path, status: 'refused', reason: `another input already writes ${job.input.relative}; give inputs with distinct names` }
+        ? { input: job.input.path, status: 'refused', reason: `${job.output} is an input or another input's output; choose an --out folder apart from the inputs and inputs with distinct names` }
         : await anonymizeOne(job.input.path, job.output, request);
     }
   };

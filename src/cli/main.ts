@@ -1,5 +1,5 @@
-// Each command is loaded only when it runs: the offline commands (anonymize, verify) must not pay for loading the
-// Temporal SDK, knex and the HTTP server at every start (seconds per run with tsx).
+// Each command is loaded only when it runs: the offline commands (anonymize, verify, script) must not pay for
+// loading the Temporal SDK, knex and the HTTP server at every start (seconds per run with tsx).
 
 const USAGE = `dicom-intake: DICOM intake and de-identification on Temporal
 
@@ -11,14 +11,14 @@ Usage:
                                      [--url http://127.0.0.1:8080] [--json]
                                      send a zip of DICOM files to the archive of project P
   dicom-intake worker                run only a worker against the configured Temporal server
-  dicom-intake script check SCRIPT   check a DicomEdit 6 script without running it
-  dicom-intake script preview SCRIPT DICOM [--var name=value]... [--lookup FILE]
-                                     show what the script would change in one file; nothing is written
   dicom-intake anonymize [--script FILE] [--profile basic[,option,...]] [--var k=v ...] [--secret-file F]
                          [--json] --out DIR INPUT...
                                      de-identify files or folders offline (PS3.15 profile, then the script)
   dicom-intake verify [--json] ORIGINAL ANONYMIZED
                                      check anonymized files for residual identifying values (tag paths only)
+  dicom-intake script check SCRIPT   check a DicomEdit 6 script without running it
+  dicom-intake script preview SCRIPT DICOM [--var name=value]... [--lookup FILE]
+                                     show what the script would change in one file; nothing is written
   dicom-intake workflows ls [--query Q] [--limit N] [--json]
                                      list workflow runs with their search attributes
   dicom-intake workflows show ID [--json]

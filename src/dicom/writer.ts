@@ -10,9 +10,9 @@ import type { DicomEditor } from './editor';
 import { DicomEditError } from './errors';
 import { planWrite } from './write-plan';
 
-const COPY_CHUNK_BYTES = 1024 * 1024;
+const COPY_CHUNK_BYTES = 4 * 1024 * 1024;
 
-/** Size and SHA-256 (hex) of a written file. */
+/** Size and SHA-256 (hex; '' when not computed, see WriteOptions.hash) of a written file. */
 export interface WrittenFile {
   readonly sha256: string;
   readonly size: number;
@@ -25,6 +25,11 @@ export interface WriteOptions {
    * only after this. An offline batch (the `anonymize` CLI) may skip it, as cp and other tools do.
    */
   readonly durable?: boolean;
+  /**
+   * Compute the output's SHA-256 (default true; the service records it). When false, `sha256` is '' and the
+   * bytes are not hashed, which saves most of the time of copying a large file.
+   */
+  readonly hash?: boolean;
 }
 
 /** Writes the editor's file to `outPath` atomically and returns its SHA-256 and size. */
@@ -41,25 +46,57 @@ export async function writeEditedFile(editor: DicomEditor, outPath: string, opti
       throw new DicomEditError('SOURCE_CHANGED', `the input file ${index.path} changed after it was read; read it again`);
     }
     output = await open(partPath, 'w');
-    const hash = createHash('sha256');
-    const chunk = Buffer.allocUnsafe(COPY_CHUNK_BYTES);
+    const hash = options.hash === false ? undefined : createHash('sha256');
+    const total = pieces.reduce((sum, p) => sum + (p.kind === 'copy' ? p.to - p.from : p.bytes.length), 0);
+    const small = total <= COPY_CHUNK_BYTES;
+    // Large files: two buffers, sized to the largest copied range; the next read fills one while the other is
+    // hashed and written.
+    const largest = pieces.reduce((m, p) => (p.kind === 'copy' ? Math.max(m, p.to - p.from) : m), 0);
+    const chunkBytes = small ? 0 : Math.min(COPY_CHUNK_BYTES, largest);
+    const buffers = [Buffer.allocUnsafe(chunkBytes), Buffer.allocUnsafe(chunkBytes)];
     let size = 0;
     const emit = async (bytes: Buffer): Promise<void> => {
-      hash.update(bytes);
+      hash?.update(bytes);
       let written = 0;
       while (written < bytes.length) written += (await output!.write(bytes, written, bytes.length - written)).bytesWritten;
       size += bytes.length;
     };
-    for (const piece of pieces) {
+    if (small) {
+      // A small file is assembled in memory and written with one call: per-call latency, not bandwidth, dominates.
+      const whole = Buffer.allocUnsafe(total);
+      let at = 0;
+      for (const piece of pieces) {
+        if (piece.kind === 'bytes') {
+          piece.bytes.copy(whole, at);
+          at += piece.bytes.length;
+          continue;
+        }
+        for (let pos = piece.from; pos < piece.to; ) {
+          const { bytesRead } = await input.read(whole, at, piece.to - pos, pos);
+          if (bytesRead === 0) throw new DicomEditError('SOURCE_CHANGED', `the input file ${index.path} shrank while being copied`);
+          pos += bytesRead;
+          at += bytesRead;
+        }
+      }
+      await emit(whole);
+    }
+    for (const piece of small ? [] : pieces) {
       if (piece.kind === 'bytes') {
         await emit(piece.bytes);
         continue;
       }
-      for (let pos = piece.from; pos < piece.to; ) {
-        const { bytesRead } = await input.read(chunk, 0, Math.min(COPY_CHUNK_BYTES, piece.to - pos), pos);
+      let pos = piece.from;
+      let current = 0;
+      const readAt = (at: number, buffer: Buffer) => input.read(buffer, 0, Math.min(chunkBytes, piece.to - at), at);
+      let pending = pos < piece.to ? readAt(pos, buffers[current]!) : undefined;
+      while (pending !== undefined) {
+        const { bytesRead } = await pending;
         if (bytesRead === 0) throw new DicomEditError('SOURCE_CHANGED', `the input file ${index.path} shrank while being copied`);
-        await emit(chunk.subarray(0, bytesRead));
+        const filled = buffers[current]!;
         pos += bytesRead;
+        current ^= 1;
+        pending = pos < piece.to ? readAt(pos, buffers[current]!) : undefined;
+        await emit(filled.subarray(0, bytesRead));
       }
     }
     if (durable) await output.sync();
@@ -67,7 +104,7 @@ export async function writeEditedFile(editor: DicomEditor, outPath: string, opti
     output = undefined;
     await rename(partPath, outPath);
     if (durable) await syncDirectory(dirname(outPath));
-    return { sha256: hash.digest('hex'), size };
+    return { sha256: hash?.digest('hex') ?? '', size };
   } catch (e) {
     await output?.close().catch(() => undefined);
     await unlink(partPath).catch(() => undefined);

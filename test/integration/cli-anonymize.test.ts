@@ -84,6 +84,14 @@ describe('dicom-intake anonymize and verify', () => {
     expect(err.stderr).not.toMatch(/CompressedSamples|ABCD1234/);
   });
 
+  it('When --out is the input folder itself, then nothing is overwritten and the exit code is 1', async () => {
+    const before = readFileSync(join(input, 'ct.dcm'));
+    const err = await fails(run('node', [CLI, 'anonymize', '--profile', 'basic', '--secret-file', key, '--out', input, join(input, 'ct.dcm')]));
+    expect(err.code).toBe(1);
+    expect(err.stderr).toMatch(/is an input or another input's output/);
+    expect(readFileSync(join(input, 'ct.dcm')).equals(before)).toBe(true);
+  });
+
   it('When --help is given, then usage with examples is printed and the exit code is 0', async () => {
     const { stdout } = await run('node', [CLI, 'anonymize', '--help']);
     expect(stdout).toMatch(/Examples:\n\s+dicom-intake anonymize --profile basic/);

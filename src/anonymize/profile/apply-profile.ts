@@ -6,7 +6,7 @@
  */
 import { assertNever } from '../../domain/assert-never';
 import { remapUidList, type ProjectSecret } from '../uid-remap';
-import { resolveAction, type ElementAction } from './action-resolution';
+import { effectiveCode, resolveAction, type ElementAction } from './action-resolution';
 import { shiftDate, shiftDateTime, shiftDaysFor, shiftEach } from './date-shift';
 import { dummyValue } from './dummy-values';
 import { writeMarkers } from './deidentification-markers';
@@ -70,10 +70,10 @@ export function applyProfile(ds: ProfileDataset, file: ProfileFileTarget, ctx: P
 
 /** Options whose C action cleans free text, which needs the instance's identifying values first. */
 function needsIdentifyingValues(options: ProfileOptions): boolean {
-  return ['cleanDescriptors', 'retainPatientCharacteristics', 'retainDeviceIdentity', 'cleanGraphics', 'cleanStructuredContent'].some((o) =>
-    options.has(o as OptionColumn),
-  );
+  return TEXT_CLEANING_OPTIONS.some((o) => options.has(o));
 }
+
+const TEXT_CLEANING_OPTIONS: readonly OptionColumn[] = ['cleanDescriptors', 'retainPatientCharacteristics', 'retainDeviceIdentity', 'cleanGraphics', 'cleanStructuredContent'];
 
 // E.1.1 item 7: the File Meta must describe the de-identifying application, not the source system.
 const IMPLEMENTATION_CLASS_UID = 0x00020012;
@@ -112,6 +112,12 @@ class ProfileRun {
     return this.ctx.dictionaryVr(tag) ?? 'UN';
   }
 
+  /** True for a sequence, including a UN element of a tag the dictionary does not know that holds items. */
+  private isSequence(path: ItemPath, tag: number): boolean {
+    const vr = this.vrOf(path, tag);
+    return vr === 'SQ' || (vr === 'UN' && this.ds.itemCount(path, tag) > 0);
+  }
+
   /** The item paths of the sequence (path, tag); refuses a sequence whose items cannot be listed. */
   private items(path: ItemPath, tag: number): ItemPath[] {
     const count = this.ds.itemCount(path, tag);
@@ -126,7 +132,7 @@ class ProfileRun {
   collect(path: ItemPath): void {
     for (const tag of this.ds.tagsAt(path)) {
       const vr = this.vrOf(path, tag);
-      if (vr === 'SQ') {
+      if (vr === 'SQ' || this.isSequence(path, tag)) {
         for (const item of this.items(path, tag)) this.collect(item);
         continue;
       }
@@ -166,13 +172,20 @@ class ProfileRun {
         }
         continue;
       }
-      const vr = this.vrOf(path, tag);
       const row = rowForTag(tag);
       if (row === undefined) {
         // Not in Table E.1-1: kept, but a sequence's items may hold listed attributes (E.1.1: "at any depth").
-        if (vr === 'SQ') for (const item of this.items(path, tag)) this.visit(item);
+        // Only a dictionary sequence, or an unknown tag (possibly a UN sequence), needs its VR read from the file.
+        const known = this.ctx.dictionaryVr(tag);
+        if ((known === 'SQ' || known === undefined) && this.isSequence(path, tag)) for (const item of this.items(path, tag)) this.visit(item);
         continue;
       }
+      // Removal needs no VR; reading VRs is a large part of the walk's cost, and most listed attributes are X.
+      if (effectiveCode(row, this.ctx.options).code === 'X') {
+        this.act(path, tag, 'UN', { kind: 'remove' });
+        continue;
+      }
+      const vr = this.vrOf(path, tag);
       this.act(path, tag, vr, resolveAction(row, this.ctx.options, vr));
     }
     for (const creator of creators) {

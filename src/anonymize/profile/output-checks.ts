@@ -72,7 +72,8 @@ export function checkOutput(ds: ReadableDataset, options: ProfileOptions): Findi
   }
   const metaUid = root(0x00020003);
   const sopUid = root(0x00080018);
-  if (metaUid !== undefined && sopUid !== undefined && metaUid !== sopUid) findings.push({ path: '(0002,0003)', problem: 'differs from SOP Instance UID (0008,0018)' });
+  // Under Retain UIDs both are the source's; a disagreement there is the source's, not the de-identifier's.
+  if (metaUid !== undefined && sopUid !== undefined && metaUid !== sopUid && !options.has('retainUids')) findings.push({ path: '(0002,0003)', problem: 'differs from SOP Instance UID (0008,0018)' });
   return findings;
 }
 

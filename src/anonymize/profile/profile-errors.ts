@@ -11,8 +11,6 @@ export const PROFILE_ERROR_CODES = [
   'EMPTY_SECRET',
   // A sequence (or UN value) holds data the dataset interface cannot show item by item, so it cannot be scanned.
   'UNREADABLE_SEQUENCE',
-  // A value could not be replaced as the action requires (unknown VR, unencodable value).
-  'CANNOT_REPLACE',
   // Burned In Annotation (0028,0301) is YES and Clean Pixel Data is not offered: the pixels would still identify.
   'BURNED_IN_ANNOTATION',
 ] as const;

@@ -73,8 +73,9 @@ export function collectNeedles(ds: ReadableDataset, options: ProfileOptions, dic
         if (value !== undefined && vr !== 'UN' && vr !== 'OB' && vr !== 'OW') kept.push(value.toUpperCase());
         continue;
       }
-      // Cleaned text keeps its harmless words by design; only shifted dates must all change.
-      if (code === 'C' && option !== 'retainLongitudinalModifiedDates') continue;
+      // Cleaned text keeps its harmless words by design; only shifted dates must all change (times of day are kept:
+      // whole-day shifts leave them valid and they identify no one without the date).
+      if (code === 'C' && (option !== 'retainLongitudinalModifiedDates' || vr === 'TM')) continue;
       // A value in a character set we cannot decode (ISO 2022) is searched for as its raw bytes.
       const value = safeString(ds, path, tag) ?? rawString(ds, path, tag);
       if (value === undefined || value === '') continue;

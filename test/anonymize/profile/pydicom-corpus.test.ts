@@ -163,4 +163,24 @@ describe('pydicom corpus through the Basic Profile', () => {
     expect(summary.findings).toEqual([]);
     expect(summary.verified).toBe([...outcomes.values()].filter((o) => o.written).length);
   }, 120_000);
+
+  it('When every option but Full Dates is applied to a varied subset, then verify over the subset reports no finding', async () => {
+    const all = parseProfileOptions(
+      'basic,retain-safe-private,retain-uids,retain-device-identity,retain-institution-identity,retain-patient-characteristics,retain-long-modified-dates,clean-descriptors,clean-structured-content,clean-graphics',
+    );
+    const subset = ['CT_small.dcm', 'MR_small.dcm', 'test-SR.dcm', 'rtplan.dcm', 'waveform_ecg.dcm', 'liver_1frame.dcm', 'rtdose_rle.dcm', 'UN_sequence.dcm', 'JPEG2000.dcm'];
+    const sourceDir = join(outDir, 'options-source');
+    const optionsOut = join(outDir, 'options-out');
+    for (const name of subset) {
+      execFileSync('install', ['-D', join(DATA, 'test_files', name), join(sourceDir, name)]);
+      await deidentifyFile(join(sourceDir, name), join(optionsOut, name), { profile: all, secret: SECRET, vars: {} });
+    }
+    let stdout: string;
+    try {
+      stdout = execFileSync('node', [join(__dirname, '../../../bin/dicom-intake.js'), 'verify', '--json', sourceDir, optionsOut], { encoding: 'utf8' });
+    } catch (e) {
+      stdout = (e as { stdout: string }).stdout;
+    }
+    expect(JSON.parse(stdout)).toMatchObject({ ok: true, verified: subset.length, findings: [] });
+  }, 120_000);
 });
