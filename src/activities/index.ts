@@ -1,6 +1,7 @@
 import { createArchiveActivities } from './archive-activities';
 import { createAnonymizeActivities } from './anonymize-activities';
 import type { ActivityDeps } from './deps';
+import { createPrearchiveActivities } from './prearchive-activities';
 import { createUploadActivities } from './upload-activities';
 
 /** Every activity, closed over its dependencies. Workflows import only the TYPE of this function. */
@@ -9,6 +10,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createUploadActivities(deps),
     ...createAnonymizeActivities(deps),
     ...createArchiveActivities(deps),
+    ...createPrearchiveActivities(deps),
   };
 }
 /** The activity functions as registered with the worker. */

@@ -34,12 +34,11 @@ export function registerImportRoutes(router: Router, deps: ImportRouteDeps): voi
   const receive = async (url: URL, req: import('node:http').IncomingMessage) => {
     const request = parseImportRequest(url.searchParams);
     if (request.handler === 'gradual-DICOM') throw new HttpError(501, 'import-handler=gradual-DICOM is not available yet; send a zip with import-handler=DICOM-zip');
-    if (request.destination === 'prearchive') throw new HttpError(501, 'the prearchive is not available yet; send dest=/archive/projects/P');
     if ((req.headers['content-type'] ?? '').startsWith('multipart/')) {
       throw new HttpError(415, 'multipart bodies are not accepted yet; send the zip itself as the body (inbody=true)');
     }
-    if (request.destination === 'archive') {
-      if (!request.params.project) throw new HttpError(400, 'an archive upload needs a project: dest=/archive/projects/P or PROJECT_ID=P');
+    if (request.destination === 'archive' && !request.params.project) throw new HttpError(400, 'an archive upload needs a project: dest=/archive/projects/P or PROJECT_ID=P');
+    if (request.params.project) {
       if (!(await deps.repos.projects.get(request.params.project))) {
         throw new HttpError(404, `project ${request.params.project} does not exist; create it first (PUT /data/projects/${request.params.project})`);
       }
@@ -67,7 +66,7 @@ export function registerImportRoutes(router: Router, deps: ImportRouteDeps): voi
     const uploadId = await receive(url, req);
     const outcome = await awaitImport(deps.client, uploadId);
     if (outcome.ok) {
-      sendText(res, 200, outcome.result.sessions.map((s) => s.url).join('\n') + '\n');
+      sendText(res, 200, [...outcome.result.sessions.map((s) => s.url), ...outcome.result.prearchived.map((p) => p.url)].join('\n') + '\n');
       return;
     }
     let message = outcome.failure.message;

@@ -5,6 +5,7 @@ import type { Repositories } from '../db/repositories';
 import type { FileStore } from '../storage/file-store';
 import { sendJson } from './http-io';
 import { registerImportRoutes } from './import-routes';
+import { registerPrearchiveRoutes } from './prearchive-routes';
 import { registerProjectRoutes } from './project-routes';
 import { HttpError, Router } from './router';
 
@@ -32,6 +33,7 @@ export function createApiServer(deps: ApiDeps): Server {
   });
   registerImportRoutes(router, deps);
   registerProjectRoutes(router, deps);
+  registerPrearchiveRoutes(router, deps);
 
   return createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');

@@ -29,6 +29,11 @@ export function createAuditRepo(db: Knex) {
         detail: JSON.stringify(e.detail ?? {}),
       });
     },
+    /** Appends the event unless this workflow run already recorded the same action on the same session (an activity retry). */
+    async appendOnce(e: AuditEvent): Promise<void> {
+      const seen = await db('audit_events').where({ action: e.action, session_id: e.sessionId ?? null, workflow_id: e.workflowId ?? null, run_id: e.runId ?? null }).first();
+      if (!seen) await this.append(e);
+    },
     async forSession(sessionId: string): Promise<(AuditEvent & { at: string })[]> {
       const rows = await db('audit_events').where({ session_id: sessionId }).orderBy('id');
       return rows.map((r) => ({

@@ -2,8 +2,10 @@ import type { Knex } from 'knex';
 import { createArchiveRepo } from './archive-repo';
 import { createAuditRepo } from './audit-repo';
 import { createPassesRepo } from './passes-repo';
+import { createPrearchiveRepo } from './prearchive-repo';
 import { createProjectsRepo } from './projects-repo';
 import { createScriptsRepo } from './scripts-repo';
+import { createSessionLocksRepo } from './session-locks-repo';
 import { createUploadsRepo } from './uploads-repo';
 
 /** Every repository over one database handle. */
@@ -15,6 +17,8 @@ export function createRepositories(db: Knex) {
     archive: createArchiveRepo(db),
     passes: createPassesRepo(db),
     audit: createAuditRepo(db),
+    prearchive: createPrearchiveRepo(db),
+    sessionLocks: createSessionLocksRepo(db),
   };
 }
 /** The repositories bundle passed to activities and the API. */

@@ -1,3 +1,4 @@
 // The workflow bundle's entry: every workflow type the worker registers.
 export { archiveSession } from './archive-session';
 export { importUpload } from './import-upload';
+export { prearchiveOperation } from './prearchive-operation';
