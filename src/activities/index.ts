@@ -1,6 +1,7 @@
 import { createArchiveActivities } from './archive-activities';
 import { createAnonymizeActivities } from './anonymize-activities';
 import type { ActivityDeps } from './deps';
+import { createEditActivities } from './edit-activities';
 import { createPrearchiveActivities } from './prearchive-activities';
 import { createUploadActivities } from './upload-activities';
 
@@ -11,6 +12,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createAnonymizeActivities(deps),
     ...createArchiveActivities(deps),
     ...createPrearchiveActivities(deps),
+    ...createEditActivities(deps),
   };
 }
 /** The activity functions as registered with the worker. */

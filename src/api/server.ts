@@ -4,6 +4,8 @@ import type { Knex } from 'knex';
 import type { Repositories } from '../db/repositories';
 import type { FileStore } from '../storage/file-store';
 import { sendJson } from './http-io';
+import type { EditSettings } from '../client/edit-ops';
+import { registerEditRoutes } from './edit-routes';
 import { registerImportRoutes } from './import-routes';
 import { registerPrearchiveRoutes } from './prearchive-routes';
 import { registerProjectRoutes } from './project-routes';
@@ -18,6 +20,8 @@ export interface ApiDeps {
   taskQueue: string;
   uploadMaxBytes: number;
   siteAnonEnabled: boolean;
+  /** Site settings of metadata edits (config anonymization.rerunProjectAnonOnRename, edits.versionRetentionSeconds). */
+  editSettings: EditSettings;
   log?: (line: Record<string, unknown>) => void;
 }
 
@@ -34,6 +38,7 @@ export function createApiServer(deps: ApiDeps): Server {
   registerImportRoutes(router, deps);
   registerProjectRoutes(router, deps);
   registerPrearchiveRoutes(router, deps);
+  registerEditRoutes(router, deps);
 
   return createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');

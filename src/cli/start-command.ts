@@ -46,6 +46,7 @@ export async function runStart(argv: string[]): Promise<number> {
     taskQueue: config.temporal.taskQueue,
     uploadMaxBytes: config.limits.uploadMaxBytes,
     siteAnonEnabled: config.anonymization.siteEnabled,
+    editSettings: { rerunProjectAnon: config.anonymization.rerunProjectAnonOnRename, retentionSeconds: config.edits.versionRetentionSeconds },
   });
   server.listen(config.http.port, config.http.host);
   await once(server, 'listening');

@@ -18,7 +18,8 @@ export interface Config {
   };
   http: { host: string; port: number };
   dicom: { aeTitle: string; port: number };
-  anonymization: { siteEnabled: boolean };
+  anonymization: { siteEnabled: boolean; rerunProjectAnonOnRename: boolean };
+  edits: { versionRetentionSeconds: number };
   limits: { uploadMaxBytes: number; archiveMaxMembers: number; archiveMaxExpandedBytes: number; archiveMaxRatio: number };
   /** Folder of the YAML file (or the working directory): relative paths resolve against it. */
   baseDir: string;
@@ -71,7 +72,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, file = defaultC
     },
     http: { host: get('http.host'), port: get('http.port') },
     dicom: { aeTitle: get('dicom.aeTitle'), port: get('dicom.port') },
-    anonymization: { siteEnabled: get('anonymization.siteEnabled') },
+    anonymization: { siteEnabled: get('anonymization.siteEnabled'), rerunProjectAnonOnRename: get('anonymization.rerunProjectAnonOnRename') },
+    edits: { versionRetentionSeconds: get('edits.versionRetentionSeconds') },
     limits: {
       uploadMaxBytes: get('limits.uploadMaxBytes'),
       archiveMaxMembers: get('limits.archiveMaxMembers'),

@@ -66,6 +66,9 @@ export function createArchiveRepo(db: Knex) {
     async sessionByLabel(projectId: string, label: string): Promise<ArchivedSession | undefined> {
       return sessionQuery(db).where({ 'sessions.project_id': projectId, 'sessions.label': label }).first();
     },
+    async subjectByLabel(projectId: string, label: string): Promise<{ id: string; projectId: string; label: string } | undefined> {
+      return db('subjects').where({ project_id: projectId, label }).select('id', 'project_id as projectId', 'label').first();
+    },
     async session(id: string): Promise<ArchivedSession | undefined> {
       return sessionQuery(db).where({ 'sessions.id': id }).first();
     },

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { createArchiveRepo } from './archive-repo';
 import { createAuditRepo } from './audit-repo';
+import { createEditsRepo } from './edits-repo';
 import { createPassesRepo } from './passes-repo';
 import { createPrearchiveRepo } from './prearchive-repo';
 import { createProjectsRepo } from './projects-repo';
@@ -19,6 +20,7 @@ export function createRepositories(db: Knex) {
     audit: createAuditRepo(db),
     prearchive: createPrearchiveRepo(db),
     sessionLocks: createSessionLocksRepo(db),
+    edits: createEditsRepo(db),
   };
 }
 /** The repositories bundle passed to activities and the API. */

@@ -2,3 +2,5 @@
 export { archiveSession } from './archive-session';
 export { importUpload } from './import-upload';
 export { prearchiveOperation } from './prearchive-operation';
+export { editSession } from './edit-session';
+export { purgeVersions } from './purge-versions';

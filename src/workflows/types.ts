@@ -53,3 +53,31 @@ export interface ArchiveSessionResult {
   removed: number;
   projectPass: { applied: number; reused: number; skipped: number; rejected: number };
 }
+
+/**
+ * Input of editSession. The edit itself (kind, session or subject, new labels) is in the database under `editId`;
+ * the site settings come in here because workflows never read configuration.
+ */
+export interface EditSessionInput {
+  editId: string;
+  /** Site setting rerunProjectAnonOnRename: re-run the project script with the new labels. */
+  rerunProjectAnon: boolean;
+  /** How long superseded file versions are kept before they are purged. */
+  retentionSeconds: number;
+}
+
+/** Result of editSession. */
+export interface EditSessionResult {
+  editId: string;
+  sessions: number;
+  /** Files that got a new version. */
+  files: number;
+  projectPass: boolean;
+  repassed: number;
+}
+
+/** Input of purgeVersions. */
+export interface PurgeVersionsInput {
+  editId: string;
+  retentionSeconds: number;
+}

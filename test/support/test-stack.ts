@@ -67,6 +67,7 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
     taskQueue,
     uploadMaxBytes: config.limits.uploadMaxBytes,
     siteAnonEnabled: config.anonymization.siteEnabled,
+    editSettings: { rerunProjectAnon: config.anonymization.rerunProjectAnonOnRename, retentionSeconds: config.edits.versionRetentionSeconds },
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');

@@ -17,6 +17,7 @@ export async function up(knex: Knex): Promise<void> {
     t.string('subject_id', 40);
     t.string('project_id', 64).notNullable();
     t.text('target').notNullable(); // JSON of the new labels (post-anonymization labels, never header values)
+    t.integer('script_id'); // the project script version the re-pass uses, pinned when the edit begins (null: no re-pass)
     t.string('status', 16).notNullable(); // RUNNING | DONE | FAILED
     t.string('workflow_id', 255).notNullable();
     t.text('error');
