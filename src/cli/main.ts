@@ -1,3 +1,5 @@
+import { runPrearchive } from './prearchive-command';
+import { runSession } from './session-command';
 import { runStart } from './start-command';
 import { runUpload } from './upload-command';
 import { runWorker } from './worker-command';
@@ -10,6 +12,10 @@ Usage:
   dicom-intake upload ZIP --project P [--subject S] [--session E] [--overwrite none|append|delete]
                                      [--url http://127.0.0.1:8080] [--json]
                                      send a zip of DICOM files to the archive of project P
+  dicom-intake prearchive ls|show|commit|move|delete|rebuild [ID] [--json]
+                                     review prearchive sessions and archive, move, delete or rebuild them
+  dicom-intake session relabel|move|reassign PROJECT LABEL VALUE [--subject] [--json]
+                                     metadata edits; the project script re-runs with the new labels
   dicom-intake worker                run only a worker against the configured Temporal server
 
 Configuration: temporal-dev.yaml (or DICOM_INTAKE_CONFIG), each key overridable by its environment variable.
@@ -29,6 +35,10 @@ export async function main(argv: string[]): Promise<number> {
       return runUpload(rest);
     case 'worker':
       return runWorker(rest);
+    case 'prearchive':
+      return runPrearchive(rest);
+    case 'session':
+      return runSession(rest);
     case undefined:
     case 'help':
     case '--help':
