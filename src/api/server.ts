@@ -10,6 +10,7 @@ import { registerImportRoutes } from './import-routes';
 import { registerPrearchiveRoutes } from './prearchive-routes';
 import { registerProjectRoutes } from './project-routes';
 import { HttpError, Router } from './router';
+import { registerWorkflowRoutes } from './workflow-routes';
 
 /** What the HTTP API needs. */
 export interface ApiDeps {
@@ -39,6 +40,7 @@ export function createApiServer(deps: ApiDeps): Server {
   registerProjectRoutes(router, deps);
   registerPrearchiveRoutes(router, deps);
   registerEditRoutes(router, deps);
+  registerWorkflowRoutes(router, deps);
 
   return createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');

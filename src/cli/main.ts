@@ -3,6 +3,7 @@ import { runSession } from './session-command';
 import { runStart } from './start-command';
 import { runUpload } from './upload-command';
 import { runWorker } from './worker-command';
+import { runArchive, runWorkflows } from './workflows-command';
 
 const USAGE = `dicom-intake: DICOM intake and de-identification on Temporal
 
@@ -16,6 +17,10 @@ Usage:
                                      review prearchive sessions and archive, move, delete or rebuild them
   dicom-intake session relabel|move|reassign PROJECT LABEL VALUE [--subject] [--json]
                                      metadata edits; the project script re-runs with the new labels
+  dicom-intake workflows ls --failed [--json]
+                                     workflows whose latest run failed (Temporal visibility)
+  dicom-intake archive retry WORKFLOW_ID|PREARCHIVE_ID|--all-failed [--json]
+                                     retry failed prearchive commits once the cause is fixed
   dicom-intake worker                run only a worker against the configured Temporal server
 
 Configuration: temporal-dev.yaml (or DICOM_INTAKE_CONFIG), each key overridable by its environment variable.
@@ -39,6 +44,10 @@ export async function main(argv: string[]): Promise<number> {
       return runPrearchive(rest);
     case 'session':
       return runSession(rest);
+    case 'workflows':
+      return runWorkflows(rest);
+    case 'archive':
+      return runArchive(rest);
     case undefined:
     case 'help':
     case '--help':
