@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openDicom } from '../../src/dicom';
 import { zipBuffers } from '../../src/storage/zip-write';
 import { buildDicom, syntheticUid } from '../factories/dicom-builder';
@@ -53,5 +54,7 @@ describe('failed archives: listed from Temporal visibility, retried once fixed',
     }
     expect(await stack.repos.prearchive.get(pre.id)).toBeUndefined();
     expect(await failedIds()).not.toContain(`prearchive-${pre.id}`);
+    const handle = stack.client.workflow.getHandle(`prearchive-${pre.id}`);
+    await Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, await handle.fetchHistory(), handle.workflowId);
   });
 });

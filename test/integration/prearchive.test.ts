@@ -67,6 +67,11 @@ describe('the prearchive lifecycle, through Temporal', () => {
     const row = (await stack.repos.prearchive.byAddress(m[1], m[2], m[3]))!;
     return { url, row };
   };
+  /** Replays a workflow's history against the current bundle (every workflow test does). */
+  const replay = async (workflowId: string) => {
+    const history = await stack.client.workflow.getHandle(workflowId).fetchHistory();
+    await Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, history, workflowId);
+  };
   const statusOf = async (id: string) => (await stack.repos.prearchive.get(id))?.status;
   const codesIn = async (prefix: string) => Promise.all((await stack.store.list(prefix)).map(async (k) => (await openDicom(stack.store.path(k))).getDeidentificationMethodCodes()));
 
@@ -153,8 +158,11 @@ describe('the prearchive lifecycle, through Temporal', () => {
     expect(refused.status).toBe(409);
     expect(refused.text).toContain('Unassigned; move it to a project first');
 
+    stack.faults.add('prearchive-move:after-files');
     const moved = await http(stack.baseUrl, 'POST', `${url}?action=move&newProject=PB`);
     expect(moved.status, moved.text).toBe(200);
+    expect(stack.fired).toContain('prearchive-move:after-files');
+    await replay(`prearchive-${row.id}`);
     const newUrl = moved.text.trim();
     expect(newUrl).toBe(url.replace('/Unassigned/', '/PB/'));
     expect(await stack.store.list(url.replace('/data/prearchive/projects/', 'prearchive/'))).toEqual([]);
@@ -169,8 +177,11 @@ describe('the prearchive lifecycle, through Temporal', () => {
 
   it('When a session is deleted, then no file and no row of it remain', async () => {
     const { url, row } = await prearchive('PA', 'S5', 'E5', await studyZip(2));
+    stack.faults.add('prearchive-delete:after-files');
     const res = await http(stack.baseUrl, 'DELETE', url);
     expect(res.status, res.text).toBe(200);
+    expect(stack.fired).toContain('prearchive-delete:after-files');
+    await replay(`prearchive-${row.id}`);
     expect(await stack.store.list(url.replace('/data/prearchive/projects/', 'prearchive/'))).toEqual([]);
     expect(await stack.db('prearchive_sessions').where({ id: row.id })).toEqual([]);
     expect(await stack.db('upload_groups').where({ id: row.groupId })).toEqual([]);
@@ -199,6 +210,7 @@ describe('the prearchive lifecycle, through Temporal', () => {
     const rebuilt = await http(stack.baseUrl, 'POST', `/api/prearchive/${row.id}/rebuild?wait=true`);
     expect(rebuilt.status, rebuilt.text).toBe(200);
     expect(JSON.parse(rebuilt.text).result).toMatchObject({ op: 'rebuild', files: 1 });
+    await replay(`prearchive-${row.id}`);
     expect(await stack.repos.prearchive.get(row.id)).toMatchObject({ status: 'READY', reason: null, lockedBy: null });
     const started = JSON.parse((await http(stack.baseUrl, 'POST', `/api/prearchive/${row.id}/commit`)).text);
     expect(started.workflowId).toBe(`prearchive-${row.id}`);
@@ -210,6 +222,9 @@ describe('the prearchive lifecycle, through Temporal', () => {
     const res = await http(stack.baseUrl, 'POST', `/data/services/import?import-handler=DICOM-zip&inbody=true&dest=/prearchive/projects/PAUTO&SUBJECT_ID=S8&EXPT_LABEL=E8`, await studyZip(2), 'application/zip');
     expect(res.text).toBe('/data/archive/projects/PAUTO/subjects/S8/experiments/E8\n');
     expect(await codesIn('archive/PAUTO/S8/E8')).toHaveLength(2);
+    const upload = (await stack.db('uploads').orderBy('created_at', 'desc').first())!;
+    expect(upload.status).toBe('ARCHIVED');
+    await replay(upload.workflow_id);
 
     const kept = await prearchive('PAUTO', 'S9', 'E9', await studyZip(1, 'AA:false'));
     expect(kept.row.status).toBe('READY');
@@ -220,5 +235,22 @@ describe('the prearchive lifecycle, through Temporal', () => {
     expect((await http(stack.baseUrl, 'POST', q, await studyZip(1), 'application/zip')).status).toBe(200);
     const session = (await stack.repos.archive.sessionByLabel('PFIVE', 'E10'))!;
     expect(await stack.repos.archive.instances(session.id)).toHaveLength(1);
+  });
+
+  it('When a metadata edit holds the archived session, then a commit into it waits its turn (ARCHIVING) and completes once the edit releases it', async () => {
+    const first = await prearchive('PA', 'S11', 'E11', await studyZip(1));
+    expect((await http(stack.baseUrl, 'POST', `${first.url}?action=commit`)).status).toBe(200);
+    const session = (await stack.repos.archive.sessionByLabel('PA', 'E11'))!;
+    await stack.db('session_locks').insert({ session_id: session.id, owner: 'session-edit-held-by-test', acquired_at: new Date().toISOString() });
+    const second = await prearchive('PA', 'S11', 'E11', await studyZip(1));
+    const started = JSON.parse((await http(stack.baseUrl, 'POST', `/api/prearchive/${second.row.id}/commit?overwrite=append`)).text);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await statusOf(second.row.id)).toBe('ARCHIVING');
+    expect(await stack.repos.archive.instances(session.id)).toHaveLength(1);
+    await stack.db('session_locks').where({ session_id: session.id }).delete();
+    await stack.client.workflow.getHandle(started.workflowId).result();
+    expect(await stack.repos.archive.instances(session.id)).toHaveLength(2);
+    expect(await stack.db('session_locks')).toEqual([]);
+    await replay(started.workflowId);
   });
 });

@@ -91,6 +91,22 @@ describe('metadata edits re-run the project script, through Temporal', () => {
     expect(res.status, res.text).toBe(200);
     return headersOf(stack, project, session);
   };
+  /** Replays a workflow's history against the current bundle (every workflow test does). */
+  const replay = async (workflowId: string) => {
+    const history = await stack.client.workflow.getHandle(workflowId).fetchHistory();
+    await Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, history, workflowId);
+    return history;
+  };
+  /** Crashes each step of the edit once, after its side effect. */
+  const crashEachStepOnce = () => {
+    stack.fired.length = 0;
+    for (const p of ['edit-pass:after-file', 'edit:after-move', 'edit:after-catalog']) stack.faults.add(p);
+  };
+  /** Exactly once: the edit recorded one project pass per file (archive passes carry no session id), despite the crashes. */
+  const expectOneEditPassPerFile = async (sessionId: string, files = 2) => {
+    expect(stack.fired.sort()).toEqual(['edit-pass:after-file', 'edit:after-catalog', 'edit:after-move']);
+    expect(await stack.db('anonymization_passes').where({ kind: 'project', session_id: sessionId })).toHaveLength(files);
+  };
   const edit = async (path: string) => {
     const res = await http(stack.baseUrl, 'POST', `${path}${path.includes('?') ? '&' : '?'}wait=true`);
     return { status: res.status, body: JSON.parse(res.text) };
@@ -99,7 +115,7 @@ describe('metadata edits re-run the project script, through Temporal', () => {
   it('When a session is relabelled while activities crash after their side effects, then its headers carry the new label, one more (0012,0064) item, dates and UIDs changed once, the DB agrees, and the old versions are purged after the retention', async () => {
     const before = await archive('EA', 'SUBA', 'SESA');
     expect(before.files.map((f) => [f.id, f.date, f.codes])).toEqual(before.files.map(() => ['SESA', SHIFTED_ONCE, [String(ids.site), String(ids.EA)]]));
-    for (const p of ['edit-pass:after-file', 'edit:after-move', 'edit:after-catalog']) stack.faults.add(p);
+    crashEachStepOnce();
 
     const { status, body } = await edit('/api/archive/projects/EA/sessions/SESA/relabel?label=SESA_NEW');
     expect(status, JSON.stringify(body)).toBe(200);
@@ -127,43 +143,58 @@ describe('metadata edits re-run the project script, through Temporal', () => {
     expect(purge).toEqual({ purged: 2 });
     for (const f of before.files) expect(await stack.store.exists(f.key)).toBe(false);
     expect((await stack.repos.audit.forSession(after.session.id)).map((e) => e.action)).toContain('file-versions.purged');
+    expect(await stack.db('file_versions').where({ superseded_by_edit: body.editId }).whereNull('purged_at')).toEqual([]);
+    await replay(`purge-versions-${body.editId}`);
 
     // The history carries ids only, and replays.
     const history = await stack.client.workflow.getHandle(body.workflowId).fetchHistory();
     const text = historyText(history);
     for (const canary of [CANARY_NAME, CANARY_ID, 'Editcanary', 'SESA_NEW']) expect(text).not.toContain(canary);
     await Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, history, body.workflowId);
+    // Negative control: the same history with its first activity renamed must not replay.
+    const tampered = structuredClone(history);
+    tampered.events!.find((e) => e.activityTaskScheduledEventAttributes)!.activityTaskScheduledEventAttributes!.activityType!.name = 'applyEdit';
+    await expect(Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, tampered, body.workflowId)).rejects.toThrow(/[Nn]ondetermin/);
     const eventTypes = (history.events ?? []).map((e) => temporal.api.enums.v1.EventType[e.eventType ?? 0]);
     const dir = resolve(__dirname, '../../test-output');
     mkdirSync(dir, { recursive: true });
     writeFileSync(resolve(dir, 'edit-session-history-event-types.txt'), eventTypes.join('\n') + '\n');
   });
 
-  it('When a subject is relabelled, then its sessions\' headers carry the new subject label and one more item', async () => {
+  it('When a subject is relabelled (each step crashing once), then its sessions\' headers carry the new subject label and one more item', async () => {
     await archive('EA', 'SUBB', 'SESB');
+    crashEachStepOnce();
     const { status, body } = await edit('/api/archive/projects/EA/subjects/SUBB/relabel?label=SUBB_NEW');
     expect(status, JSON.stringify(body)).toBe(200);
     const after = await headersOf(stack, 'EA', 'SESB');
+    await expectOneEditPassPerFile(after.session.id);
+    await replay(body.workflowId);
     expect(after.session.subjectLabel).toBe('SUBB_NEW');
     expect(await stack.repos.archive.subjectByLabel('EA', 'SUBB')).toBeUndefined();
     for (const f of after.files) expect(f).toMatchObject({ name: 'SUBB_NEW', id: 'SESB', date: SHIFTED_ONCE, codes: [String(ids.site), String(ids.EA), String(ids.EA)] });
   });
 
-  it('When a session moves to another project, then the new project\'s script runs with the new project and the old script\'s changes stay', async () => {
+  it('When a session moves to another project (each step crashing once), then the new project\'s script runs with the new project and the old script\'s changes stay', async () => {
     await archive('EA', 'SUBC', 'SESC');
+    crashEachStepOnce();
     const { status, body } = await edit('/api/archive/projects/EA/sessions/SESC/move?project=EB');
     expect(status, JSON.stringify(body)).toBe(200);
     expect(await stack.repos.archive.sessionByLabel('EA', 'SESC')).toBeUndefined();
     const after = await headersOf(stack, 'EB', 'SESC');
+    await expectOneEditPassPerFile(after.session.id);
+    await replay(body.workflowId);
     expect(after.session.subjectLabel).toBe('SUBC');
     for (const f of after.files) expect(f).toMatchObject({ project: 'EB', institution: 'INST EB', date: SHIFTED_ONCE, codes: [String(ids.site), String(ids.EA), String(ids.EB)] });
   });
 
-  it('When a session is assigned to another subject, then its headers carry that subject and one more item', async () => {
+  it('When a session is assigned to another subject (each step crashing once), then its headers carry that subject and one more item', async () => {
     await archive('EA', 'SUBD', 'SESD');
+    crashEachStepOnce();
     const { status, body } = await edit('/api/archive/projects/EA/sessions/SESD/reassign?subject=SUBD_OTHER');
     expect(status, JSON.stringify(body)).toBe(200);
     const after = await headersOf(stack, 'EA', 'SESD');
+    await expectOneEditPassPerFile(after.session.id);
+    await replay(body.workflowId);
     expect(after.session.subjectLabel).toBe('SUBD_OTHER');
     for (const f of after.files) expect(f).toMatchObject({ name: 'SUBD_OTHER', id: 'SESD', codes: [String(ids.site), String(ids.EA), String(ids.EA)] });
   });
@@ -180,6 +211,7 @@ describe('metadata edits re-run the project script, through Temporal', () => {
     expect(await stack.repos.edits.get(body.editId)).toMatchObject({ status: 'FAILED' });
     expect(await stack.store.list('staging')).toEqual([]);
     expect(await stack.db('session_locks')).toEqual([]);
+    await replay(body.workflowId);
     await http(stack.baseUrl, 'PUT', '/data/config/edit/projects/EF/image/dicom/script', projectScript('INST EF'));
   });
 
@@ -198,6 +230,7 @@ describe('metadata edits re-run the project script, through Temporal', () => {
     await stack.db('session_locks').where({ session_id: session.id }).delete();
     await stack.client.workflow.getHandle(workflowId).result();
     expect((await stack.repos.archive.session(session.id))!.label).toBe('SESG_NEW');
+    await replay(workflowId);
   });
 });
 
