@@ -7,6 +7,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     pool: 'forks',
     globalSetup: ['test/global-setup.ts'],
+    // The default table for people, plus one plain closing line for CI.
+    reporters: ['default', './test/closing-line-reporter.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },

@@ -21,6 +21,8 @@ command -v storescu >/dev/null 2>&1 || need_debs+=(dcmtk)
 # PostgreSQL server binaries, for the tests that prove the migrations and repositories on PostgreSQL
 # (scripts/postgres-test-server.sh runs a throwaway cluster on loopback; nothing is started at boot).
 compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || need_debs+=(postgresql)
+# Chromium, driven by playwright-core in the web-page tests (Debian's build: nothing is downloaded at run time).
+command -v chromium >/dev/null 2>&1 || need_debs+=(chromium)
 if [ ${#need_debs[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     log "installing Debian packages: ${need_debs[*]}"

@@ -1,6 +1,7 @@
 import { EmptySessionError, SessionBusyError, SessionConflictError } from '../domain/intake-errors';
 import type { CatalogEntry } from '../db/archive-repo';
 import type { ActivityDeps } from './deps';
+import { heartbeat } from './heartbeat';
 import { currentRun } from './run-ref';
 
 const seqName = (seq: number) => `${String(seq).padStart(6, '0')}.dcm`;
@@ -72,6 +73,7 @@ export function createArchiveActivities(deps: ActivityDeps) {
       const entries: CatalogEntry[] = [];
       const base = group.baseKey ?? store.stagingKey(input.uploadId);
       for (const f of files) {
+        heartbeat({ step: 'move', done: f.seq });
         const fileName = `${f.sopUidHash!.slice(0, 24)}-${f.sha256.slice(0, 12)}.dcm`;
         const archiveKey = store.archiveKey(group.projectId, group.subjectLabel, group.sessionLabel, f.seriesNumber ?? '0', fileName);
         const stagingKey = `${base}/project/${seqName(f.seq)}`;

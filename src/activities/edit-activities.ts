@@ -1,8 +1,8 @@
-import { Context } from '@temporalio/activity';
 import type { SessionEdit } from '../db/edits-repo';
 import { placeAfterEdit, type SessionPlace } from '../domain/edit-kind';
 import { AnonymizationFailedError, LabelTakenError, ProjectNotFoundError, SessionBusyError, SessionNotFoundError } from '../domain/intake-errors';
 import type { ActivityDeps } from './deps';
+import { heartbeat } from './heartbeat';
 import { currentRun } from './run-ref';
 import { contextDigest, runScriptOnFile } from './script-runner';
 
@@ -101,7 +101,7 @@ export function createEditActivities(deps: ActivityDeps) {
         await repos.passes.record({ ...key, scriptId: script.id, outputSha256: result.sha256, rejected: false, uploadId: null, sessionId: input.sessionId, workflowId: run.workflowId, runId: run.runId });
         summary.applied++;
         await deps.faultPoint?.('edit-pass:after-file');
-        Context.current().heartbeat({ instance: summary.files });
+        heartbeat({ step: 'edit-pass', done: summary.files });
       }
       return summary;
     },
@@ -136,6 +136,7 @@ export function createEditActivities(deps: ActivityDeps) {
             else await store.move(staged, finalKey);
           }
           const { size } = await store.digest(finalKey);
+          heartbeat({ step: 'edit-move', done: versions.length });
           versions.push({ instanceId: inst.id, objectKey: finalKey, sha256: pass.outputSha256, size, producedByPassId: pass.id });
         }
       }
@@ -163,7 +164,10 @@ export function createEditActivities(deps: ActivityDeps) {
     /** Deletes the files of the versions an edit superseded, once their retention is over, and audits it. */
     async purgeEditVersions(input: { editId: string }): Promise<{ purged: number }> {
       const old = await repos.edits.supersededBy(input.editId);
-      for (const v of old) await store.remove(v.objectKey);
+      for (const [i, v] of old.entries()) {
+        await store.remove(v.objectKey);
+        heartbeat({ step: 'purge', done: i });
+      }
       await repos.edits.markPurged(old.map((v) => v.id));
       const edit = await repos.edits.get(input.editId);
       const run = currentRun();

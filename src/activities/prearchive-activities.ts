@@ -3,6 +3,7 @@ import { autoArchivePlan, prearchiveTimestamp, refusalReason, statusesAllowing, 
 import { PrearchiveStatusError, ProjectNotFoundError, SessionNotFoundError } from '../domain/intake-errors';
 import { readFileKeys } from './dicom-header';
 import type { ActivityDeps } from './deps';
+import { heartbeat } from './heartbeat';
 import { currentRun } from './run-ref';
 
 const seqName = (seq: number) => `${String(seq).padStart(6, '0')}.dcm`;
@@ -63,6 +64,7 @@ export function createPrearchiveActivities(deps: ActivityDeps) {
             if (f.stage !== 'site') continue;
             const from = store.stagingKey(upload.id, 'site', seqName(f.seq));
             if (await store.exists(from)) await store.move(from, `${base}/site/${seqName(f.seq)}`);
+            heartbeat({ step: 'prearchive', done: f.seq });
           }
           await repos.uploads.setGroup(group.id, { baseKey: base, status: 'PREARCHIVED' });
           pre = await repos.prearchive.create({ projectId: project, timestamp, folder, subjectLabel: group.subjectLabel, uploadId: upload.id, groupId: group.id, source: upload.params.source, preventAnon: upload.params.preventAnon });
@@ -171,6 +173,7 @@ export function createPrearchiveActivities(deps: ActivityDeps) {
         const { sha256, size } = await store.digest(key);
         await repos.uploads.updateFile(pre.uploadId!, f.seq, { stage, sha256, size, seriesUidHash: keys.seriesUidHash, sopUidHash: keys.sopUidHash, seriesNumber: keys.seriesNumber });
         files++;
+        heartbeat({ step: 'rebuild', done: f.seq });
       }
       await repos.prearchive.release(pre.id, owner(), { status: files ? 'READY' : 'ERROR', reason: files ? null : 'the session holds no readable files; delete it' });
       await audit('prearchive.rebuilt', pre.projectId, { prearchiveId: pre.id, files });

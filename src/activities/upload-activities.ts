@@ -6,6 +6,7 @@ import type { UploadStatus } from '../domain/upload-status';
 import { ArchiveRefusedError, extractZip } from '../storage/archive-extract';
 import { readFileKeys, readIdentificationHeader } from './dicom-header';
 import type { ActivityDeps } from './deps';
+import { heartbeat } from './heartbeat';
 import { currentRun } from './run-ref';
 
 const seqName = (seq: number) => `${String(seq).padStart(6, '0')}.dcm`;
@@ -32,7 +33,10 @@ export function createUploadActivities(deps: ActivityDeps) {
           maxMembers: deps.limits.archiveMaxMembers,
           maxExpandedBytes: deps.limits.archiveMaxExpandedBytes,
           maxRatio: deps.limits.archiveMaxRatio,
-        }, (i) => store.path(`${rawKey}/${seqName(i)}`));
+        }, (i) => {
+          heartbeat({ step: 'extract', done: i });
+          return store.path(`${rawKey}/${seqName(i)}`);
+        });
       } catch (err) {
         if (err instanceof ArchiveRefusedError) throw new BadArchiveError(`upload ${upload.id} refused: ${err.message}`);
         throw err;
@@ -40,6 +44,7 @@ export function createUploadActivities(deps: ActivityDeps) {
       const kept: { seq: number; sha256: string; size: number }[] = [];
       let skipped = 0;
       for (const m of members) {
+        heartbeat({ step: 'check', done: m.index });
         try {
           const ds = await openDicom(m.path);
           if (!readFileKeys(ds).hasUids) throw new DicomReadError('MISSING_UID', 'the Study, Series or SOP Instance UID is missing');
@@ -68,6 +73,7 @@ export function createUploadActivities(deps: ActivityDeps) {
       const knownProjects = new Set((await repos.projects.list()).map((p) => p.id));
       const byStudy = new Map<string, { seqs: number[]; ident: ReturnType<typeof identify> }>();
       for (const f of files.filter((x) => x.stage === 'site')) {
+        heartbeat({ step: 'identify', done: f.seq });
         const ds = await openDicom(store.path(store.stagingKey(upload.id, 'site', seqName(f.seq))));
         const keys = readFileKeys(ds);
         await repos.uploads.updateFile(upload.id, f.seq, {

@@ -11,7 +11,7 @@ import { BUILT_IN_FUNCTIONS } from './functions/registry';
 import type { ArgRule } from './functions/types';
 import { compileJavaRegex, JavaRegexError } from './java-regex';
 import { parseScript, parseTagPathText } from './parser';
-import { isSingularPath, topLevelPattern } from './tag-pattern';
+import { isSingularPath } from './tag-pattern';
 import {
   MISSING_VERSION_MESSAGE,
   isOlderVersion,
@@ -72,7 +72,6 @@ class Checker {
   readonly diagnostics: Diagnostic[] = [];
   version: SupportedVersion | undefined;
   private readonly defined = new Set<string>(CONTEXT_VARIABLES);
-  private warnedSequencePaths = false;
 
   constructor(private readonly ast: ScriptAst) {
     // `describe` declares variables the upload client prompts for, wherever it appears.
@@ -118,6 +117,9 @@ class Checker {
       case 'assign':
       case 'assignIfExists':
         this.target(s.target);
+        if (s.kind === 'assign' && !isSingularPath(s.target)) {
+          this.report(s.target.pos, 'error', 'PLURAL_TAGPATH', `cannot assign to ${s.target.text}: the path can match several elements; use ?= to change every existing match`);
+        }
         if (s.value.kind === 'list') this.report(s.value.pos, 'error', 'LIST_NOT_ALLOWED', `a list cannot be assigned to ${s.target.text}`);
         this.expression(s.value, 'value');
         return;
@@ -157,13 +159,8 @@ class Checker {
   }
 
   private target(path: TagPath): void {
-    this.sequencePathWarning(path);
-  }
-
-  private sequencePathWarning(path: TagPath): void {
-    if (topLevelPattern(path) !== undefined || this.warnedSequencePaths) return;
-    this.warnedSequencePaths = true;
-    this.report(path.pos, 'warning', 'NOT_IMPLEMENTED', `sequence paths such as ${path.text} are not supported yet by this engine; applying the script will fail`);
+    const last = path.segments[path.segments.length - 1];
+    if (last?.kind === 'level') this.report(path.pos, 'error', 'SYNTAX', `the tag path ${path.text} must end with a tag, not a level wildcard`);
   }
 
   private condition(c: Condition): void {
@@ -201,7 +198,6 @@ class Checker {
         }
         return;
       case 'tagPath':
-        this.sequencePathWarning(e);
         if (usage === 'value' && !isSingularPath(e)) {
           this.report(e.pos, 'error', 'PLURAL_TAGPATH', `Path matching multiple tags not allowed as term: ${e.text}`);
         }
@@ -254,7 +250,7 @@ class Checker {
     }
     this.requireVersion(call.pos, `the function ${call.name}`, spec.since);
     if (spec.run === undefined) {
-      this.report(call.pos, 'warning', 'NOT_IMPLEMENTED', `${call.name} is not implemented yet by this engine; applying the script will fail`);
+      this.report(call.pos, 'warning', 'NOT_IMPLEMENTED', `${call.name} is not supported by this engine (see docs/dicomedit.md); applying the script will fail`);
     }
   }
 

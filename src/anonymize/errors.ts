@@ -88,6 +88,7 @@ export const RUNTIME_ERROR_CODES = [
   'PLURAL_TAGPATH',
   'PRIVATE_BLOCK_MISSING',
   'NOT_BOOLEAN',
+  'UNSUPPORTED_PIXEL_DATA',
 ] as const;
 /** Stable code of a runtime failure. */
 export type RuntimeErrorCode = (typeof RUNTIME_ERROR_CODES)[number];

@@ -2,11 +2,12 @@
  * The DicomEdit 6 engine: compile a script once, apply it to many instances. Pure: no I/O, no clock, no
  * Node built-ins except node:crypto for hashes. DicomEdit 4 scripts (no version line) are refused.
  */
-export type { EditableDataset } from './dataset';
+export type { EditableDataset, ItemPath, ItemStep, PixelGeometry, PixelRectangle } from './dataset';
 export type { ScriptAst } from './ast';
 export { compileScript, type CompiledScript } from './compile';
 export { checkScript, CONTEXT_VARIABLES, type CheckResult } from './checker';
-export { applyScript, type ApplyResult } from './interpreter';
+export { applyScript, type ApplyResult, type ApplyOptions } from './interpreter';
+export { parseLookupTables, type LookupTables } from './functions/lookup-table';
 export { parseScript } from './parser';
 export {
   ScriptSyntaxError,

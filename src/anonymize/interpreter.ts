@@ -1,7 +1,6 @@
 /**
- * Runs a compiled DicomEdit 6 script against one instance, top to bottom (§1.3). The dataset view is the top
- * level only: paths into sequences fail with UNSUPPORTED_PATH instead of being skipped, so a script never
- * silently leaves data it was meant to change.
+ * Runs a compiled DicomEdit 6 script against one instance, top to bottom (§1.3). Tag paths reach into sequences
+ * at any depth (tag-path-access.ts); the dataset is edited in place through EditableDataset.
  */
 import type { Action, Condition, Expression, FunctionCall, Statement } from './ast';
 import { assertNever } from '../domain/assert-never';
@@ -11,8 +10,10 @@ import { ScriptRuntimeError, type SourcePosition } from './errors';
 import { BUILT_IN_FUNCTIONS } from './functions/registry';
 import { compileScriptRegex, runRegex } from './functions/regex';
 import { EngineFault, NULL_VALUE, type Argument, type RuntimeValue } from './runtime-value';
-import { assignmentTargets, matchingTags, readPath, requireTopLevel } from './top-level-access';
+import { assignmentTargets, deleteMatches, existingTargets, readPath, type ElementRef } from './tag-path-access';
 import { CONTEXT_VARIABLES } from './checker';
+import { removePrivateTags } from './private-tags';
+import type { LookupTables } from './functions/lookup-table';
 
 /** What applying a script to one instance produced. */
 export interface ApplyResult {
@@ -20,6 +21,12 @@ export interface ApplyResult {
   readonly rejected: boolean;
   /** Output of echo statements, in order (collected, never printed: it may hold patient data). */
   readonly echoes: readonly string[];
+}
+
+/** What a script may consult besides the instance and its variables. */
+export interface ApplyOptions {
+  /** Tables for lookup[table, key], as uploaded by the site (see parseLookupTables). */
+  readonly lookupTables?: LookupTables;
 }
 
 /** Signals reject[]: the rest of the script is skipped because the instance is dropped anyway. */
@@ -34,14 +41,35 @@ export function applyScript(
   script: CompiledScript,
   ds: EditableDataset,
   vars: Readonly<Record<string, string | undefined>>,
+  options: ApplyOptions = {},
 ): ApplyResult {
-  const run = new Run(ds, vars);
+  const run = new Run(ds, vars, options);
+  const before = META_SYNC.map(([dataset]) => ds.getString(dataset));
   try {
     run.block(script.ast.statements);
   } catch (e) {
     if (!(e instanceof Rejected)) throw e;
   }
+  if (!run.rejected) syncFileMeta(ds, before);
   return { rejected: run.rejected, echoes: run.echoes };
+}
+
+// SOP Class/Instance UID and their copies in the file meta group (PS3.10 §7.1).
+const META_SYNC: readonly (readonly [number, number])[] = [
+  [0x00080016, 0x00020002],
+  [0x00080018, 0x00020003],
+];
+
+/**
+ * Group-2 sync (DE-30): when the script changed (0008,0016) or (0008,0018), the meta group's copy gets the final
+ * value, whatever the script did to the copy itself, so the file never names two different instances.
+ */
+function syncFileMeta(ds: EditableDataset, before: readonly (string | undefined)[]): void {
+  META_SYNC.forEach(([dataset, meta], k) => {
+    const now = ds.getString(dataset);
+    if (now === undefined || now === before[k] || !ds.has(meta) || ds.getString(meta) === now) return;
+    ds.setString(meta, now);
+  });
 }
 
 function scalar(ds: EditableDataset, v: RuntimeValue, what: string): string | null {
@@ -99,6 +127,7 @@ class Run {
   constructor(
     private readonly ds: EditableDataset,
     vars: Readonly<Record<string, string | undefined>>,
+    private readonly options: ApplyOptions,
   ) {
     for (const name of CONTEXT_VARIABLES) this.vars.set(name, NULL_VALUE);
     for (const [name, value] of Object.entries(vars)) {
@@ -133,8 +162,7 @@ class Run {
         return;
       }
       case 'removeAllPrivateTags':
-        // Top level only: private elements nested in public sequences are out of reach of this dataset view.
-        for (const tag of this.ds.tags()) if (((tag >>> 16) & 1) === 1) this.ds.delete(tag);
+        removePrivateTags(this.ds);
         return;
       default:
         this.action(s);
@@ -145,13 +173,13 @@ class Run {
     switch (a.kind) {
       case 'assign': {
         const value = scalar(this.ds, this.evaluate(a.value), 'the assigned value');
-        const { tags } = assignmentTargets(this.ds, a.target);
-        this.write(tags, value, a.target.text);
+        // A missing value creates nothing, not even a private creator block.
+        this.write(assignmentTargets(this.ds, a.target, value !== null), value, a.target.text);
         return;
       }
       case 'assignIfExists': {
         const value = scalar(this.ds, this.evaluate(a.value), 'the assigned value');
-        this.write(matchingTags(this.ds, requireTopLevel(a.target)), value, a.target.text);
+        this.write(existingTargets(this.ds, a.target), value, a.target.text);
         return;
       }
       case 'initialize': {
@@ -161,7 +189,7 @@ class Run {
         return;
       }
       case 'delete':
-        for (const tag of matchingTags(this.ds, requireTopLevel(a.target))) this.ds.delete(tag);
+        deleteMatches(this.ds, a.target);
         return;
       case 'callStatement':
         this.call(a.call, true);
@@ -179,14 +207,14 @@ class Run {
    * element; replacing a present element with "nothing" is an error, because keeping the original value could
    * leave patient data in place while the script author believes it was replaced.
    */
-  private write(tags: readonly number[], value: string | null, target: string): void {
+  private write(targets: readonly ElementRef[], value: string | null, target: string): void {
     if (value === null) {
-      if (tags.some((t) => this.ds.has(t))) {
+      if (targets.some((t) => this.ds.hasAt(t.item, t.tag))) {
         throw new EngineFault('NULL_ASSIGNMENT', `the value assigned to ${target} is missing (null) while the element is present; refusing to keep its original value`);
       }
       return;
     }
-    for (const tag of tags) this.ds.setString(tag, value);
+    for (const t of targets) this.ds.setStringAt(t.item, t.tag, value);
   }
 
   private test(c: Condition): boolean {
@@ -258,12 +286,13 @@ class Run {
     let result: RuntimeValue = NULL_VALUE;
     located(call.pos, `${call.name}: `, () => {
       if (spec === undefined) throw new EngineFault('UNKNOWN_FUNCTION', `Failed to find function: ${call.name}`);
-      if (spec.run === undefined) throw new EngineFault('NOT_IMPLEMENTED', `function ${call.name} is not implemented yet`);
+      if (spec.run === undefined) throw new EngineFault('NOT_IMPLEMENTED', `function ${call.name} is not supported by this engine (see docs/dicomedit.md)`);
       const args = call.args.map((a) => this.argument(a));
       result = spec.run(args, {
         name: call.name,
         ds: this.ds,
         asStatement,
+        lookupTables: this.options.lookupTables,
         reject: () => {
           this.rejected = true;
         },

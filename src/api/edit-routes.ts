@@ -1,11 +1,12 @@
 import type { ServerResponse } from 'node:http';
 import type { Client } from '@temporalio/client';
 import { outcomeOf } from '../client/prearchive-ops';
-import { startEdit, type EditRequest, type EditSettings } from '../client/edit-ops';
+import { DEFAULT_EDIT_SETTINGS, startEdit, type EditRequest, type EditSettings } from '../client/edit-ops';
 import type { Repositories } from '../db/repositories';
 import { isValidLabel } from '../domain/labels';
 import { sendJson } from './http-io';
 import { OPERATION_STATUS_OF } from './prearchive-routes';
+import { onProject, requireProjectAccess } from './access';
 import { HttpError, type Router } from './router';
 
 /**
@@ -14,7 +15,8 @@ import { HttpError, type Router } from './router';
  * POST /api/archive/projects/P/subjects/S/relabel?label=NEW. Each answers 202 with the edit and workflow ids, or
  * the outcome with ?wait=true.
  */
-export function registerEditRoutes(router: Router, deps: { repos: Repositories; client: Client; taskQueue: string; editSettings: EditSettings }): void {
+export function registerEditRoutes(router: Router, deps: { repos: Repositories; client: Client; taskQueue: string; editSettings?: EditSettings }): void {
+  const settings = deps.editSettings ?? DEFAULT_EDIT_SETTINGS;
   const { repos } = deps;
   const label = (url: URL, name: string) => {
     const v = url.searchParams.get(name);
@@ -29,7 +31,7 @@ export function registerEditRoutes(router: Router, deps: { repos: Repositories; 
   const run = async (res: ServerResponse, url: URL, req: EditRequest) => {
     let started;
     try {
-      started = await startEdit(deps.client, deps.taskQueue, repos, req, deps.editSettings);
+      started = await startEdit(deps.client, deps.taskQueue, repos, req, settings);
     } catch (err) {
       if ((err as Error).name === 'WorkflowExecutionAlreadyStartedError') throw new HttpError(409, `another edit of this ${req.kind === 'subject-relabel' ? 'subject' : 'session'} is running; try again when it has finished`);
       throw err;
@@ -41,21 +43,22 @@ export function registerEditRoutes(router: Router, deps: { repos: Repositories; 
     sendJson(res, 200, { ...ids, ok: true, result: o.result });
   };
 
-  router.on('POST', '/api/archive/projects/:p/sessions/:e/relabel', async ({ res, url, params }) => {
+  router.on('POST', '/api/archive/projects/:p/sessions/:e/relabel', onProject('p', 'write'), async ({ res, url, params }) => {
     const s = await session(params.p, params.e);
     await run(res, url, { kind: 'session-relabel', projectId: s.projectId, sessionId: s.id, target: { sessionLabel: label(url, 'label') } });
   });
-  router.on('POST', '/api/archive/projects/:p/sessions/:e/move', async ({ res, url, params }) => {
+  router.on('POST', '/api/archive/projects/:p/sessions/:e/move', onProject('p', 'write'), async ({ res, url, params, principal }) => {
     const s = await session(params.p, params.e);
     const project = label(url, 'project');
     if (!(await repos.projects.get(project))) throw new HttpError(404, `project ${project} does not exist; create it first`);
+    requireProjectAccess(principal, project, 'write');
     await run(res, url, { kind: 'move', projectId: s.projectId, sessionId: s.id, target: { projectId: project } });
   });
-  router.on('POST', '/api/archive/projects/:p/sessions/:e/reassign', async ({ res, url, params }) => {
+  router.on('POST', '/api/archive/projects/:p/sessions/:e/reassign', onProject('p', 'write'), async ({ res, url, params }) => {
     const s = await session(params.p, params.e);
     await run(res, url, { kind: 'reassign', projectId: s.projectId, sessionId: s.id, target: { subjectLabel: label(url, 'subject') } });
   });
-  router.on('POST', '/api/archive/projects/:p/subjects/:s/relabel', async ({ res, url, params }) => {
+  router.on('POST', '/api/archive/projects/:p/subjects/:s/relabel', onProject('p', 'write'), async ({ res, url, params }) => {
     const subject = await repos.archive.subjectByLabel(params.p, params.s);
     if (!subject) throw new HttpError(404, `project ${params.p} has no subject ${params.s}`);
     await run(res, url, { kind: 'subject-relabel', projectId: params.p, subjectId: subject.id, target: { subjectLabel: label(url, 'label') } });

@@ -7,6 +7,8 @@ import { zipMemberName } from '../storage/archive-extract';
 import type { FileStore } from '../storage/file-store';
 import { saveBody, sendJson, sendText } from './http-io';
 import { parseImportRequest } from './import-params';
+import type { Principal } from '../domain/access';
+import { requireProjectAccess, SIGNED_IN } from './access';
 import { HttpError, type Router } from './router';
 
 /** What the import routes need. */
@@ -31,7 +33,7 @@ const STATUS_OF: Record<string, number> = {
 
 /** POST /data/services/import (XNAT) and POST /api/uploads (JSON, returns the workflow id at once). */
 export function registerImportRoutes(router: Router, deps: ImportRouteDeps): void {
-  const receive = async (url: URL, req: import('node:http').IncomingMessage) => {
+  const receive = async (url: URL, req: import('node:http').IncomingMessage, principal: Principal) => {
     const request = parseImportRequest(url.searchParams);
     if (request.handler === 'gradual-DICOM') throw new HttpError(501, 'import-handler=gradual-DICOM is not available yet; send a zip with import-handler=DICOM-zip');
     if ((req.headers['content-type'] ?? '').startsWith('multipart/')) {
@@ -43,6 +45,8 @@ export function registerImportRoutes(router: Router, deps: ImportRouteDeps): voi
         throw new HttpError(404, `project ${request.params.project} does not exist; create it first (PUT /data/projects/${request.params.project})`);
       }
     }
+    // Uploading is a member's right; without a project the session lands in Unassigned, which any user may fill.
+    if (request.params.project) requireProjectAccess(principal, request.params.project, 'write');
     const uploadId = newId('up');
     const bytes = await saveBody(req, deps.store.path(deps.store.stagingKey(uploadId, 'upload.zip')), deps.uploadMaxBytes);
     if (bytes === 0) {
@@ -62,8 +66,8 @@ export function registerImportRoutes(router: Router, deps: ImportRouteDeps): voi
     return uploadId;
   };
 
-  router.on('POST', '/data/services/import', async ({ req, res, url }) => {
-    const uploadId = await receive(url, req);
+  router.on('POST', '/data/services/import', SIGNED_IN, async ({ req, res, url, principal }) => {
+    const uploadId = await receive(url, req, principal);
     const outcome = await awaitImport(deps.client, uploadId);
     if (outcome.ok) {
       sendText(res, 200, [...outcome.result.sessions.map((s) => s.url), ...outcome.result.prearchived.map((p) => p.url)].join('\n') + '\n');
@@ -79,14 +83,15 @@ export function registerImportRoutes(router: Router, deps: ImportRouteDeps): voi
     sendText(res, STATUS_OF[outcome.failure.type] ?? 500, `${outcome.failure.type}: ${message}\n`);
   });
 
-  router.on('POST', '/api/uploads', async ({ req, res, url }) => {
-    const uploadId = await receive(url, req);
+  router.on('POST', '/api/uploads', SIGNED_IN, async ({ req, res, url, principal }) => {
+    const uploadId = await receive(url, req, principal);
     sendJson(res, 202, { uploadId, workflowId: importWorkflowId(uploadId), status: `/api/uploads/${uploadId}` });
   });
 
-  router.on('GET', '/api/uploads/:id', async ({ res, params }) => {
+  router.on('GET', '/api/uploads/:id', SIGNED_IN, async ({ res, params, principal }) => {
     const upload = await deps.repos.uploads.get(params.id);
     if (!upload) throw new HttpError(404, `upload ${params.id} is not known`);
+    requireProjectAccess(principal, upload.projectId ?? 'Unassigned', 'read');
     sendJson(res, 200, { id: upload.id, status: upload.status, destination: upload.destination, project: upload.projectId, files: upload.fileCount, workflowId: upload.workflowId, error: upload.error ? { type: upload.errorCode, message: upload.error } : null });
   });
 }

@@ -7,7 +7,9 @@ import { allows, refusalReason, type PrearchiveOperation } from '../domain/prear
 import type { PrearchiveOperationInput } from '../workflows/types';
 import { sendJson, sendText } from './http-io';
 import { prearchiveDetails, prearchiveRow } from './prearchive-view';
+import { onProject, requireProjectAccess, SIGNED_IN } from './access';
 import { HttpError, type Router } from './router';
+import { mayAccessProject, type Principal, type ProjectNeed } from '../domain/access';
 
 /** HTTP status of each failure type of a prearchive operation. */
 export const OPERATION_STATUS_OF: Record<string, number> = {
@@ -73,26 +75,32 @@ export function registerPrearchiveRoutes(router: Router, deps: { repos: Reposito
     sendText(res, 200, `${o.result.url ?? ''}\n`);
   };
 
-  const list = async (project?: string) => (await repos.prearchive.list(project)).map(prearchiveRow);
-  router.on('GET', '/data/prearchive/projects', async ({ res }) => {
-    const rows = await list();
+  // Each person sees the projects they may read; Unassigned is for site administrators (reference §4.1).
+  const list = async (principal: Principal, project?: string) =>
+    (await repos.prearchive.list(project)).filter((p) => mayAccessProject(principal, p.projectId ?? 'Unassigned', 'read')).map(prearchiveRow);
+  const guard = (principal: Principal, pre: PrearchiveSession, need: ProjectNeed) => requireProjectAccess(principal, pre.projectId ?? 'Unassigned', need);
+  router.on('GET', '/data/prearchive/projects', SIGNED_IN, async ({ res, principal }) => {
+    const rows = await list(principal);
     sendJson(res, 200, { ResultSet: { totalRecords: String(rows.length), Result: rows } });
   });
-  router.on('GET', '/data/prearchive/projects/:p', async ({ res, params }) => {
-    const rows = await list(params.p);
+  router.on('GET', '/data/prearchive/projects/:p', onProject('p', 'read'), async ({ res, params, principal }) => {
+    const rows = await list(principal, params.p);
     sendJson(res, 200, { ResultSet: { totalRecords: String(rows.length), Result: rows } });
   });
-  router.on('GET', '/data/prearchive/projects/:p/:ts/:folder', async ({ res, params }) => {
+  router.on('GET', '/data/prearchive/projects/:p/:ts/:folder', onProject('p', 'read'), async ({ res, params }) => {
     sendJson(res, 200, await prearchiveDetails(repos, await byAddress(params.p, params.ts, params.folder)));
   });
-  router.on('POST', '/data/prearchive/projects/:p/:ts/:folder', async ({ res, params, url }) => {
+  router.on('POST', '/data/prearchive/projects/:p/:ts/:folder', onProject('p', 'write'), async ({ res, params, url, principal }) => {
     const pre = await byAddress(params.p, params.ts, params.folder);
     const action = url.searchParams.get('action');
     switch (action) {
       case 'commit':
         return xnat(res, pre, 'commit', { overwrite: overwriteOf(url.searchParams.get('overwrite')) });
-      case 'move':
-        return xnat(res, pre, 'move', { project: url.searchParams.get('newProject') ?? undefined });
+      case 'move': {
+        const to = url.searchParams.get('newProject') ?? undefined;
+        if (to) requireProjectAccess(principal, to, 'write');
+        return xnat(res, pre, 'move', { project: to });
+      }
       case 'build':
       case 'rebuild': {
         const o = await outcomeOf(start(pre, 'rebuild', {}));
@@ -103,17 +111,18 @@ export function registerPrearchiveRoutes(router: Router, deps: { repos: Reposito
         throw new HttpError(400, `action=${action ?? ''} is not one of commit, move, build`);
     }
   });
-  router.on('DELETE', '/data/prearchive/projects/:p/:ts/:folder', async ({ res, params }) => {
+  router.on('DELETE', '/data/prearchive/projects/:p/:ts/:folder', onProject('p', 'write'), async ({ res, params }) => {
     const o = await outcomeOf(start(await byAddress(params.p, params.ts, params.folder), 'delete', {}));
     if (!o.ok) return failed(res, o);
     sendText(res, 200, 'deleted\n');
   });
 
   // XNAT's archive service: POST /data/services/archive?src=/prearchive/projects/P/TS/S&overwrite=…[&dest=/archive/projects/P]
-  router.on('POST', '/data/services/archive', async ({ res, url }) => {
+  router.on('POST', '/data/services/archive', SIGNED_IN, async ({ res, url, principal }) => {
     const src = url.searchParams.get('src') ?? '';
     const m = /^(?:\/data)?\/prearchive\/projects\/([^/]+)\/([^/]+)\/([^/]+)\/?$/.exec(src);
     if (!m) throw new HttpError(400, `src=${src} is not /prearchive/projects/P/TIMESTAMP/SESSION`);
+    requireProjectAccess(principal, m[1], 'write');
     const pre = await byAddress(m[1], m[2], m[3]);
     const dest = url.searchParams.get('dest');
     if (dest) {
@@ -125,8 +134,12 @@ export function registerPrearchiveRoutes(router: Router, deps: { repos: Reposito
   });
 
   // The project's JSON API: answers 202 with the workflow id, or the outcome with ?wait=true.
-  router.on('GET', '/api/prearchive', async ({ res, url }) => sendJson(res, 200, { sessions: await list(url.searchParams.get('project') ?? undefined) }));
-  router.on('GET', '/api/prearchive/:id', async ({ res, params }) => sendJson(res, 200, await prearchiveDetails(repos, await byId(params.id))));
+  router.on('GET', '/api/prearchive', SIGNED_IN, async ({ res, url, principal }) => sendJson(res, 200, { sessions: await list(principal, url.searchParams.get('project') ?? undefined) }));
+  router.on('GET', '/api/prearchive/:id', SIGNED_IN, async ({ res, params, principal }) => {
+    const pre = await byId(params.id);
+    guard(principal, pre, 'read');
+    sendJson(res, 200, await prearchiveDetails(repos, pre));
+  });
   const json = async (res: ServerResponse, url: URL, pre: PrearchiveSession, op: PrearchiveOperation, args: { overwrite?: Overwrite; project?: string }) => {
     const handle = start(pre, op, args);
     if (url.searchParams.get('wait') !== 'true') {
@@ -140,8 +153,18 @@ export function registerPrearchiveRoutes(router: Router, deps: { repos: Reposito
     if (!o.ok) return failed(res, o);
     sendJson(res, 200, { prearchiveId: pre.id, op, ok: true, result: o.result });
   };
-  router.on('POST', '/api/prearchive/:id/commit', async ({ res, params, url }) => json(res, url, await byId(params.id), 'commit', { overwrite: overwriteOf(url.searchParams.get('overwrite')) }));
-  router.on('POST', '/api/prearchive/:id/move', async ({ res, params, url }) => json(res, url, await byId(params.id), 'move', { project: url.searchParams.get('project') ?? undefined }));
-  router.on('POST', '/api/prearchive/:id/rebuild', async ({ res, params, url }) => json(res, url, await byId(params.id), 'rebuild', {}));
-  router.on('DELETE', '/api/prearchive/:id', async ({ res, params, url }) => json(res, url, await byId(params.id), 'delete', {}));
+  const writable = async (principal: Principal, id: string) => {
+    const pre = await byId(id);
+    guard(principal, pre, 'write');
+    return pre;
+  };
+  router.on('POST', '/api/prearchive/:id/commit', SIGNED_IN, async ({ res, params, url, principal }) => json(res, url, await writable(principal, params.id), 'commit', { overwrite: overwriteOf(url.searchParams.get('overwrite')) }));
+  router.on('POST', '/api/prearchive/:id/move', SIGNED_IN, async ({ res, params, url, principal }) => {
+    const pre = await writable(principal, params.id);
+    const to = url.searchParams.get('project') ?? undefined;
+    if (to) requireProjectAccess(principal, to, 'write');
+    await json(res, url, pre, 'move', { project: to });
+  });
+  router.on('POST', '/api/prearchive/:id/rebuild', SIGNED_IN, async ({ res, params, url, principal }) => json(res, url, await writable(principal, params.id), 'rebuild', {}));
+  router.on('DELETE', '/api/prearchive/:id', SIGNED_IN, async ({ res, params, url, principal }) => json(res, url, await writable(principal, params.id), 'delete', {}));
 }

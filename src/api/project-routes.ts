@@ -4,7 +4,9 @@ import type { ScriptScope } from '../db/scripts-repo';
 import { isValidLabel } from '../domain/labels';
 import type { FileStore } from '../storage/file-store';
 import { readText, sendJson, sendText } from './http-io';
+import { onProject, requireProjectAccess, SIGNED_IN, SITE_ADMIN } from './access';
 import { HttpError, type Router } from './router';
+import { mayAccessProject } from '../domain/access';
 
 /** Refuses a script the engine cannot compile, with line and column, before it is saved. */
 function validateScript(text: string): void {
@@ -20,21 +22,25 @@ function validateScript(text: string): void {
 export function registerProjectRoutes(router: Router, deps: { repos: Repositories; store: FileStore }): void {
   const { repos } = deps;
 
-  router.on('GET', '/data/projects', async ({ res }) => {
-    const projects = await repos.projects.list();
+  router.on('GET', '/data/projects', SIGNED_IN, async ({ res, principal }) => {
+    // Each user sees the projects they have a role on; site admins see all.
+    const projects = (await repos.projects.list()).filter((p) => mayAccessProject(principal, p.id, 'read'));
     sendJson(res, 200, { ResultSet: { totalRecords: String(projects.length), Result: projects.map((p) => ({ ID: p.id, name: p.name ?? p.id, URI: `/data/projects/${p.id}` })) } });
   });
 
-  router.on('PUT', '/data/projects/:id', async ({ res, params, url }) => {
+  // Any signed-in user may create a project and becomes its owner (as in XNAT); changing one needs its owner.
+  router.on('PUT', '/data/projects/:id', SIGNED_IN, async ({ res, params, url, principal }) => {
     if (!isValidLabel(params.id)) throw new HttpError(400, `project id ${JSON.stringify(params.id)} is not valid: use letters, digits, '_' and '-'`);
     if (params.id === 'Unassigned') throw new HttpError(400, 'Unassigned is reserved for sessions without a project');
     const existed = !!(await repos.projects.get(params.id));
+    if (existed) requireProjectAccess(principal, params.id, 'configure');
     const code = url.searchParams.get('prearchive_code');
     const p = await repos.projects.upsert({ id: params.id, name: url.searchParams.get('name') ?? undefined, prearchiveCode: code === null ? undefined : Number(code) });
+    if (!existed) await repos.users.setRole(principal.userId, params.id, 'owner');
     sendJson(res, existed ? 200 : 201, p);
   });
 
-  router.on('GET', '/data/projects/:id', async ({ res, params }) => {
+  router.on('GET', '/data/projects/:id', onProject('id', 'read'), async ({ res, params }) => {
     const p = await repos.projects.get(params.id);
     if (!p) throw new HttpError(404, `project ${params.id} does not exist`);
     sendJson(res, 200, p);
@@ -55,13 +61,14 @@ export function registerProjectRoutes(router: Router, deps: { repos: Repositorie
   };
 
   // Site-wide script: XNAT's /xapi/anonymize/site (text/plain) and .../enabled.
-  router.on('GET', '/xapi/anonymize/site', async ({ res }) => sendText(res, 200, (await getScript('site', null)).text));
-  router.on('PUT', '/xapi/anonymize/site', async ({ req, res }) => {
+  // The site script is read by every upload client (to anonymize locally); only site admins change it.
+  router.on('GET', '/xapi/anonymize/site', SIGNED_IN, async ({ res }) => sendText(res, 200, (await getScript('site', null)).text));
+  router.on('PUT', '/xapi/anonymize/site', SITE_ADMIN, async ({ req, res }) => {
     const s = await putScript('site', null, await readText(req));
     sendJson(res, 200, { id: s.id, version: s.version, sha256: s.sha256, enabled: s.enabled });
   });
-  router.on('GET', '/xapi/anonymize/site/enabled', async ({ res }) => sendJson(res, 200, (await getScript('site', null)).enabled));
-  router.on('PUT', '/xapi/anonymize/site/enabled', async ({ req, res }) => {
+  router.on('GET', '/xapi/anonymize/site/enabled', SIGNED_IN, async ({ res }) => sendJson(res, 200, (await getScript('site', null)).enabled));
+  router.on('PUT', '/xapi/anonymize/site/enabled', SITE_ADMIN, async ({ req, res }) => {
     const on = /^\s*true\s*$/i.test(await readText(req));
     const s = await repos.scripts.setEnabled('site', null, on);
     if (!s) throw new HttpError(404, 'no site script is set; PUT /xapi/anonymize/site first');
@@ -69,23 +76,23 @@ export function registerProjectRoutes(router: Router, deps: { repos: Repositorie
   });
 
   // Project script: XNAT's /data/config/edit/projects/P/image/dicom/script and .../status?activate=.
-  router.on('GET', '/data/config/edit/projects/:p/image/dicom/script', async ({ res, params }) => sendText(res, 200, (await getScript('project', params.p)).text));
-  router.on('PUT', '/data/config/edit/projects/:p/image/dicom/script', async ({ req, res, params }) => {
+  router.on('GET', '/data/config/edit/projects/:p/image/dicom/script', onProject('p', 'read'), async ({ res, params }) => sendText(res, 200, (await getScript('project', params.p)).text));
+  router.on('PUT', '/data/config/edit/projects/:p/image/dicom/script', onProject('p', 'configure'), async ({ req, res, params }) => {
     await requireProject(params.p);
     const s = await putScript('project', params.p, await readText(req));
     sendJson(res, 200, { id: s.id, version: s.version, sha256: s.sha256, enabled: s.enabled });
   });
-  router.on('PUT', '/data/config/edit/projects/:p/image/dicom/status', async ({ res, params, url }) => {
+  router.on('PUT', '/data/config/edit/projects/:p/image/dicom/status', onProject('p', 'configure'), async ({ res, params, url }) => {
     const s = await repos.scripts.setEnabled('project', params.p, /^true$/i.test(url.searchParams.get('activate') ?? ''));
     if (!s) throw new HttpError(404, `no project script is set for ${params.p}`);
     sendJson(res, 200, { enabled: s.enabled });
   });
 
   // Validation without data (the engine issue extends it).
-  router.on('POST', '/api/scripts/check', async ({ req, res }) => sendJson(res, 200, checkScript(await readText(req))));
+  router.on('POST', '/api/scripts/check', SIGNED_IN, async ({ req, res }) => sendJson(res, 200, checkScript(await readText(req))));
 
   // Archive catalog: one session, its files and passes.
-  router.on('GET', '/data/archive/projects/:p/subjects/:s/experiments/:e', async ({ res, params }) => {
+  router.on('GET', '/data/archive/projects/:p/subjects/:s/experiments/:e', onProject('p', 'read'), async ({ res, params }) => {
     const session = await repos.archive.sessionByLabel(params.p, params.e);
     if (!session || session.subjectLabel !== params.s) throw new HttpError(404, `session ${params.e} of subject ${params.s} is not in project ${params.p}`);
     const instances = await repos.archive.instances(session.id);

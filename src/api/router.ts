@@ -1,11 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Principal } from '../domain/access';
+import type { Access } from './access';
 
-/** A request as handlers see it: the parsed URL and the path parameters. */
+/** A request as handlers see it: the parsed URL, the path parameters and who is asking. */
 export interface RouteContext {
   req: IncomingMessage;
   res: ServerResponse;
   url: URL;
   params: Record<string, string>;
+  /** The signed-in user (ANONYMOUS on public routes). */
+  principal: Principal;
 }
 
 /** A route handler. */
@@ -14,16 +18,22 @@ export type Handler = (ctx: RouteContext) => Promise<void>;
 /** An error with the HTTP status to answer; its message is shown to the caller, so it carries no PHI. */
 export class HttpError extends Error {
   override readonly name = 'HttpError';
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+    /** Extra response headers (e.g. WWW-Authenticate on 401). */
+    readonly headers: Record<string, string> = {},
+  ) {
     super(message);
   }
 }
 
 /** A small method + path router: `:name` matches one path segment, a trailing `*` the rest. */
 export class Router {
-  private routes: { method: string; re: RegExp; names: string[]; handler: Handler }[] = [];
+  private routes: { method: string; re: RegExp; names: string[]; access: Access; handler: Handler }[] = [];
 
-  on(method: string, pattern: string, handler: Handler): this {
+  /** Adds a route; `access` says who may call it (see access.ts), checked before the handler runs. */
+  on(method: string, pattern: string, access: Access, handler: Handler): this {
     const names: string[] = [];
     const re = new RegExp(
       '^' +
@@ -39,12 +49,12 @@ export class Router {
           .join('/') +
         '/?$',
     );
-    this.routes.push({ method, re, names, handler });
+    this.routes.push({ method, re, names, access, handler });
     return this;
   }
 
   /** Finds the handler of a request; 404 or 405 when none matches. */
-  match(method: string, path: string): { handler: Handler; params: Record<string, string> } {
+  match(method: string, path: string): { handler: Handler; access: Access; params: Record<string, string> } {
     let pathMatched = false;
     for (const r of this.routes) {
       const m = r.re.exec(path);
@@ -53,7 +63,7 @@ export class Router {
       if (r.method !== method) continue;
       const params: Record<string, string> = {};
       r.names.forEach((n, i) => (params[n] = decodeURIComponent(m[i + 1])));
-      return { handler: r.handler, params };
+      return { handler: r.handler, access: r.access, params };
     }
     throw new HttpError(pathMatched ? 405 : 404, pathMatched ? `${method} is not allowed on ${path}` : `no such resource: ${path}`);
   }

@@ -3,12 +3,15 @@ import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import type { Repositories } from '../db/repositories';
 import type { FileStore } from '../storage/file-store';
+import { ANONYMOUS, authenticate, authorize, PUBLIC } from './access';
 import { sendJson } from './http-io';
 import type { EditSettings } from '../client/edit-ops';
 import { registerEditRoutes } from './edit-routes';
 import { registerImportRoutes } from './import-routes';
 import { registerPrearchiveRoutes } from './prearchive-routes';
 import { registerProjectRoutes } from './project-routes';
+import { registerUserRoutes } from './user-routes';
+import { registerPageRoutes } from './pages/page-routes';
 import { HttpError, Router } from './router';
 import { registerWorkflowRoutes } from './workflow-routes';
 
@@ -21,16 +24,18 @@ export interface ApiDeps {
   taskQueue: string;
   uploadMaxBytes: number;
   siteAnonEnabled: boolean;
-  /** Site settings of metadata edits (config anonymization.rerunProjectAnonOnRename, edits.versionRetentionSeconds). */
-  editSettings: EditSettings;
+  /** Site settings of metadata edits (config anonymization.rerunProjectAnonOnRename, edits.versionRetentionSeconds); defaults when absent. */
+  editSettings?: EditSettings;
+  /** The Temporal Web UI of this namespace (http://host:port/namespaces/NS), for links from the pages. */
+  temporalUiUrl?: string;
   log?: (line: Record<string, unknown>) => void;
 }
 
 /** Builds the HTTP server: XNAT-compatible endpoints plus the project's JSON API. */
 export function createApiServer(deps: ApiDeps): Server {
   const router = new Router();
-  router.on('GET', '/health', async ({ res }) => sendJson(res, 200, { status: 'ok' }));
-  router.on('GET', '/ready', async ({ res }) => {
+  router.on('GET', '/health', PUBLIC, async ({ res }) => sendJson(res, 200, { status: 'ok' }));
+  router.on('GET', '/ready', PUBLIC, async ({ res }) => {
     const checks = { database: false, temporal: false };
     checks.database = await deps.db.raw('select 1').then(() => true, () => false);
     checks.temporal = await deps.client.connection.workflowService.getSystemInfo({}).then(() => true, () => false);
@@ -41,20 +46,27 @@ export function createApiServer(deps: ApiDeps): Server {
   registerPrearchiveRoutes(router, deps);
   registerEditRoutes(router, deps);
   registerWorkflowRoutes(router, deps);
+  registerUserRoutes(router, deps);
+  registerPageRoutes(router, deps);
 
   return createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const started = Date.now();
     Promise.resolve()
-      .then(() => {
-        const { handler, params } = router.match(req.method ?? 'GET', url.pathname);
-        return handler({ req, res, url, params });
+      .then(async () => {
+        const { handler, access, params } = router.match(req.method ?? 'GET', url.pathname);
+        const principal = access.kind === 'public' ? ANONYMOUS : await authenticate(deps.repos, req);
+        authorize(access, principal, params);
+        return handler({ req, res, url, params, principal });
       })
       .catch((err: Error) => {
         const status = err instanceof HttpError ? err.status : 500;
         // Only HttpError messages are written for people; anything else is reported by type, not text.
         const message = err instanceof HttpError ? err.message : `internal error (${err.name}); see the server log`;
-        if (!res.headersSent) sendJson(res, status, { error: message });
+        if (!res.headersSent) {
+          if (err instanceof HttpError) for (const [k, v] of Object.entries(err.headers)) res.setHeader(k, v);
+          sendJson(res, status, { error: message });
+        }
         else res.end();
         if (status >= 500) deps.log?.({ level: 'error', msg: 'request failed', path: url.pathname, error: err.name, detail: err.message });
       })

@@ -1,17 +1,24 @@
 import { loadConfig } from '../config/load-config';
+import { resolveCliToken } from './credentials';
 
-/** The base URL of the HTTP API: --url, else the configured host and port. */
-export function apiBase(url: string | undefined): string {
-  if (url) return url;
+/** Where and as whom a CLI command talks to the API: --url (else the configured host and port) and its token. */
+export interface ApiTarget {
+  base: string;
+  token: string | undefined;
+}
+
+/** The API target from --url and --token (else $DICOM_INTAKE_TOKEN, else the token `dicom-intake start` saved). */
+export function apiTarget(url: string | undefined, token: string | undefined): ApiTarget {
   const config = loadConfig();
-  return `http://${config.http.host}:${config.http.port}`;
+  return { base: url ?? `http://${config.http.host}:${config.http.port}`, token: resolveCliToken(token, config.dataDir) };
 }
 
 /** One JSON request to the API; a refused connection becomes a sentence saying what to start. */
-export async function apiJson(base: string, method: string, path: string): Promise<{ status: number; body: Record<string, unknown> }> {
+export async function apiJson(target: ApiTarget, method: string, path: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  const base = target.base;
   let res: Response;
   try {
-    res = await fetch(`${base}${path}`, { method });
+    res = await fetch(`${base}${path}`, { method, headers: target.token ? { authorization: `Bearer ${target.token}` } : {} });
   } catch (err) {
     throw new Error(`cannot reach ${base} (${(err as Error).cause ?? (err as Error).message}); is \`dicom-intake start\` running?`);
   }

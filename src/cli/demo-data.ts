@@ -26,10 +26,11 @@ project != "Unassigned" ? (0008,1030) := project
  * CT session (3 slices) uploaded to the archive. Idempotent: a second start finds it all in place.
  * Resolves to the archive URL of the demo session.
  */
-export async function loadDemo(apiUrl: string, repos: Repositories): Promise<string> {
-  await call(apiUrl, 'PUT', `/data/projects/${DEMO_PROJECT}?name=Demo%20project`);
-  await call(apiUrl, 'PUT', '/xapi/anonymize/site', DEMO_SITE_SCRIPT);
-  await call(apiUrl, 'PUT', `/data/config/edit/projects/${DEMO_PROJECT}/image/dicom/script`, DEMO_PROJECT_SCRIPT);
+export async function loadDemo(apiUrl: string, token: string, repos: Repositories): Promise<string> {
+  const call = (method: string, path: string, body?: string | Buffer, type?: string) => callApi(apiUrl, token, method, path, body, type);
+  await call('PUT', `/data/projects/${DEMO_PROJECT}?name=Demo%20project`);
+  await call('PUT', '/xapi/anonymize/site', DEMO_SITE_SCRIPT);
+  await call('PUT', `/data/config/edit/projects/${DEMO_PROJECT}/image/dicom/script`, DEMO_PROJECT_SCRIPT);
   const existing = await repos.archive.sessionByLabel(DEMO_PROJECT, 'DEMO_S01_CT1');
   if (existing) return `/data/archive/projects/${DEMO_PROJECT}/subjects/${existing.subjectLabel}/experiments/${existing.label}`;
   // Synthetic only: fixed made-up values, so that a second start uploads identical bytes.
@@ -52,13 +53,13 @@ export async function loadDemo(apiUrl: string, repos: Repositories): Promise<str
   );
   const zip = await zipBuffers(files.map((data, i) => ({ name: `demo/slice-${i + 1}.dcm`, data })));
   const q = new URLSearchParams({ 'import-handler': 'DICOM-zip', dest: `/archive/projects/${DEMO_PROJECT}/subjects/DEMO_S01/experiments/DEMO_S01_CT1` });
-  const body = await call(apiUrl, 'POST', `/data/services/import?${q}`, zip, 'application/zip');
+  const body = await call('POST', `/data/services/import?${q}`, zip, 'application/zip');
   return body.trim().split('\n')[0];
 }
 
-function call(base: string, method: string, path: string, body?: string | Buffer, type = 'text/plain'): Promise<string> {
+function callApi(base: string, token: string, method: string, path: string, body?: string | Buffer, type = 'text/plain'): Promise<string> {
   return new Promise((resolve, reject) => {
-    const req = request(`${base}${path}`, { method, headers: body ? { 'content-type': type, 'content-length': Buffer.byteLength(body) } : {} }, (res) => {
+    const req = request(`${base}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body && { 'content-type': type, 'content-length': Buffer.byteLength(body) }) } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {

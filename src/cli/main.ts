@@ -1,5 +1,6 @@
 import { runPrearchive } from './prearchive-command';
 import { runSession } from './session-command';
+import { runScript } from './script-command';
 import { runStart } from './start-command';
 import { runUpload } from './upload-command';
 import { runWorker } from './worker-command';
@@ -22,6 +23,9 @@ Usage:
   dicom-intake archive retry WORKFLOW_ID|PREARCHIVE_ID|--all-failed [--json]
                                      retry failed prearchive commits once the cause is fixed
   dicom-intake worker                run only a worker against the configured Temporal server
+  dicom-intake script check SCRIPT   check a DicomEdit 6 script without running it
+  dicom-intake script preview SCRIPT DICOM [--var name=value]... [--lookup FILE]
+                                     show what the script would change in one file; nothing is written
 
 Configuration: temporal-dev.yaml (or DICOM_INTAKE_CONFIG), each key overridable by its environment variable.
 
@@ -48,6 +52,8 @@ export async function main(argv: string[]): Promise<number> {
       return runWorkflows(rest);
     case 'archive':
       return runArchive(rest);
+    case 'script':
+      return runScript(rest);
     case undefined:
     case 'help':
     case '--help':

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { apiBase, apiJson, report } from './api-request';
+import { apiJson, apiTarget, report } from './api-request';
 
 const HELP = `Usage: dicom-intake prearchive COMMAND [options]
   ls [--project P]                       list prearchive sessions (P may be Unassigned)
@@ -9,7 +9,8 @@ const HELP = `Usage: dicom-intake prearchive COMMAND [options]
   move ID --project P                    give the session another project (also out of Unassigned)
   delete ID                              delete the session's files and rows
   rebuild ID                             re-read the session's files; ERROR/CONFLICT become READY
-Options: --json (machine-readable output), --async (print the workflow id, do not wait), --url URL
+Options: --json (machine-readable output), --async (print the workflow id, do not wait), --url URL, --token TOKEN
+(else $DICOM_INTAKE_TOKEN, else the token \`dicom-intake start\` saved)
 Example: dicom-intake prearchive commit pre_0190f3a2c1_4f9e2b7a1c3d --overwrite append
 `;
 
@@ -28,6 +29,7 @@ export async function runPrearchive(argv: string[]): Promise<number> {
       project: { type: 'string' },
       overwrite: { type: 'string' },
       url: { type: 'string' },
+      token: { type: 'string' },
       json: { type: 'boolean', default: false },
       async: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -38,7 +40,7 @@ export async function runPrearchive(argv: string[]): Promise<number> {
     (values.help ? process.stdout : process.stderr).write(HELP);
     return values.help ? 0 : 2;
   }
-  const base = apiBase(values.url);
+  const base = apiTarget(values.url, values.token);
   const wait = values.async ? '' : 'wait=true';
   const needId = () => {
     if (!id) throw new UsageError(`prearchive ${command} needs the session id (see dicom-intake prearchive ls)`);

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { apiBase, apiJson, report } from './api-request';
+import { apiJson, apiTarget, report } from './api-request';
 import { UsageError } from './prearchive-command';
 
 const HELP = `Usage: dicom-intake session COMMAND PROJECT LABEL VALUE [options]
@@ -8,7 +8,7 @@ const HELP = `Usage: dicom-intake session COMMAND PROJECT LABEL VALUE [options]
   move P SESSION Q                       move a session to project Q (Q's project script runs)
   reassign P SESSION SUBJECT             assign a session to another subject of P
 Each edit re-runs the project script with the new labels (unless rerunProjectAnonOnRename is off); the site
-script never re-runs. Options: --json, --async (print the workflow id, do not wait), --url URL
+script never re-runs. Options: --json, --async (print the workflow id, do not wait), --url URL, --token TOKEN
 Example: dicom-intake session relabel DEMO S01_MR1 S01_MR1_B
 `;
 
@@ -20,6 +20,7 @@ export async function runSession(argv: string[]): Promise<number> {
     options: {
       subject: { type: 'boolean', default: false },
       url: { type: 'string' },
+      token: { type: 'string' },
       json: { type: 'boolean', default: false },
       async: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -49,7 +50,7 @@ export async function runSession(argv: string[]): Promise<number> {
       default:
         throw new UsageError(`unknown session command ${JSON.stringify(command)}`);
     }
-    return report(`session ${command}`, await apiJson(apiBase(values.url), 'POST', path), values.json, (b) =>
+    return report(`session ${command}`, await apiJson(apiTarget(values.url, values.token), 'POST', path), values.json, (b) =>
       values.async ? `started edit ${String(b.editId)} as workflow ${String(b.workflowId)}\n` : `edit ${String(b.editId)} done: ${JSON.stringify(b.result)}\n`,
     );
   } catch (err) {

@@ -6,6 +6,9 @@ import { loadConfig } from '../config/load-config';
 import { createWorker } from '../workers/create-worker';
 import { openServices } from '../workers/services';
 import { defaultTemporalCli, startDevServer } from '../workers/temporal-dev-server';
+import { ensureSiteAdmin, issueToken, principalFromHeader } from '../auth/accounts';
+import type { Repositories } from '../db/repositories';
+import { resolveCliToken, saveCliToken } from './credentials';
 import { loadDemo } from './demo-data';
 
 /** `dicom-intake start`: the whole embedded stack in one process tree, then the demo data. */
@@ -30,6 +33,10 @@ export async function runStart(argv: string[]): Promise<number> {
     logLevel: 'error',
   });
   const services = await openServices(config);
+  // Nothing is open by default: the first start creates the site admin and shows its password once.
+  const admin = await ensureSiteAdmin(services.repos);
+  if (admin) saveCliToken(config.dataDir, admin.token);
+  const cliToken = await ensureCliToken(services.repos, config.dataDir);
   // Ctrl-C is handled here, in one place, so that the stack stops in order: API, worker, Temporal, database.
   // The SDK's own INFO lines (bundling, state changes) would bury the summary; warnings and errors still show.
   Runtime.install({ shutdownSignals: [], logger: new DefaultLogger('WARN') });
@@ -47,6 +54,7 @@ export async function runStart(argv: string[]): Promise<number> {
     uploadMaxBytes: config.limits.uploadMaxBytes,
     siteAnonEnabled: config.anonymization.siteEnabled,
     editSettings: { rerunProjectAnon: config.anonymization.rerunProjectAnonOnRename, retentionSeconds: config.edits.versionRetentionSeconds },
+    temporalUiUrl: `http://${ip}:${config.temporal.uiPort}/namespaces/${config.temporal.namespace}`,
   });
   server.listen(config.http.port, config.http.host);
   await once(server, 'listening');
@@ -73,7 +81,7 @@ export async function runStart(argv: string[]): Promise<number> {
   let demoUrl: string | undefined;
   if (!argv.includes('--no-demo')) {
     try {
-      demoUrl = await loadDemo(apiUrl, services.repos);
+      demoUrl = await loadDemo(apiUrl, cliToken, services.repos);
     } catch (err) {
       say(`the demo data could not be loaded: ${(err as Error).message}`);
     }
@@ -84,7 +92,25 @@ export async function runStart(argv: string[]): Promise<number> {
   say(`  Temporal Web UI   http://${ip}:${config.temporal.uiPort}/namespaces/${config.temporal.namespace}/workflows`);
   if (demoUrl) say(`  demo session      ${apiUrl}${demoUrl}`);
   say(`  data folder       ${config.dataDir}`);
+  if (admin) {
+    say(`  sign in           user ${admin.login}, password ${admin.password}  (shown this once; change it or keep it safe)`);
+  }
+  say(`  CLI token         ${config.dataDir}/cli-token  (used by dicom-intake commands on this machine)`);
   say('Press Ctrl-C to stop.');
   await stopped;
   return 0;
+}
+
+/**
+ * The token the local CLI and the demo loader use: the saved one while it is valid, else a new one for the `admin`
+ * site admin (the operator running `start` owns the data folder, so may mint it).
+ */
+async function ensureCliToken(repos: Repositories, dataDir: string): Promise<string> {
+  const saved = resolveCliToken(undefined, dataDir, {});
+  if (saved && (await principalFromHeader(repos, `Bearer ${saved}`))) return saved;
+  const admin = await repos.users.byLogin('admin');
+  if (!admin?.siteAdmin) throw new Error(`no valid CLI token in ${dataDir}/cli-token and no site admin "admin"; create a token (POST /api/tokens) and save it there`);
+  const { token } = await issueToken(repos, admin.id);
+  saveCliToken(dataDir, token);
+  return token;
 }

@@ -2,11 +2,13 @@ import { createReadStream, statSync } from 'node:fs';
 import { request } from 'node:http';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/load-config';
+import { resolveCliToken } from './credentials';
 
 const HELP = `Usage: dicom-intake upload ZIP --project P [--subject S] [--session E] [--overwrite none|append|delete]
-                            [--url URL] [--json]
+                            [--url URL] [--token TOKEN] [--json]
 Sends ZIP to POST /data/services/import?import-handler=DICOM-zip&dest=/archive/projects/P and prints the
 archive URL of each session. Progress is shown while the file is sent.
+Signs in with --token, else $DICOM_INTAKE_TOKEN, else the token \`dicom-intake start\` saved in the data folder.
 Example: dicom-intake upload study.zip --project DEMO --subject S01 --session S01_MR1
 `;
 
@@ -21,6 +23,7 @@ export async function runUpload(argv: string[]): Promise<number> {
       session: { type: 'string' },
       overwrite: { type: 'string' },
       url: { type: 'string' },
+      token: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -47,7 +50,8 @@ export async function runUpload(argv: string[]): Promise<number> {
   if (values.subject) q.set('SUBJECT_ID', values.subject);
   if (values.session) q.set('EXPT_LABEL', values.session);
   if (values.overwrite) q.set('overwrite', values.overwrite);
-  const { status, body } = await postFile(`${base}/data/services/import?${q}`, zip, size, !values.json && process.stderr.isTTY);
+  const token = resolveCliToken(values.token, config.dataDir);
+  const { status, body } = await postFile(`${base}/data/services/import?${q}`, zip, size, token, !values.json && process.stderr.isTTY);
   const ok = status >= 200 && status < 300;
   const error = ok ? undefined : errorText(body);
   if (values.json) {
@@ -71,9 +75,9 @@ function errorText(body: string): string {
   return body.trim();
 }
 
-function postFile(url: string, path: string, size: number, showProgress: boolean): Promise<{ status: number; body: string }> {
+function postFile(url: string, path: string, size: number, token: string | undefined, showProgress: boolean): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', headers: { 'content-type': 'application/zip', 'content-length': size } }, (res) => {
+    const req = request(url, { method: 'POST', headers: { 'content-type': 'application/zip', 'content-length': size, ...(token && { authorization: `Bearer ${token}` }) } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));

@@ -10,6 +10,9 @@ export interface EditSettings {
   retentionSeconds: number;
 }
 
+/** The configuration defaults (anonymization.rerunProjectAnonOnRename: true, edits.versionRetentionSeconds: 30 days). */
+export const DEFAULT_EDIT_SETTINGS: EditSettings = { rerunProjectAnon: true, retentionSeconds: 30 * 24 * 3600 };
+
 /** An edit as a person asks for it: the session (or, for a subject relabel, the subject) by id, and the target. */
 export interface EditRequest {
   kind: EditKind;

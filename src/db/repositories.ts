@@ -8,6 +8,7 @@ import { createProjectsRepo } from './projects-repo';
 import { createScriptsRepo } from './scripts-repo';
 import { createSessionLocksRepo } from './session-locks-repo';
 import { createUploadsRepo } from './uploads-repo';
+import { createUsersRepo } from './users-repo';
 
 /** Every repository over one database handle. */
 export function createRepositories(db: Knex) {
@@ -21,6 +22,7 @@ export function createRepositories(db: Knex) {
     prearchive: createPrearchiveRepo(db),
     sessionLocks: createSessionLocksRepo(db),
     edits: createEditsRepo(db),
+    users: createUsersRepo(db),
   };
 }
 /** The repositories bundle passed to activities and the API. */

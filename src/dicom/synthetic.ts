@@ -6,6 +6,14 @@
 import { randomBytes } from 'node:crypto';
 import { lookupTag, tagForKeyword } from './dictionary';
 
+/** A sequence to build: its items, with defined (default) or undefined lengths for the sequence and its items. */
+export interface SyntheticSequence {
+  readonly undefinedLength?: boolean;
+  readonly items: readonly SyntheticItem[];
+}
+/** One item: elements by "(GGGG,EEEE)" or keyword; strings are values, objects are nested sequences. */
+export type SyntheticItem = Readonly<Record<string, string | SyntheticSequence>>;
+
 /** What to put in a synthetic file; everything is optional. */
 export interface SyntheticDicomOptions {
   /** Dataset encoding (the meta group is always explicit VR LE); default 'explicit'. */
@@ -27,6 +35,8 @@ export interface SyntheticDicomOptions {
   readonly deidentificationCodes?: readonly string[];
   /** Write (0012,0064) with undefined lengths instead of defined ones. */
   readonly deidentificationUndefinedLength?: boolean;
+  /** More top-level sequences, nested to any depth (private tags in them are written as LO). */
+  readonly sequences?: Readonly<Record<string, SyntheticSequence>>;
 }
 
 const TS_EXPLICIT = '1.2.840.10008.1.2.1';
@@ -49,7 +59,7 @@ function parseTagKey(key: string): number {
 }
 
 function vrOf(tag: number): string {
-  if (tag === 0x00191001) return 'LO';
+  if (((tag >>> 16) & 1) === 1) return 'LO';
   const vr = lookupTag(tag)?.vr;
   if (vr === undefined) throw new Error(`no VR for tag ${tag.toString(16)}`);
   return vr;
@@ -114,6 +124,21 @@ function codeItem(codeValue: string, explicit: boolean, undefinedLength: boolean
     Buffer.concat([text(0x00080100, 'SH', codeValue), text(0x00080102, 'SH', 'DCM'), text(0x00080104, 'LO', 'Synthetic code')]),
     undefinedLength,
   );
+}
+
+function syntheticSequence(tag: number, seq: SyntheticSequence, explicit: boolean): Buffer {
+  const undefinedLength = seq.undefinedLength === true;
+  const items = seq.items.map((content) => {
+    const elements = Object.entries(content)
+      .map(([key, value]) => {
+        const t = parseTagKey(key);
+        const bytes = typeof value === 'string' ? element(t, vrOf(t), valueBytes(vrOf(t), value, false), explicit) : syntheticSequence(t, value, explicit);
+        return [t, bytes] as const;
+      })
+      .sort((a, b) => a[0] - b[0]);
+    return item(Buffer.concat(elements.map(([, bytes]) => bytes)), undefinedLength);
+  });
+  return sequence(tag, items, explicit, undefinedLength);
 }
 
 /** The default top-level elements of a synthetic CT image (keyword → value). */
@@ -182,6 +207,7 @@ export function buildDicomPrefix(options: SyntheticDicomOptions = {}): { prefix:
     encoded.set(0x00190010, element(0x00190010, 'LO', valueBytes('LO', 'SYNTHETIC CREATOR', false), explicit));
     encoded.set(0x00191001, element(0x00191001, 'LO', valueBytes('LO', 'private synthetic value', false), explicit));
   }
+  for (const [key, seq] of Object.entries(options.sequences ?? {})) encoded.set(parseTagKey(key), syntheticSequence(parseTagKey(key), seq, explicit));
   const dataset = Buffer.concat([...encoded.entries()].sort((a, b) => a[0] - b[0]).map(([, bytes]) => bytes));
   const pixelHeader = element(0x7fe00010, 'OW', Buffer.alloc(0), explicit, pixelDataBytes);
 

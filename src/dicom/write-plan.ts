@@ -4,14 +4,14 @@
  */
 import type { DicomEditor } from './editor';
 import type { DicomElement } from './reader';
-import { isGroupLength, tagGroup } from './tags';
+import { TAG, isGroupLength, tagGroup } from './tags';
 
 /** One piece of output: a byte range of the input file, or bytes held in memory. */
 export type WritePiece = { readonly kind: 'copy'; readonly from: number; readonly to: number } | { readonly kind: 'bytes'; readonly bytes: Buffer };
 
 interface OutputElement {
   readonly tag: number;
-  piece: WritePiece;
+  pieces: WritePiece[];
   readonly original?: DicomElement;
 }
 
@@ -30,8 +30,8 @@ export function planWrite(editor: DicomEditor): WritePiece[] {
 
   const emitNew = (tag: number): void => {
     const edit = edits.get(tag);
-    if (edit?.kind === 'set') output.push({ tag, piece: { kind: 'bytes', bytes: editor.encodeSetEdit(tag, edit) } });
-    else if (edit?.kind === 'element') output.push({ tag, piece: { kind: 'bytes', bytes: edit.bytes } });
+    const bytes = edit === undefined ? undefined : editor.encodeEdit(tag, edit);
+    if (bytes !== undefined) output.push({ tag, pieces: [{ kind: 'bytes', bytes }] });
   };
   // New elements go before the first original element of the same part (meta or dataset) with a higher tag.
   const flushAddedBefore = (limit: number, meta: boolean): void => {
@@ -48,12 +48,15 @@ export function planWrite(editor: DicomEditor): WritePiece[] {
     const edit = edits.get(element.tag);
     const duplicate = seen.has(element.tag);
     seen.add(element.tag);
-    if (edit === undefined) {
-      output.push({ tag: element.tag, piece: { kind: 'copy', from: element.start, to: element.end }, original: element });
-    } else if (!duplicate && edit.kind === 'set') {
-      output.push({ tag: element.tag, piece: { kind: 'bytes', bytes: editor.encodeSetEdit(element.tag, edit) }, original: element });
-    } else if (!duplicate && edit.kind === 'element') {
-      output.push({ tag: element.tag, piece: { kind: 'bytes', bytes: edit.bytes }, original: element });
+    if (edit === undefined && element.tag === TAG.PixelData && !duplicate && editor.pixelEdits.hasEdits) {
+      // alterPixels: the header and untouched samples are copied, the filled runs written in their place.
+      const pieces: WritePiece[] = [{ kind: 'copy', from: element.start, to: element.valueOffset }, ...editor.pixelEdits.pieces(element)];
+      output.push({ tag: element.tag, pieces, original: element });
+    } else if (edit === undefined) {
+      output.push({ tag: element.tag, pieces: [{ kind: 'copy', from: element.start, to: element.end }], original: element });
+    } else if (!duplicate) {
+      const bytes = editor.encodeEdit(element.tag, edit);
+      if (bytes !== undefined) output.push({ tag: element.tag, pieces: [{ kind: 'bytes', bytes }], original: element });
     }
     // Deleted elements, and later duplicates of an edited tag, are left out.
   }
@@ -64,7 +67,7 @@ export function planWrite(editor: DicomEditor): WritePiece[] {
   const prefix: WritePiece = editor.clearsPreamble
     ? { kind: 'bytes', bytes: Buffer.concat([Buffer.alloc(128), Buffer.from('DICM', 'latin1')]) }
     : { kind: 'copy', from: 0, to: index.metaStart };
-  return mergeCopies([prefix, ...output.map((o) => o.piece)]);
+  return mergeCopies([prefix, ...output.flatMap((o) => o.pieces)]);
 }
 
 /** Rewrites the value of each (gggg,0000) element whose group had an element edited, added or removed. */
@@ -76,10 +79,12 @@ function recomputeGroupLengths(output: OutputElement[], edits: ReadonlyMap<numbe
     if (!isGroupLength(entry.tag) || !changedGroups.has(group) || original === undefined || edits.has(entry.tag)) continue;
     const bytes = editor.index.elementBytes(original);
     if (bytes === undefined || original.end - original.valueOffset !== 4) continue;
-    const length = output.filter((o) => tagGroup(o.tag) === group && o !== entry).reduce((sum, o) => sum + pieceSize(o.piece), 0);
+    const length = output
+      .filter((o) => tagGroup(o.tag) === group && o !== entry)
+      .reduce((sum, o) => sum + o.pieces.reduce((n, p) => n + pieceSize(p), 0), 0);
     const updated = Buffer.from(bytes);
     updated.writeUInt32LE(length, original.valueOffset - original.start);
-    entry.piece = { kind: 'bytes', bytes: updated };
+    entry.pieces = [{ kind: 'bytes', bytes: updated }];
   }
 }
 

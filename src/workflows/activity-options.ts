@@ -4,7 +4,9 @@ import { NON_RETRYABLE_ERROR_TYPES } from '../domain/intake-errors';
 /** Retry policy beside the proxies: I/O failures retry with backoff; the listed domain errors never do. */
 export const FILE_ACTIVITY_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '30 minutes',
-  heartbeatTimeout: '2 minutes',
+  // File activities heartbeat per file (activities/heartbeat.ts); a killed worker's activity is retried after
+  // this, not after the 30 minutes a large upload may legitimately take.
+  heartbeatTimeout: '20 seconds',
   retry: {
     initialInterval: '1 second',
     backoffCoefficient: 2,

@@ -185,10 +185,10 @@ describe('tag functions and control', () => {
     expect(result.rejected).toBe(false);
   });
 
-  it('When a function that is not implemented yet runs, then it fails with NOT_IMPLEMENTED at its call', () => {
-    const e = runtimeError('version "6.6"\n\nscalePatientAgeAndDobFromStudyDate[]');
+  it('When a function this engine deliberately does not run is called, then it fails with NOT_IMPLEMENTED at its call', () => {
+    const e = runtimeError('version "6.6"\n\ngetURL["http://example.org/site"]');
     expect(e).toMatchObject({ name: 'ScriptRuntimeError', code: 'NOT_IMPLEMENTED', line: 3, column: 1 });
-    expect(e.message).toBe('line 3, column 1: scalePatientAgeAndDobFromStudyDate: function scalePatientAgeAndDobFromStudyDate is not implemented yet');
+    expect(e.message).toBe('line 3, column 1: getURL: function getURL is not supported by this engine (see docs/dicomedit.md)');
   });
 
   it('When set and delete get string paths, then they act at the top level', () => {

@@ -120,9 +120,16 @@ describe('assignments and deletions', () => {
     expect(ds.toRecord()['(0012,0010)']).toBe('F');
   });
 
-  it('When := would create a private element without its creator block, then it fails (creating blocks is unsupported)', () => {
-    const e = runtimeError('version "6.3"\n(0045,{PCI}45) := "x"', buildDataset());
-    expect(e).toMatchObject({ code: 'PRIVATE_BLOCK_MISSING', line: 2, column: 1 });
+  it('When := names a private element whose creator block is absent, then the first free block gets the creator and the element is created (DE-14)', () => {
+    const ds = buildDataset({ '(0045,0010)': 'OTHER' });
+    run('version "6.3"\n(0045,{PCI}45) := "x"', ds);
+    expect(ds.toRecord()).toMatchObject({ '(0045,0010)': 'OTHER', '(0045,0011)': 'PCI', '(0045,1145)': 'x' });
+  });
+
+  it('When ?= names a private element whose creator block is absent, then nothing is created', () => {
+    const ds = buildDataset();
+    run('version "6.3"\n(0045,{PCI}45) ?= "x"', ds);
+    expect(ds.toRecord()).toEqual(buildDataset().toRecord());
   });
 
   it('When a variable is initialised from a tag, then later statements see its value', () => {
@@ -152,10 +159,10 @@ describe('missing values (DE-47)', () => {
 });
 
 describe('runtime errors', () => {
-  it('When a path goes into a sequence, then it fails as not supported yet, at the statement', () => {
-    const e = runtimeError('version "6.3"\n*/(0010,0020) ?= "ANONYMISED"', buildDataset());
-    expect(e).toMatchObject({ name: 'ScriptRuntimeError', code: 'UNSUPPORTED_PATH', line: 2, column: 1 });
-    expect(e.message).toBe('line 2, column 1: sequence paths are not supported yet (path */(0010,0020))');
+  it('When a missing value is assigned over a present element, then it fails with NULL_ASSIGNMENT at the statement', () => {
+    const e = runtimeError('version "6.3"\n*/(0010,0020) ?= (0010,9999)', buildDataset());
+    expect(e).toMatchObject({ name: 'ScriptRuntimeError', code: 'NULL_ASSIGNMENT', line: 2, column: 1 });
+    expect(e.message).toBe("line 2, column 1: the value assigned to */(0010,0020) is missing (null) while the element is present; refusing to keep its original value");
   });
 
   it('When an error mentions a tag, then it never includes element values', () => {
@@ -192,7 +199,7 @@ describe("XNAT's default script", () => {
 
 describe('error positions in ternaries', () => {
   it('When the chosen branch fails, then the error points at the branch', () => {
-    const e = runtimeError('version "6.3"\n(0008,0060) = "MR" ? */(0010,0010) ?= "x"', buildDataset());
-    expect(e).toMatchObject({ code: 'UNSUPPORTED_PATH', line: 2, column: 22 });
+    const e = runtimeError('version "6.3"\n(0008,0060) = "MR" ? */(0010,0010) ?= (0010,9999)', buildDataset());
+    expect(e).toMatchObject({ code: 'NULL_ASSIGNMENT', line: 2, column: 22 });
   });
 });

@@ -143,7 +143,8 @@ describe('values', () => {
 
   it('When a tag is unknown, private or structural, then creating or editing it is refused with a clear code', async () => {
     const { editor } = await editorFor({ privateBlock: true });
-    expectEditError(() => editor.setString(0x00191002, 'x'), 'PRIVATE_TAG');
+    expectEditError(() => editor.setString(0x00191102, 'x'), 'PRIVATE_TAG'); // block 11 has no creator
+    expectEditError(() => editor.setString(0x00210010 + 0x1000, 'x'), 'PRIVATE_TAG'); // group 0021 has no block
     expectEditError(() => editor.setString(0x0008fff0, 'x'), 'UNKNOWN_TAG');
     expectEditError(() => editor.setString(TAG.TransferSyntaxUID, '1.2.840.10008.1.2'), 'NOT_EDITABLE');
     expectEditError(() => editor.setString(TAG.PixelData, 'x'), 'NOT_EDITABLE');

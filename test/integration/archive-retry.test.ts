@@ -9,7 +9,7 @@ import { buildDicom, syntheticUid } from '../factories/dicom-builder';
 import { http } from '../support/http';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
-const run = promisify(execFile);
+const execFileAsync = promisify(execFile);
 const CLI = join(__dirname, '../../bin/dicom-intake.js');
 const BROKEN = 'version "6.1"\n(0010,0020) := shiftDateByIncrement[(0010,0010), 1]\n';
 const FIXED = 'version "6.1"\n(0008,0080) := "FIXED"\n';
@@ -22,6 +22,8 @@ describe('failed archives: listed from Temporal visibility, retried once fixed',
     await http(stack.baseUrl, 'PUT', '/data/config/edit/projects/RP/image/dicom/script', BROKEN);
   });
   afterAll(async () => stack?.stop());
+  // The CLI signs in with DICOM_INTAKE_TOKEN (the stack's site admin), as a script on the server would.
+  const run = (cmd: string, args: string[]) => execFileAsync(cmd, args, { env: { ...process.env, DICOM_INTAKE_TOKEN: stack.adminToken } });
 
   const failedIds = async () => (JSON.parse((await http(stack.baseUrl, 'GET', '/api/workflows?failed=true')).text).workflows as { workflowId: string }[]).map((w) => w.workflowId);
 

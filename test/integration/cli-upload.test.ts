@@ -8,12 +8,15 @@ import { buildDicom, syntheticUid } from '../factories/dicom-builder';
 import { http } from '../support/http';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
-const run = promisify(execFile);
+const execFileAsync = promisify(execFile);
 const CLI = join(__dirname, '../../bin/dicom-intake.js');
 
 describe('dicom-intake upload', () => {
   let stack: TestStack;
   let zipPath: string;
+  // The CLI signs in with DICOM_INTAKE_TOKEN, as a script on the server would.
+  const run = (cmd: string, args: string[], token: string | undefined = stack.adminToken) =>
+    execFileAsync(cmd, args, { env: { ...process.env, DICOM_INTAKE_TOKEN: token ?? '' } });
   beforeAll(async () => {
     stack = await startTestStack();
     await http(stack.baseUrl, 'PUT', '/data/projects/CLI1');
@@ -34,6 +37,12 @@ describe('dicom-intake upload', () => {
     const err = await run('node', [CLI, 'upload', zipPath, '--project', 'MISSING', '--url', stack.baseUrl]).catch((e: { code: number; stderr: string }) => e);
     expect((err as { code: number }).code).toBe(1);
     expect((err as { stderr: string }).stderr).toMatch(/HTTP 404.*project MISSING does not exist; create it first/);
+  });
+
+  it('When no valid token is given, then it exits non-zero and says the server wants a sign-in', async () => {
+    const err = await run('node', [CLI, 'upload', zipPath, '--project', 'CLI1', '--url', stack.baseUrl, '--token', 'dit_not-a-real-token-at-all-000000']).catch((e: { code: number; stderr: string }) => e);
+    expect((err as { code: number }).code).toBe(1);
+    expect((err as { stderr: string }).stderr).toMatch(/HTTP 401.*Authorization: Bearer TOKEN/);
   });
 
   it('When arguments are missing, then it prints the usage and exits 2', async () => {

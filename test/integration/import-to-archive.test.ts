@@ -3,11 +3,10 @@ import { readFile } from 'node:fs/promises';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { openDicom } from '../../src/dicom';
-import { buildDicom } from '../factories/dicom-builder';
+import { studyZip as makeStudyZip } from '../factories/study-zip';
 import { childWorkflowIds, historyText } from '../support/history-text';
 import { http } from '../support/http';
 import { startTestStack, type TestStack } from '../support/test-stack';
-import { zipBuffers } from '../../src/storage/zip-write';
 import { DicomStatus } from '../../src/workflows/search-attributes';
 
 // Canary values: unique strings that must never show up in Temporal.
@@ -28,30 +27,9 @@ const PROJECT_SCRIPT = `version "6.1"
 (0008,0080) := "ANON INSTITUTE"
 `;
 
-let studyCounter = 0;
+const CANARIES = { patientName: CANARY_NAME, patientId: CANARY_ID, birthDate: CANARY_BIRTH };
 /** A synthetic study of `n` slices carrying the canaries, zipped; each call makes a new study. */
-async function studyZip(n = 3, extra: { name: string; data: Buffer }[] = []): Promise<{ zip: Buffer; files: Buffer[] }> {
-  studyCounter++;
-  const study = `2.25.${Date.now()}${studyCounter}`;
-  const files = Array.from({ length: n }, (_, i) =>
-    buildDicom({
-      rows: 32,
-      columns: 64,
-      elements: {
-        PatientName: CANARY_NAME,
-        PatientID: CANARY_ID,
-        PatientBirthDate: CANARY_BIRTH,
-        StudyInstanceUID: study,
-        SeriesInstanceUID: `${study}.1`,
-        SOPInstanceUID: `${study}.1.${i + 1}`,
-        SeriesNumber: '1',
-        InstanceNumber: String(i + 1),
-      },
-    }),
-  );
-  const zip = await zipBuffers([...files.map((data, i) => ({ name: `study/${i + 1}.dcm`, data })), ...extra]);
-  return { zip, files };
-}
+const studyZip = (n = 3, extra: { name: string; data: Buffer }[] = []) => makeStudyZip(CANARIES, n, extra);
 
 const importPath = (project: string, subject: string, session: string) =>
   `/data/services/import?import-handler=DICOM-zip&inbody=true&dest=/archive/projects/${project}/subjects/${subject}/experiments/${session}`;

@@ -7,7 +7,7 @@ import { buildDicom, syntheticUid } from '../factories/dicom-builder';
 import { http } from '../support/http';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
-const run = promisify(execFile);
+const execFileAsync = promisify(execFile);
 const CLI = join(__dirname, '../../bin/dicom-intake.js');
 
 describe('dicom-intake prearchive and session', () => {
@@ -25,6 +25,8 @@ describe('dicom-intake prearchive and session', () => {
     prearchiveId = (await stack.repos.prearchive.list('CP'))[0].id;
   });
   afterAll(async () => stack?.stop());
+  // The CLI signs in with DICOM_INTAKE_TOKEN (the stack's site admin), as a script on the server would.
+  const run = (cmd: string, args: string[]) => execFileAsync(cmd, args, { env: { ...process.env, DICOM_INTAKE_TOKEN: stack.adminToken } });
 
   it('When the prearchive is listed and a session shown with --json, then the output parses and names the session, its status and its passes', async () => {
     const ls = JSON.parse((await cli('prearchive', 'ls', '--project', 'CP', '--json')).stdout);

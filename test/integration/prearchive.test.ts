@@ -253,4 +253,30 @@ describe('the prearchive lifecycle, through Temporal', () => {
     expect(await stack.db('session_locks')).toEqual([]);
     await replay(started.workflowId);
   });
+
+  it('When a project member asks, then they see and operate only their projects\' sessions; Unassigned and other projects answer 403', async () => {
+    const login = 'pam';
+    expect((await http(stack.baseUrl, 'POST', '/api/users', JSON.stringify({ login, password: 'pam-long-password' }), 'application/json')).status).toBe(201);
+    const basicAuth = `Basic ${Buffer.from(`${login}:pam-long-password`).toString('base64')}`;
+    const token = JSON.parse((await http(stack.baseUrl, 'POST', '/api/tokens', undefined, undefined, basicAuth)).text).token;
+    expect((await http(stack.baseUrl, 'PUT', `/data/projects/PA/users/Members/${login}`)).status).toBe(200);
+    const as = `Bearer ${token}`;
+    const mine = await prearchive('PA', 'S12', 'E12', await studyZip(1));
+    const unassigned = await prearchive(undefined, 'S13', 'E13', await studyZip(1));
+    const other = await prearchive('PB', 'S14', 'E14', await studyZip(1));
+
+    const listed = JSON.parse((await http(stack.baseUrl, 'GET', '/data/prearchive/projects', undefined, undefined, as)).text).ResultSet.Result.map((r: { id: string }) => r.id);
+    expect(listed).toContain(mine.row.id);
+    expect(listed).not.toContain(unassigned.row.id);
+    expect(listed).not.toContain(other.row.id);
+    expect((await http(stack.baseUrl, 'GET', unassigned.url, undefined, undefined, as)).status).toBe(403);
+    expect((await http(stack.baseUrl, 'DELETE', other.url, undefined, undefined, as)).status).toBe(403);
+    expect((await http(stack.baseUrl, 'POST', `/api/prearchive/${other.row.id}/commit`, undefined, undefined, as)).status).toBe(403);
+    expect((await http(stack.baseUrl, 'POST', `${mine.url}?action=move&newProject=PB`, undefined, undefined, as)).status).toBe(403);
+    expect((await http(stack.baseUrl, 'GET', '/api/workflows?failed=true', undefined, undefined, as)).status).toBe(403);
+    expect(await statusOf(mine.row.id)).toBe('READY');
+    expect(await statusOf(other.row.id)).toBe('READY');
+    const committed = await http(stack.baseUrl, 'POST', `${mine.url}?action=commit`, undefined, undefined, as);
+    expect(committed.status, committed.text).toBe(200);
+  });
 });

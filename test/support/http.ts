@@ -1,5 +1,29 @@
-/** A small fetch wrapper for tests: status and text of one request to the test stack. */
-export async function http(base: string, method: string, path: string, body?: string | Buffer, contentType = 'text/plain'): Promise<{ status: number; text: string }> {
-  const res = await fetch(`${base}${path}`, { method, body, headers: body === undefined ? {} : { 'content-type': contentType } });
-  return { status: res.status, text: await res.text() };
+// The token each test stack signs in with, by base URL, so that tests need not repeat it on every call.
+const tokens = new Map<string, string>();
+
+/** Makes `http` sign in to `base` with `token` (the test stack registers its site admin's token). */
+export function useToken(base: string, token: string): void {
+  tokens.set(base, token);
+}
+
+/**
+ * A small fetch wrapper for tests: status and text of one request to the test stack, signed in with the stack's
+ * token unless `auth` says otherwise (`null`: no Authorization header; a string: that header value).
+ */
+export async function http(
+  base: string,
+  method: string,
+  path: string,
+  body?: string | Buffer,
+  contentType = 'text/plain',
+  auth?: string | null,
+): Promise<{ status: number; text: string; headers: Headers }> {
+  const token = tokens.get(base);
+  const authorization = auth === undefined ? (token ? `Bearer ${token}` : undefined) : auth;
+  const headers: Record<string, string> = {
+    ...(body !== undefined && { 'content-type': contentType }),
+    ...(authorization && { authorization }),
+  };
+  const res = await fetch(`${base}${path}`, { method, body, headers });
+  return { status: res.status, text: await res.text(), headers: res.headers };
 }

@@ -8,6 +8,8 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { createApiServer } from '../../src/api/server';
+import { ensureSiteAdmin } from '../../src/auth/accounts';
+import { useToken } from './http';
 import { loadConfig, type Config } from '../../src/config/load-config';
 import { createWorker } from '../../src/workers/create-worker';
 import { openServices, type Services } from '../../src/workers/services';
@@ -19,6 +21,8 @@ export interface TestStack extends Services {
   taskQueue: string;
   baseUrl: string;
   dataDir: string;
+  /** The site admin's API token; `http()` signs in with it. */
+  adminToken: string;
   /** Points where the next call throws once (fault injection); tests add names to it. */
   faults: Set<string>;
   /** Names of the fault points that fired. */
@@ -72,13 +76,17 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as { port: number };
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const admin = await ensureSiteAdmin(services.repos);
+  useToken(baseUrl, admin!.token);
   return {
     ...services,
     config,
     client,
     taskQueue,
-    baseUrl: `http://127.0.0.1:${port}`,
+    baseUrl,
     dataDir,
+    adminToken: admin!.token,
     faults,
     fired,
     async stop() {

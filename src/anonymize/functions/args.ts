@@ -3,7 +3,7 @@ import type { TagPath } from '../ast';
 import { ScriptSyntaxError } from '../errors';
 import { parseTagPathText } from '../parser';
 import { EngineFault, type Argument } from '../runtime-value';
-import { readPath } from '../top-level-access';
+import { readPath } from '../tag-path-access';
 import type { CallContext } from './types';
 
 /** The string an argument stands for: a tag path is read from the dataset; null when missing. */
@@ -63,4 +63,9 @@ export function argPaths(arg: Argument, label: string): TagPath[] {
     default:
       return assertNeverArg(arg);
   }
+}
+
+/** Every tag path named by the arguments (paths, strings holding paths, lists of those), in order. */
+export function allArgPaths(args: readonly Argument[]): TagPath[] {
+  return args.flatMap((a, k) => argPaths(a, `argument ${k + 1}`));
 }

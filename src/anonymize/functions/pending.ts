@@ -1,21 +1,13 @@
 /**
- * Built-ins that the checker knows but the interpreter does not run yet: they need sequences, whole-dataset
- * visits, pixel data or I/O, which the top-level EditableDataset cannot give. Calling one at run time fails
- * with NOT_IMPLEMENTED rather than silently leaving data in place.
+ * Built-ins that the checker knows but the interpreter deliberately does not run: calling one fails with
+ * NOT_IMPLEMENTED rather than silently leaving data in place (docs/dicomedit.md says why for each).
  */
 import type { FunctionSpec } from './types';
 
-/** Functions parsed and checked but not executed yet. */
+/** Functions parsed and checked but not executed. */
 export const PENDING_FUNCTIONS: readonly FunctionSpec[] = [
-  { name: 'hashUIDList', minArgs: 1, maxArgs: Infinity, since: '6.6', returns: 'void', argRules: ['tagPathLike'] },
+  // Network I/O while anonymizing would make the output depend on a server's answer and could leak data.
   { name: 'getURL', minArgs: 1, maxArgs: 1, since: '6.0', returns: 'string', argRules: ['any'] },
-  { name: 'retainPrivateTags', minArgs: 1, maxArgs: Infinity, since: '6.3', returns: 'void', argRules: ['privateTagPathLike'] },
-  { name: 'lookup', minArgs: 2, maxArgs: 2, since: '6.0', returns: 'string', argRules: ['any', 'any'] },
-  { name: 'shiftDateTimeSequenceByIncrement', minArgs: 2, maxArgs: 2, since: '6.3', returns: 'void', argRules: ['integer', 'tagPathLike'] },
-  // Registered in DicomEdit's FunctionManager; its arguments are not documented (§1.6), so none are checked.
+  // Registered in DicomEdit's FunctionManager; its arguments and semantics are not documented (§1.6).
   { name: 'mapUID', minArgs: 0, maxArgs: Infinity, since: '6.0', returns: 'string', argRules: [] },
-  { name: 'mapReferencedUIDs', minArgs: 2, maxArgs: Infinity, since: '6.2', returns: 'void', argRules: ['any', 'tagPathLike'] },
-  { name: 'alterPixels', minArgs: 4, maxArgs: 4, since: '6.3', returns: 'void', argRules: ['any', 'any', 'any', 'any'] },
-  { name: 'scalePatientAgeAndDobFromStudyDate', minArgs: 0, maxArgs: 0, since: '6.6', returns: 'void', argRules: [] },
-  { name: 'blankValues', minArgs: 1, maxArgs: Infinity, since: '6.6', returns: 'void', argRules: ['any'] },
 ];

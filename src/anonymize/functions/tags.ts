@@ -1,18 +1,8 @@
-/** Built-ins that work on tag paths at the top level: isPresent, removeTags, delete, set, collectValues. */
-import { EngineFault, VOID_VALUE, stringOrNull, type Argument } from '../runtime-value';
-import { assignmentTargets, matchingTags, requireTopLevel } from '../top-level-access';
-import { argPaths, argString } from './args';
-import type { CallContext, FunctionSpec } from './types';
-
-function allPaths(args: readonly Argument[]) {
-  return args.flatMap((a, k) => argPaths(a, `argument ${k + 1}`));
-}
-
-function deleteMatches(args: readonly Argument[], ctx: CallContext): void {
-  for (const path of allPaths(args)) {
-    for (const tag of matchingTags(ctx.ds, requireTopLevel(path))) ctx.ds.delete(tag);
-  }
-}
+/** Built-ins that work on tag paths at any depth: isPresent, removeTags, delete, set, collectValues. */
+import { EngineFault, VOID_VALUE, stringOrNull } from '../runtime-value';
+import { assignmentTargets, deleteMatches, findElements, isPresent } from '../tag-path-access';
+import { allArgPaths, argPaths, argString } from './args';
+import type { FunctionSpec } from './types';
 
 /** Tag-path functions. */
 export const TAG_FUNCTIONS: readonly FunctionSpec[] = [
@@ -24,10 +14,7 @@ export const TAG_FUNCTIONS: readonly FunctionSpec[] = [
     returns: 'boolean',
     argRules: ['tagPathLike'],
     // True only when every listed path is present (RT isPresent/multipleArgs.das).
-    run: (args, ctx) => ({
-      kind: 'boolean',
-      value: allPaths(args).every((p) => matchingTags(ctx.ds, requireTopLevel(p)).length > 0),
-    }),
+    run: (args, ctx) => ({ kind: 'boolean', value: allArgPaths(args).every((p) => isPresent(ctx.ds, p)) }),
   },
   {
     name: 'removeTags',
@@ -37,7 +24,7 @@ export const TAG_FUNCTIONS: readonly FunctionSpec[] = [
     returns: 'void',
     argRules: ['tagPathLike'],
     run: (args, ctx) => {
-      deleteMatches(args, ctx);
+      for (const path of allArgPaths(args)) deleteMatches(ctx.ds, path);
       return VOID_VALUE;
     },
   },
@@ -49,7 +36,7 @@ export const TAG_FUNCTIONS: readonly FunctionSpec[] = [
     returns: 'void',
     argRules: ['tagPathLike'],
     run: (args, ctx) => {
-      deleteMatches(args, ctx);
+      for (const path of allArgPaths(args)) deleteMatches(ctx.ds, path);
       return VOID_VALUE;
     },
   },
@@ -65,7 +52,7 @@ export const TAG_FUNCTIONS: readonly FunctionSpec[] = [
       if (path === undefined || rest.length > 0) throw new EngineFault('BAD_ARGUMENT', 'set takes exactly one tag path');
       const value = argString(args[1], ctx, 'the value');
       if (value === null) throw new EngineFault('NULL_ASSIGNMENT', `the value to set into ${path.text} is missing (null)`);
-      for (const tag of assignmentTargets(ctx.ds, path).tags) ctx.ds.setString(tag, value);
+      for (const t of assignmentTargets(ctx.ds, path)) ctx.ds.setStringAt(t.item, t.tag, value);
       return VOID_VALUE;
     },
   },
@@ -78,9 +65,7 @@ export const TAG_FUNCTIONS: readonly FunctionSpec[] = [
     argRules: ['tagPathLike'],
     run: (args, ctx) => ({
       kind: 'list',
-      items: allPaths(args).flatMap((p) =>
-        matchingTags(ctx.ds, requireTopLevel(p)).map((t) => stringOrNull(ctx.ds.getString(t))),
-      ),
+      items: allArgPaths(args).flatMap((p) => findElements(ctx.ds, p).map((r) => stringOrNull(ctx.ds.getStringAt(r.item, r.tag)))),
     }),
   },
 ];

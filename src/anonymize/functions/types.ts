@@ -2,6 +2,7 @@
 import type { EditableDataset } from '../dataset';
 import type { Argument, RuntimeValue } from '../runtime-value';
 import type { SupportedVersion } from '../versions';
+import type { LookupTables } from './lookup-table';
 
 /** What a function gives back; `void` functions can only be called as statements. */
 export const RETURN_KINDS = ['string', 'boolean', 'list', 'void'] as const;
@@ -19,6 +20,8 @@ export interface CallContext {
   readonly ds: EditableDataset;
   /** True when the call is a statement, e.g. `shiftDateTimeByIncrement[(0008,002A), 10]` edits in place. */
   readonly asStatement: boolean;
+  /** Site tables for lookup[table, key]; undefined when the caller supplied none. */
+  readonly lookupTables?: LookupTables;
   /** Marks the instance as rejected (`reject[]`). */
   reject(): void;
 }

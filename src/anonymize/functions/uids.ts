@@ -1,8 +1,30 @@
-/** UID built-ins: hashUID and newUID. */
-import { stringOrNull } from '../runtime-value';
-import { argString } from './args';
+/** UID built-ins: hashUID, newUID, hashUIDList and mapReferencedUIDs. */
+import type { TagPath } from '../ast';
+import type { EditableDataset } from '../dataset';
+import { EngineFault, VOID_VALUE, stringOrNull } from '../runtime-value';
+import { findElements } from '../tag-path-access';
+import { allArgPaths, argPaths, argString } from './args';
 import type { FunctionSpec } from './types';
 import { hashUid, newUid } from './uid-hash';
+
+/**
+ * Rewrites every UID value at every match of the paths, value by value for multi-valued elements. All matches are
+ * read before any is written, so a UID listed twice (or mirrored into the file meta group) is changed once.
+ */
+function rewriteUids(ds: EditableDataset, paths: readonly TagPath[], rewrite: (uid: string) => string): void {
+  const targets = paths.flatMap((p) => findElements(ds, p)).map((r) => ({ ...r, value: ds.getStringAt(r.item, r.tag) }));
+  const done = new Set<string>();
+  for (const t of targets) {
+    const id = `${JSON.stringify(t.item)}|${t.tag}`;
+    if (t.value === undefined || t.value === '' || done.has(id)) continue;
+    done.add(id);
+    const next = t.value
+      .split('\\')
+      .map((uid) => (uid.trim() === '' ? uid : rewrite(uid.trim())))
+      .join('\\');
+    ds.setStringAt(t.item, t.tag, next);
+  }
+}
 
 /** UID functions. */
 export const UID_FUNCTIONS: readonly FunctionSpec[] = [
@@ -26,5 +48,41 @@ export const UID_FUNCTIONS: readonly FunctionSpec[] = [
     returns: 'string',
     argRules: [],
     run: () => ({ kind: 'string', value: newUid() }),
+  },
+  {
+    name: 'hashUIDList',
+    minArgs: 1,
+    maxArgs: Infinity,
+    since: '6.6',
+    returns: 'void',
+    argRules: ['tagPathLike'],
+    // Hashes in place wherever the paths match; a missing element is never inserted (RT hashUIDList*.das).
+    run: (args, ctx) => {
+      rewriteUids(ctx.ds, allArgPaths(args), hashUid);
+      return VOID_VALUE;
+    },
+  },
+  {
+    name: 'mapReferencedUIDs',
+    minArgs: 2,
+    maxArgs: Infinity,
+    since: '6.2',
+    returns: 'void',
+    argRules: ['any', 'tagPathLike'],
+    // root + "." + the decimal part of hashUID (UIDUtils.getHashedUID strips "2.25."), so that references to the
+    // same UID agree wherever they are, in this file and in every other file of the study.
+    run: (args, ctx) => {
+      const root = argString(args[0], ctx, 'the UID root');
+      if (root === null || !/^[0-9]+(\.[0-9]+)*$/.test(root.trim())) {
+        throw new EngineFault('BAD_ARGUMENT', 'the UID root must be digits separated by dots, e.g. "1.2.840.99999"');
+      }
+      const paths = args.slice(1).flatMap((a, k) => argPaths(a, `argument ${k + 2}`));
+      rewriteUids(ctx.ds, paths, (uid) => {
+        const mapped = `${root.trim()}.${hashUid(uid).slice('2.25.'.length)}`;
+        if (mapped.length > 64) throw new EngineFault('BAD_ARGUMENT', `the UID root is too long: mapped UIDs would exceed 64 characters`);
+        return mapped;
+      });
+      return VOID_VALUE;
+    },
   },
 ];

@@ -1,0 +1,77 @@
+/**
+ * The pages' only script, served as /ui/app.js. Declarative: a button says what to call
+ * (data-method, data-path, optional data-body = id of a field whose value is sent or data-text = a literal body,
+ * data-query = id of a field sent as ?name=value, data-confirm, data-then =
+ * "reload" | "show" | a URL to go to). Tables with class "sortable" sort by a click on a column header.
+ * It calls the same endpoints as the CLI, so the pages can do nothing the API does not allow.
+ */
+export const CLIENT_SCRIPT = `
+'use strict';
+function say(text, ok) {
+  const box = document.getElementById('message');
+  box.className = 'msg ' + (ok ? 'ok' : 'err');
+  box.textContent = text;
+}
+async function call(button) {
+  const d = button.dataset;
+  if (d.confirm && !window.confirm(d.confirm)) return;
+  // {id} in a path stands for the value of the field with that id (e.g. a new project's name).
+  let path = d.path.replace(/\\{([\\w-]+)\\}/g, (_, id) => encodeURIComponent(document.getElementById(id).value));
+  if (d.query) {
+    const field = document.getElementById(d.query);
+    path += (path.includes('?') ? '&' : '?') + field.name + '=' + encodeURIComponent(field.value);
+  }
+  const body = d.body ? document.getElementById(d.body).value : d.text;
+  button.disabled = true;
+  try {
+    const res = await fetch(path, { method: d.method, body, credentials: 'same-origin', headers: body === undefined ? {} : { 'content-type': d.type || 'text/plain' } });
+    const text = await res.text();
+    let shown = text;
+    let fine = res.ok;
+    try {
+      const j = JSON.parse(text);
+      if (Array.isArray(j.diagnostics)) {
+        // A script check: one line per finding, with its line and column.
+        fine = j.ok;
+        shown = j.diagnostics.length
+          ? j.diagnostics.map((x) => x.severity + ' at line ' + x.line + ', column ' + x.column + ': ' + x.message).join('\\n')
+          : 'the script is valid';
+      } else shown = j.error || JSON.stringify(j, null, 2);
+    } catch (e) { /* plain text */ }
+    if (!res.ok) { say('HTTP ' + res.status + ': ' + shown, false); return; }
+    if (!fine) { say(shown, false); return; }
+    if (d.then === 'reload') { sessionStorage.setItem('dicom-intake-message', button.textContent.trim() + ': done'); location.reload(); }
+    else if (d.then && d.then !== 'show') location.href = d.then;
+    else say(shown || 'done', true);
+  } catch (e) {
+    say('the request failed: ' + e.message, false);
+  } finally {
+    button.disabled = false;
+  }
+}
+function sortBy(th) {
+  const table = th.closest('table');
+  const index = Array.prototype.indexOf.call(th.parentNode.children, th);
+  const down = th.dataset.sorted !== 'asc';
+  const rows = Array.from(table.tBodies[0].rows);
+  rows.sort((a, b) => {
+    const x = a.cells[index].textContent.trim(), y = b.cells[index].textContent.trim();
+    const n = Number(x) - Number(y);
+    const c = isNaN(n) ? x.localeCompare(y) : n;
+    return down ? c : -c;
+  });
+  rows.forEach((r) => table.tBodies[0].appendChild(r));
+  table.querySelectorAll('th').forEach((h) => delete h.dataset.sorted);
+  th.dataset.sorted = down ? 'asc' : 'desc';
+}
+document.addEventListener('click', (event) => {
+  const button = event.target.closest('button[data-method]');
+  if (button) { event.preventDefault(); call(button); return; }
+  const th = event.target.closest('table.sortable th');
+  if (th) sortBy(th);
+});
+document.addEventListener('DOMContentLoaded', () => {
+  const m = sessionStorage.getItem('dicom-intake-message');
+  if (m) { sessionStorage.removeItem('dicom-intake-message'); say(m, true); }
+});
+`;

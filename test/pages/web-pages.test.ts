@@ -1,0 +1,106 @@
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { studyZip } from '../factories/study-zip';
+import { launchBrowser, SCREENSHOTS, signedIn } from '../support/browser';
+import { http } from '../support/http';
+import { startTestStack, type TestStack } from '../support/test-stack';
+
+const SITE_SCRIPT = 'version "6.1"\n(0010,0010) := subject\n(0010,0020) := session\n';
+const PROJECT_SCRIPT = 'version "6.1"\n(0008,1030) := project\n';
+
+describe('web pages in headless Chromium', () => {
+  let stack: TestStack;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    stack = await startTestStack();
+    expect((await http(stack.baseUrl, 'PUT', '/data/projects/WEB1?name=Web%20study')).status).toBe(201);
+    expect((await http(stack.baseUrl, 'PUT', '/xapi/anonymize/site', SITE_SCRIPT)).status).toBe(200);
+    expect((await http(stack.baseUrl, 'PUT', '/data/config/edit/projects/WEB1/image/dicom/script', PROJECT_SCRIPT)).status).toBe(200);
+    const { zip } = await studyZip({ patientName: 'Web^Patient', patientId: 'WEB-0001', birthDate: '19500101' }, 3);
+    const res = await http(stack.baseUrl, 'POST', '/data/services/import?import-handler=DICOM-zip&inbody=true&dest=/archive/projects/WEB1/subjects/WS1/experiments/WE1', zip, 'application/zip');
+    expect(res.status).toBe(200);
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  it('When the site admin opens a project, edits and checks its script and changes its archive setting, then the page shows each result', async () => {
+    const context = await signedIn(browser, 'admin', stack.adminToken);
+    const p = await context.newPage();
+    await p.goto(`${stack.baseUrl}/ui`);
+    await expect.poll(() => p.locator('#projects tbody tr').count()).toBe(1);
+    expect(await p.locator('#projects tbody tr td').nth(1).textContent()).toBe('Web study');
+    await p.screenshot({ path: join(SCREENSHOTS, 'projects.png'), fullPage: true });
+
+    await p.click('text=WEB1');
+    await p.waitForURL('**/ui/projects/WEB1');
+    // A script with an error: Check reports it with line and column, and nothing is saved.
+    await p.fill('#project-script', 'version "6.1"\n(0010,0010) := \n');
+    await p.click('button:has-text("Check")');
+    await expect.poll(() => p.locator('#message').textContent()).toMatch(/line 2/);
+    await p.fill('#project-script', 'version "6.1"\n(0008,1030) := project\n(0008,0080) := "ANON"\n');
+    await p.click('button:has-text("Check")');
+    await expect.poll(() => p.locator('#message').getAttribute('class')).toBe('msg ok');
+    await p.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect.poll(() => p.locator('h2', { hasText: 'Project anonymization script' }).textContent()).toContain('version 2');
+    expect((await http(stack.baseUrl, 'GET', '/data/config/edit/projects/WEB1/image/dicom/script')).text).toContain('"ANON"');
+
+    await p.selectOption('#archive-setting', '0');
+    await p.click('button:has-text("Save setting")');
+    await expect.poll(async () => JSON.parse((await http(stack.baseUrl, 'GET', '/data/projects/WEB1')).text).prearchiveCode).toBe(0);
+    await p.click('button:has-text("Turn off")');
+    await expect.poll(() => p.locator('.status').textContent()).toBe('off');
+    await p.screenshot({ path: join(SCREENSHOTS, 'project-settings.png'), fullPage: true });
+    await context.close();
+  });
+
+  it('When a session page is opened, then it lists every file with the site and project script versions and the audit trail', async () => {
+    const context = await signedIn(browser, 'admin', stack.adminToken);
+    const p = await context.newPage();
+    await p.goto(`${stack.baseUrl}/ui/projects/WEB1/subjects/WS1/experiments/WE1`);
+    const rows = p.locator('#files tbody tr');
+    await expect.poll(() => rows.count()).toBe(3);
+    for (let i = 0; i < 3; i++) {
+      const cells = await rows.nth(i).locator('td').allTextContents();
+      expect(cells[4]).toMatch(/^script \d+ v1$/);
+      expect(cells[5]).toMatch(/^script \d+ v1$/);
+      expect(cells[4]).not.toBe(cells[5]);
+    }
+    expect(await p.locator('#audit tbody tr').count()).toBeGreaterThan(0);
+    // Sorting by size then by file name reorders without losing rows.
+    await p.click('#files th:has-text("File")');
+    expect(await rows.count()).toBe(3);
+    expect(await p.content()).not.toContain('Web^Patient');
+    await p.screenshot({ path: join(SCREENSHOTS, 'session.png'), fullPage: true });
+    await context.close();
+  });
+
+  it('When a collaborator signs in, then the site settings are not offered and are refused, and configuring is not offered', async () => {
+    await http(stack.baseUrl, 'POST', '/api/users', JSON.stringify({ login: 'collab', password: 'collab-long-password' }), 'application/json');
+    await http(stack.baseUrl, 'PUT', '/data/projects/WEB1/users/Collaborators/collab');
+    const context = await signedIn(browser, 'collab', 'collab-long-password');
+    const p = await context.newPage();
+    await p.goto(`${stack.baseUrl}/ui/projects`);
+    expect(await p.locator('header').textContent()).not.toContain('Site settings');
+    await p.goto(`${stack.baseUrl}/ui/projects/WEB1`);
+    expect(await p.locator('#project-script').count()).toBe(0);
+    expect(await p.locator('#archive-setting').isDisabled()).toBe(true);
+    const refused = await p.goto(`${stack.baseUrl}/ui/site`);
+    expect(refused?.status()).toBe(403);
+    await context.close();
+  });
+
+  it('When the site admin turns the site script off from the site page, then the API reports it off', async () => {
+    const context = await signedIn(browser, 'admin', stack.adminToken);
+    const p = await context.newPage();
+    await p.goto(`${stack.baseUrl}/ui/site`);
+    await p.click('button:has-text("Turn off")');
+    await expect.poll(async () => (await http(stack.baseUrl, 'GET', '/xapi/anonymize/site/enabled')).text).toBe('false');
+    await p.screenshot({ path: join(SCREENSHOTS, 'site-settings.png'), fullPage: true });
+    await context.close();
+  });
+});
