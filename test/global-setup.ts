@@ -3,8 +3,9 @@ import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
+import { formatKeyList, newCodecKey } from '../src/codec/keyring';
 import { loadConfig } from '../src/config/load-config';
-import { WORKFLOWS_PATH } from '../src/workers/workflows-path';
+import { WORKFLOW_BUNDLE_OPTIONS } from '../src/workers/workflows-path';
 import { defaultTemporalCli, startDevServer, type DevServer } from '../src/workers/temporal-dev-server';
 
 declare module 'vitest' {
@@ -12,6 +13,8 @@ declare module 'vitest' {
     temporalAddress: string;
     temporalNamespace: string;
     workflowBundlePath: string;
+    /** Payload codec keys of this run (DICOM_INTAKE_CODEC_KEYS format), shared by every test stack. */
+    codecKeys: string;
   }
 }
 
@@ -43,8 +46,9 @@ export async function setup(project: TestProject): Promise<void> {
     searchAttributes: config.temporal.searchAttributes,
     readyTimeoutMs: 120_000,
     logLevel: 'error',
+    stdio: 'quiet',
   });
-  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
+  const bundle = await bundleWorkflowCode({ ...WORKFLOW_BUNDLE_OPTIONS, logger: quietLogger });
   const dir = resolve(__dirname, '../test-output');
   mkdirSync(dir, { recursive: true });
   const bundlePath = resolve(dir, 'workflow-bundle.js');
@@ -53,6 +57,8 @@ export async function setup(project: TestProject): Promise<void> {
   project.provide('temporalAddress', server.address);
   project.provide('temporalNamespace', 'default');
   project.provide('workflowBundlePath', bundlePath);
+  // One key for the whole run: any test may list or read workflows another file started on the shared server.
+  project.provide('codecKeys', formatKeyList([newCodecKey()]));
 }
 
 /** Stops only the server this run started. */

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Principal } from '../domain/access';
 import type { Access } from './access';
+import type { Logger } from '../logging/logger';
 
 /** A request as handlers see it: the parsed URL, the path parameters and who is asking. */
 export interface RouteContext {
@@ -10,6 +11,8 @@ export interface RouteContext {
   params: Record<string, string>;
   /** The signed-in user (ANONYMOUS on public routes). */
   principal: Principal;
+  /** The request's logger: every line it writes carries the request id. */
+  log: Logger;
 }
 
 /** A route handler. */

@@ -1,9 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import type { Repositories } from '../db/repositories';
+import { createLogger, type Logger } from '../logging/logger';
 import type { FileStore } from '../storage/file-store';
 import { ANONYMOUS, authenticate, authorize, PUBLIC } from './access';
+import { registerCodecRoutes, type CodecRouteDeps } from './codec-routes';
 import { sendJson } from './http-io';
 import type { EditSettings } from '../client/edit-ops';
 import { registerEditRoutes } from './edit-routes';
@@ -28,12 +31,19 @@ export interface ApiDeps {
   editSettings?: EditSettings;
   /** The Temporal Web UI of this namespace (http://host:port/namespaces/NS), for links from the pages. */
   temporalUiUrl?: string;
-  log?: (line: Record<string, unknown>) => void;
+  /** The codec endpoint for the Temporal Web UI; omitted, the API serves no /codec routes. */
+  codec?: CodecRouteDeps;
+  /** Request log (one JSON line per request, with its request id); defaults to info level on stderr. */
+  logger?: Logger;
 }
+
+// A caller's X-Request-Id is kept (so a proxy's id ties its log to ours) only when it is short and plain.
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
 /** Builds the HTTP server: XNAT-compatible endpoints plus the project's JSON API. */
 export function createApiServer(deps: ApiDeps): Server {
   const router = new Router();
+  const logger = deps.logger ?? createLogger({ level: 'info', name: 'api' });
   router.on('GET', '/health', PUBLIC, async ({ res }) => sendJson(res, 200, { status: 'ok' }));
   router.on('GET', '/ready', PUBLIC, async ({ res }) => {
     const checks = { database: false, temporal: false };
@@ -48,16 +58,21 @@ export function createApiServer(deps: ApiDeps): Server {
   registerWorkflowRoutes(router, deps);
   registerUserRoutes(router, deps);
   registerPageRoutes(router, deps);
+  if (deps.codec) registerCodecRoutes(router, deps.codec);
 
   return createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const started = Date.now();
+    const given = req.headers['x-request-id'];
+    const reqId = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    res.setHeader('x-request-id', reqId);
+    const log = logger.child({ reqId });
     Promise.resolve()
       .then(async () => {
         const { handler, access, params } = router.match(req.method ?? 'GET', url.pathname);
         const principal = access.kind === 'public' ? ANONYMOUS : await authenticate(deps.repos, req);
         authorize(access, principal, params);
-        return handler({ req, res, url, params, principal });
+        return handler({ req, res, url, params, principal, log });
       })
       .catch((err: Error) => {
         const status = err instanceof HttpError ? err.status : 500;
@@ -68,8 +83,9 @@ export function createApiServer(deps: ApiDeps): Server {
           sendJson(res, status, { error: message });
         }
         else res.end();
-        if (status >= 500) deps.log?.({ level: 'error', msg: 'request failed', path: url.pathname, error: err.name, detail: err.message });
+        // Messages of non-HTTP errors stay in the server log only; they come from our code and carry ids, not PHI.
+        if (status >= 500) log.error({ path: url.pathname, error: err.name, detail: err.message }, 'request failed');
       })
-      .finally(() => deps.log?.({ level: 'info', msg: 'request', method: req.method, path: url.pathname, status: res.statusCode, ms: Date.now() - started }));
+      .finally(() => log.info({ method: req.method, path: url.pathname, status: res.statusCode, ms: Date.now() - started }, 'request'));
   });
 }

@@ -1,10 +1,5 @@
-import { runPrearchive } from './prearchive-command';
-import { runSession } from './session-command';
-import { runScript } from './script-command';
-import { runStart } from './start-command';
-import { runUpload } from './upload-command';
-import { runWorker } from './worker-command';
-import { runArchive, runWorkflows } from './workflows-command';
+// Each command is loaded only when it runs: the offline commands (anonymize, verify) must not pay for loading the
+// Temporal SDK, knex and the HTTP server at every start (seconds per run with tsx).
 
 const USAGE = `dicom-intake: DICOM intake and de-identification on Temporal
 
@@ -18,42 +13,67 @@ Usage:
                                      review prearchive sessions and archive, move, delete or rebuild them
   dicom-intake session relabel|move|reassign PROJECT LABEL VALUE [--subject] [--json]
                                      metadata edits; the project script re-runs with the new labels
-  dicom-intake workflows ls --failed [--json]
-                                     workflows whose latest run failed (Temporal visibility)
   dicom-intake archive retry WORKFLOW_ID|PREARCHIVE_ID|--all-failed [--json]
                                      retry failed prearchive commits once the cause is fixed
   dicom-intake worker                run only a worker against the configured Temporal server
   dicom-intake script check SCRIPT   check a DicomEdit 6 script without running it
   dicom-intake script preview SCRIPT DICOM [--var name=value]... [--lookup FILE]
                                      show what the script would change in one file; nothing is written
+  dicom-intake anonymize [--script FILE] [--profile basic[,option,...]] [--var k=v ...] [--secret-file F]
+                         [--json] --out DIR INPUT...
+                                     de-identify files or folders offline (PS3.15 profile, then the script)
+  dicom-intake verify [--json] ORIGINAL ANONYMIZED
+                                     check anonymized files for residual identifying values (tag paths only)
+  dicom-intake workflows ls [--failed] [--query Q] [--limit N] [--json]
+                                     list workflow runs with their search attributes (--failed: failed runs)
+  dicom-intake workflows show ID [--json]
+                                     one run: status, decoded input and outcome, history event types
+  dicom-intake keys ls|rotate        payload encryption keys: ids in effect; add a new key
 
-Configuration: temporal-dev.yaml (or DICOM_INTAKE_CONFIG), each key overridable by its environment variable.
+Every command takes --help. Configuration: temporal-dev.yaml (or DICOM_INTAKE_CONFIG), each key overridable by its
+environment variable; logs are JSON lines on stderr (DICOM_INTAKE_LOG_LEVEL). See docs/operations.md.
 
 Examples:
   dicom-intake start
   dicom-intake upload study.zip --project DEMO --subject S01 --session S01_MR1
+  dicom-intake anonymize --profile basic --secret-file project.key --out anon/ study/
+  dicom-intake verify study/ anon/
+  dicom-intake workflows ls --query "DicomProject = 'DEMO' AND DicomStatus = 'ERROR'"
+  dicom-intake workflows show upload-up_0190f3a2c1_4f9e2b7a1c3d
 `;
+
+/** Loads a command module when its command runs (tsx's CommonJS hook resolves require, not import(), of .ts files). */
+function load<T>(module: string): T {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(module) as T;
+}
 
 /** Entry point of the CLI; resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'start':
-      return runStart(rest);
+      return load<typeof import('./start-command')>('./start-command').runStart(rest);
     case 'upload':
-      return runUpload(rest);
+      return load<typeof import('./upload-command')>('./upload-command').runUpload(rest);
     case 'worker':
-      return runWorker(rest);
+      return load<typeof import('./worker-command')>('./worker-command').runWorker(rest);
     case 'prearchive':
-      return runPrearchive(rest);
+      return load<typeof import('./prearchive-command')>('./prearchive-command').runPrearchive(rest);
     case 'session':
-      return runSession(rest);
-    case 'workflows':
-      return runWorkflows(rest);
+      return load<typeof import('./session-command')>('./session-command').runSession(rest);
     case 'archive':
-      return runArchive(rest);
+      return load<typeof import('./archive-command')>('./archive-command').runArchive(rest);
     case 'script':
-      return runScript(rest);
+      return load<typeof import('./script-command')>('./script-command').runScript(rest);
+    case 'anonymize':
+      return load<typeof import('./anonymize-command')>('./anonymize-command').runAnonymize(rest);
+    case 'verify':
+      return load<typeof import('./verify-command')>('./verify-command').runVerify(rest);
+    case 'workflows':
+      return load<typeof import('./workflows-command')>('./workflows-command').runWorkflows(rest);
+    case 'keys':
+      return load<typeof import('./keys-command')>('./keys-command').runKeys(rest);
     case undefined:
     case 'help':
     case '--help':

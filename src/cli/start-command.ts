@@ -1,8 +1,12 @@
 import { once } from 'node:events';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { createApiServer } from '../api/server';
 import { connectClient } from '../client/connect-client';
+import { createDataConverter, createPayloadCodec } from '../codec/data-converter';
+import { ensureKeyring } from '../codec/keyring';
 import { loadConfig } from '../config/load-config';
+import { createLogger } from '../logging/logger';
+import { installTemporalLogging } from '../logging/temporal-logging';
 import { createWorker } from '../workers/create-worker';
 import { openServices } from '../workers/services';
 import { defaultTemporalCli, startDevServer } from '../workers/temporal-dev-server';
@@ -11,15 +15,35 @@ import type { Repositories } from '../db/repositories';
 import { resolveCliToken, saveCliToken } from './credentials';
 import { loadDemo } from './demo-data';
 
+const START_HELP = `Usage: dicom-intake start [--no-demo]
+Starts the Temporal dev server (with Web UI), the worker and the HTTP API from temporal-dev.yaml, loads the demo
+project and session, and runs until Ctrl-C. A second start reuses the data folder. The first start creates the
+payload encryption keyring in the data folder; the Web UI decodes payloads through the API's /codec endpoint.
+
+Options:
+  --no-demo   do not load the demo project and session
+
+Examples:
+  dicom-intake start
+  dicom-intake start --no-demo
+  DICOM_INTAKE_HTTP_PORT=9080 DICOM_INTAKE_LOG_LEVEL=warn dicom-intake start
+`;
+
 /** `dicom-intake start`: the whole embedded stack in one process tree, then the demo data. */
 export async function runStart(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write('Usage: dicom-intake start [--no-demo]\nStarts the Temporal dev server (with Web UI), the worker and the HTTP API from temporal-dev.yaml,\nloads the demo project and session, and runs until Ctrl-C. A second start reuses the data folder.\n');
+    process.stdout.write(START_HELP);
     return 0;
   }
   const config = loadConfig();
   const [ip, port] = config.temporal.address.split(':');
   const say = (s: string) => process.stdout.write(`${s}\n`);
+  const logger = createLogger({ level: config.log.level, name: 'dicom-intake' });
+  // First start of the embedded stack: create the payload keyring in the data folder (kept across restarts).
+  if (ensureKeyring(config.temporal.codec).created) say(`created the payload encryption keyring ${config.temporal.codec.keyringFile} (back it up: history is unreadable without it)`);
+  // A wildcard bind address is not something a browser (the Web UI calling /codec) or a person can open.
+  const apiHost = ['0.0.0.0', '::'].includes(config.http.host) ? '127.0.0.1' : config.http.host;
+  const apiUrl = `http://${apiHost}:${config.http.port}`;
 
   say(`starting the Temporal dev server on ${config.temporal.address} (data: ${config.temporal.dbFile})...`);
   const temporal = await startDevServer({
@@ -29,6 +53,8 @@ export async function runStart(argv: string[]): Promise<number> {
     namespace: config.temporal.namespace,
     dbFile: config.temporal.dbFile,
     uiPort: config.temporal.uiPort,
+    // The browser running the Web UI calls this to decode payloads (CORS allows the UI origin).
+    uiCodecEndpoint: `${apiUrl}/codec`,
     searchAttributes: config.temporal.searchAttributes,
     logLevel: 'error',
   });
@@ -38,11 +64,17 @@ export async function runStart(argv: string[]): Promise<number> {
   if (admin) saveCliToken(config.dataDir, admin.token);
   const cliToken = await ensureCliToken(services.repos, config.dataDir);
   // Ctrl-C is handled here, in one place, so that the stack stops in order: API, worker, Temporal, database.
-  // The SDK's own INFO lines (bundling, state changes) would bury the summary; warnings and errors still show.
-  Runtime.install({ shutdownSignals: [], logger: new DefaultLogger('WARN') });
+  // The SDK's lines (bundling, worker state, activity logs) go to the JSON log on stderr, at log.level.
+  installTemporalLogging(logger, { shutdownSignals: [] });
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   say('starting the worker (bundling the workflow code)...');
-  const worker = await createWorker({ connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, deps: services.activityDeps });
+  const worker = await createWorker({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    deps: services.activityDeps,
+    dataConverter: createDataConverter(config.temporal.codec),
+  });
   const workerRun = worker.run();
   const client = await connectClient(config.temporal);
   const server = createApiServer({
@@ -55,10 +87,11 @@ export async function runStart(argv: string[]): Promise<number> {
     siteAnonEnabled: config.anonymization.siteEnabled,
     editSettings: { rerunProjectAnon: config.anonymization.rerunProjectAnonOnRename, retentionSeconds: config.edits.versionRetentionSeconds },
     temporalUiUrl: `http://${ip}:${config.temporal.uiPort}/namespaces/${config.temporal.namespace}`,
+    codec: { codec: createPayloadCodec(config.temporal.codec), codecToken: config.http.codecToken, corsOrigins: config.http.corsOrigins },
+    logger: logger.child({ name: 'api' }),
   });
   server.listen(config.http.port, config.http.host);
   await once(server, 'listening');
-  const apiUrl = `http://${config.http.host}:${config.http.port}`;
 
   let stopping = false;
   const stop = async () => {
@@ -90,6 +123,7 @@ export async function runStart(argv: string[]): Promise<number> {
   say('dicom-intake is running:');
   say(`  HTTP API          ${apiUrl}   (health: ${apiUrl}/health)`);
   say(`  Temporal Web UI   http://${ip}:${config.temporal.uiPort}/namespaces/${config.temporal.namespace}/workflows`);
+  say(`  codec endpoint    ${apiUrl}/codec   (the Web UI decodes encrypted payloads through it)`);
   if (demoUrl) say(`  demo session      ${apiUrl}${demoUrl}`);
   say(`  data folder       ${config.dataDir}`);
   if (admin) {

@@ -9,7 +9,11 @@ const HELP = `Usage: dicom-intake upload ZIP --project P [--subject S] [--sessio
 Sends ZIP to POST /data/services/import?import-handler=DICOM-zip&dest=/archive/projects/P and prints the
 archive URL of each session. Progress is shown while the file is sent.
 Signs in with --token, else $DICOM_INTAKE_TOKEN, else the token \`dicom-intake start\` saved in the data folder.
-Example: dicom-intake upload study.zip --project DEMO --subject S01 --session S01_MR1
+
+Examples:
+  dicom-intake upload study.zip --project DEMO --subject S01 --session S01_MR1
+  dicom-intake upload study.zip --project DEMO --overwrite append --json
+  dicom-intake upload study.zip --project DEMO --url http://intake.example:8080
 `;
 
 /** `dicom-intake upload`: posts a zip to the import service. */

@@ -1,16 +1,21 @@
 import { NativeConnection } from '@temporalio/worker';
+import { createDataConverter } from '../codec/data-converter';
 import { loadConfig } from '../config/load-config';
+import { createLogger } from '../logging/logger';
+import { installTemporalLogging } from '../logging/temporal-logging';
 import { createWorker } from '../workers/create-worker';
 import { openServices } from '../workers/services';
 
 const USAGE = `Usage: dicom-intake worker [--workflow-bundle FILE]
-Runs a worker on the configured task queue until SIGINT/SIGTERM.
+Runs a worker on the configured task queue (temporal.taskQueue) until SIGINT/SIGTERM, against the configured
+Temporal server and database. It needs the same payload codec keys as the rest of the deployment.
 
   --workflow-bundle FILE   use workflow code bundled beforehand (bundleWorkflowCode) instead of bundling the
                            sources at start; makes restarts fast (tests, many workers)
 
-Example:
-  DICOM_INTAKE_TEMPORAL_ADDRESS=127.0.0.1:7233 dicom-intake worker
+Examples:
+  dicom-intake worker
+  DICOM_INTAKE_TEMPORAL_ADDRESS=temporal.internal:7233 DICOM_INTAKE_CODEC_KEYS=k1=... dicom-intake worker
 `;
 
 /** `dicom-intake worker`: one worker process against the configured Temporal server and database. */
@@ -26,6 +31,9 @@ export async function runWorker(argv: string[]): Promise<number> {
     return 2;
   }
   const config = loadConfig();
+  // Built first: missing codec keys stop the worker before it polls (it could not read any task otherwise).
+  const dataConverter = createDataConverter(config.temporal.codec);
+  installTemporalLogging(createLogger({ level: config.log.level, name: 'worker' }));
   const services = await openServices(config);
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const worker = await createWorker({
@@ -33,6 +41,7 @@ export async function runWorker(argv: string[]): Promise<number> {
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     deps: services.activityDeps,
+    dataConverter,
     ...(bundle && { workflows: { workflowBundle: { codePath: bundle } } }),
   });
   process.stderr.write(`worker polling task queue ${config.temporal.taskQueue} on ${config.temporal.address}\n`);

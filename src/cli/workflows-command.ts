@@ -1,53 +1,114 @@
 import { parseArgs } from 'node:util';
-import { apiJson, apiTarget, report } from './api-request';
-import { UsageError } from './prearchive-command';
-import { prearchiveWorkflowId } from '../workflows/workflow-ids';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { connectClient } from '../client/connect-client';
+import { listWorkflows, showWorkflow, type WorkflowDetail, type WorkflowRow } from '../client/workflow-views';
+import { loadConfig } from '../config/load-config';
 
-const WORKFLOWS_HELP = `Usage: dicom-intake workflows ls --failed [--type archiveSession] [--json] [--url URL] [--token TOKEN]
-Lists the workflows whose latest run failed (from Temporal visibility), with their ids and project.
+const HELP = `Usage: dicom-intake workflows ls [--failed] [--query Q] [--limit N] [--json]
+       dicom-intake workflows show WORKFLOW_ID [--json]
+
+ls    lists workflow runs of the configured namespace, newest first, with their search attributes
+      (DicomProject, DicomUploadMethod, DicomDestination, DicomStatus) and memo description.
+      --failed keeps the failed runs only (retry failed archives with \`dicom-intake archive retry\`).
+show  prints one workflow's status, decoded input and result or failure, and its history's event types.
+Payloads are decrypted with the configured codec keys (docs/operations.md); Temporal itself stores ciphertext.
+
+Examples:
+  dicom-intake workflows ls
+  dicom-intake workflows ls --query "DicomProject = 'DEMO' AND DicomStatus = 'ARCHIVED'"
+  dicom-intake workflows ls --query "DicomStatus = 'ERROR'" --json
+  dicom-intake workflows show upload-up_0190f3a2c1_4f9e2b7a1c3d
 `;
-const ARCHIVE_HELP = `Usage: dicom-intake archive retry WORKFLOW_ID|PREARCHIVE_ID|--all-failed [--json] [--url URL] [--token TOKEN]
-Retries failed commits of prearchive sessions once the cause is fixed (an ERROR session is rebuilt first).
-Example: dicom-intake archive retry --all-failed
-`;
 
-type Row = Record<string, unknown>;
-
-/** `dicom-intake workflows ls --failed`. */
+/** `dicom-intake workflows ls|show`: what Temporal holds, decoded through the codec. */
 export async function runWorkflows(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { failed: { type: 'boolean', default: false }, type: { type: 'string' }, url: { type: 'string' }, token: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } } });
-  if (values.help) return (process.stdout.write(WORKFLOWS_HELP), 0);
-  if (positionals[0] !== 'ls' || !values.failed) return (process.stderr.write(WORKFLOWS_HELP), 2);
-  const q = new URLSearchParams({ failed: 'true', ...(values.type ? { type: values.type } : {}) });
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      query: { type: 'string', short: 'q' },
+      failed: { type: 'boolean', default: false },
+      limit: { type: 'string', default: '50' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const [sub, id] = positionals;
+  if (values.help || sub === undefined) {
+    process[values.help ? 'stdout' : 'stderr'].write(HELP);
+    return values.help ? 0 : 2;
+  }
+  const limit = Number(values.limit);
+  if (!Number.isInteger(limit) || limit <= 0) {
+    process.stderr.write(`dicom-intake workflows: --limit must be a positive whole number, not ${JSON.stringify(values.limit)}\n`);
+    return 2;
+  }
+  if (sub !== 'ls' && sub !== 'show') {
+    process.stderr.write(`dicom-intake workflows: unknown subcommand ${JSON.stringify(sub)}\n\n${HELP}`);
+    return 2;
+  }
+  if (sub === 'show' && !id) {
+    process.stderr.write(`dicom-intake workflows show: a WORKFLOW_ID is required\n\n${HELP}`);
+    return 2;
+  }
+  const config = loadConfig();
+  let client: Client;
   try {
-    return report('workflows ls', await apiJson(apiTarget(values.url, values.token), 'GET', `/api/workflows?${q}`), values.json, (b) => {
-      const rows = b.workflows as Row[];
-      return rows.length ? ['WORKFLOW ID\tTYPE\tPROJECT\tCLOSED', ...rows.map((r) => [r.workflowId, r.type, r.project ?? '', r.closedAt ?? ''].join('\t'))].join('\n') + '\n' : 'no failed workflows\n';
-    });
+    client = await connectClient(config.temporal);
   } catch (err) {
-    process.stderr.write(`dicom-intake workflows ls: ${(err as Error).message}\n`);
+    process.stderr.write(`dicom-intake workflows: cannot reach Temporal at ${config.temporal.address} (${(err as Error).message}); is \`dicom-intake start\` running?\n`);
     return 1;
+  }
+  try {
+    if (sub === 'ls') {
+      const query = [values.failed ? "ExecutionStatus = 'Failed'" : undefined, values.query ? `(${values.query})` : undefined].filter(Boolean).join(' AND ') || undefined;
+      const rows = await listWorkflows(client, query, limit);
+      process.stdout.write(values.json ? JSON.stringify(rows) + '\n' : formatRows(rows));
+    } else {
+      const detail = await showWorkflow(client, id);
+      process.stdout.write(values.json ? JSON.stringify(detail) + '\n' : formatDetail(detail));
+    }
+    return 0;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) {
+      process.stderr.write(`dicom-intake workflows show: no workflow ${JSON.stringify(id)} in namespace ${config.temporal.namespace}; list them with \`dicom-intake workflows ls\`\n`);
+    } else {
+      process.stderr.write(`dicom-intake workflows: ${(err as Error).message}\n`);
+    }
+    return 1;
+  } finally {
+    await client.connection.close();
   }
 }
 
-/** `dicom-intake archive retry`. */
-export async function runArchive(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { 'all-failed': { type: 'boolean', default: false }, url: { type: 'string' }, token: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } } });
-  if (values.help) return (process.stdout.write(ARCHIVE_HELP), 0);
-  const [command, target] = positionals;
-  try {
-    if (command !== 'retry' || (!target && !values['all-failed'])) throw new UsageError('archive retry needs a workflow id, a prearchive session id or --all-failed');
-    const workflowId = target?.startsWith('pre_') ? prearchiveWorkflowId(target) : target;
-    const q = values['all-failed'] ? 'all-failed=true' : `workflowId=${encodeURIComponent(workflowId!)}`;
-    return report('archive retry', await apiJson(apiTarget(values.url, values.token), 'POST', `/api/archive/retry?${q}`), values.json, (b) =>
-      (b.results as Row[]).map((r) => `${String(r.workflowId)}: ${r.ok ? `archived ${String(r.url)}` : `not archived: ${String(r.error)}`}`).join('\n') + `\n${String(b.retried)} retried\n`,
-    );
-  } catch (err) {
-    if (err instanceof UsageError) {
-      process.stderr.write(`dicom-intake: ${err.message}\n\n${ARCHIVE_HELP}`);
-      return 2;
-    }
-    process.stderr.write(`dicom-intake archive retry: ${(err as Error).message}\n`);
-    return 1;
-  }
+function formatRows(rows: WorkflowRow[]): string {
+  if (rows.length === 0) return 'no workflows match\n';
+  const table = [['STARTED', 'STATUS', 'TYPE', 'DICOM STATUS', 'PROJECT', 'WORKFLOW ID']].concat(
+    rows.map((r) => [r.startTime.slice(0, 19).replace('T', ' '), r.status, r.type, String(r.searchAttributes.DicomStatus ?? '-'), String(r.searchAttributes.DicomProject ?? '-'), r.workflowId]),
+  );
+  const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)));
+  return table.map((row) => row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i]))).join('  ')).join('\n') + '\n';
+}
+
+function formatDetail(d: WorkflowDetail): string {
+  // The service's own attributes; system ones (BuildIds…) stay in --json.
+  const sa = Object.entries(d.searchAttributes)
+    .filter(([k]) => k.startsWith('Dicom'))
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join('  ');
+  const lines = [
+    `workflow   ${d.workflowId}  (run ${d.runId})`,
+    `type       ${d.type}`,
+    `status     ${d.status}`,
+    `started    ${d.startTime}${d.closeTime ? `   closed ${d.closeTime}` : ''}`,
+    `attributes ${sa || '-'}`,
+  ];
+  if (d.description) lines.push(`about      ${d.description}`);
+  if (d.summary && d.summary !== d.description) lines.push(`summary    ${d.summary}`);
+  if (d.input !== undefined) lines.push(`input      ${JSON.stringify(d.input)}`);
+  if (d.result !== undefined) lines.push(`result     ${JSON.stringify(d.result)}`);
+  if (d.failure) lines.push(`failure    ${d.failure.type}: ${d.failure.message}`);
+  lines.push(`history    ${d.events.length} events`);
+  for (const e of d.events) lines.push(`  ${String(e.id).padStart(4)}  ${e.time}  ${e.type}${e.detail ? `  ${e.detail}` : ''}`);
+  return lines.join('\n') + '\n';
 }

@@ -1,5 +1,4 @@
 import type { Client } from '@temporalio/client';
-import { defaultPayloadConverter } from '@temporalio/common';
 import type { Repositories } from '../db/repositories';
 import type { ArchiveSessionInput } from '../workflows/types';
 import { outcomeOf, startCommit, startPrearchiveOperation, type Outcome } from './prearchive-ops';
@@ -39,9 +38,11 @@ export async function retryFailedArchive(client: Client, taskQueue: string, repo
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
   const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
   if (started?.workflowType?.name !== 'archiveSession') return { ok: false, type: 'BadRequestError', message: `workflow ${workflowId} is not an archive (archiveSession)` };
-  // The input holds ids only (DESIGN invariant 1). With a payload codec configured, decode through it first.
-  const payload = started.input?.payloads?.[0];
-  const input = payload ? defaultPayloadConverter.fromPayload<ArchiveSessionInput>(payload) : undefined;
+  // The input holds ids only (DESIGN invariant 1) but is encrypted like every payload: decode through the codec.
+  const { payloadCodecs, payloadConverter } = client.options.loadedDataConverter;
+  let payloads = started.input?.payloads ?? [];
+  for (const codec of [...payloadCodecs].reverse()) payloads = await codec.decode(payloads);
+  const input = payloads.length ? payloadConverter.fromPayload<ArchiveSessionInput>(payloads[0]) : undefined;
   if (!input?.prearchiveId) return { ok: false, type: 'BadRequestError', message: `workflow ${workflowId} archived an upload directly; its upload was quarantined, so send the files again` };
   let pre = await repos.prearchive.get(input.prearchiveId);
   if (!pre) return { ok: false, type: 'SessionNotFoundError', message: `prearchive session ${input.prearchiveId} is gone (archived or deleted since)` };

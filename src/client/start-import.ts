@@ -6,6 +6,12 @@ import type { ImportUploadInput, ImportUploadResult } from '../workflows/types';
 /** Workflow id of an upload's import: readable, and opaque (the upload id is random). */
 export const importWorkflowId = (uploadId: string) => `upload-${uploadId}`;
 
+/** The memo description of an import: method, destination and ids only. */
+export function importDescription(method: UploadMethod, destination: Destination, uploadId: string, projectId?: string): string {
+  const how = { api: 'REST API upload', zip: 'compressed upload', cstore: 'DICOM C-STORE batch', client: 'upload client (anonymized on the client)' }[method];
+  return `${how} ${uploadId} into the ${destination}${projectId ? ` of project ${projectId}` : ' (project from the files)'}`;
+}
+
 /** A failed import, with the domain error type (the wire contract) and its PHI-free message. */
 export interface ImportFailure {
   type: string;
@@ -27,6 +33,8 @@ export async function startImport(client: Client, taskQueue: string, args: Impor
       { key: DicomStatus, value: 'RECEIVED' },
     ],
     staticSummary: `Import upload ${input.uploadId} to ${input.destination}${projectId ? ` of project ${projectId}` : ''}`,
+    // A human description for the Web UI; memo is a payload, so the codec encrypts it (search attributes are not).
+    memo: { description: importDescription(method, input.destination, input.uploadId, projectId) },
   });
 }
 

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { KeyringError, parseKeyList, type CodecConfig } from '../codec/keyring';
 import { assertNever } from '../domain/assert-never';
 import { CONFIG_KEYS, type ConfigKey } from './schema';
 
@@ -15,8 +16,18 @@ export interface Config {
     uiPort: number;
     dbFile: string;
     searchAttributes: Record<string, string>;
+    /** Payload encryption keys; every client and worker built from this config encrypts with them. */
+    codec: CodecConfig;
   };
-  http: { host: string; port: number };
+  http: {
+    host: string;
+    port: number;
+    /** Bearer token the codec endpoint requires; undefined only on a loopback host (the dev stack). */
+    codecToken?: string;
+    /** Browser origins allowed to call the codec endpoint (the Temporal Web UI). */
+    corsOrigins: string[];
+  };
+  log: { level: LogLevel };
   dicom: { aeTitle: string; port: number };
   anonymization: { siteEnabled: boolean; rerunProjectAnonOnRename: boolean };
   edits: { versionRetentionSeconds: number };
@@ -30,6 +41,11 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
   readonly code = 'CONFIG_INVALID';
 }
+
+/** Levels of the JSON log, lowest first; `silent` writes nothing. */
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'silent'] as const;
+/** One log level. */
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 const SEARCH_ATTRIBUTE_TYPES = ['Keyword', 'Text', 'Int', 'Double', 'Bool', 'Datetime', 'KeywordList'];
 
@@ -58,9 +74,30 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, file = defaultC
     ? ({ client: 'sqlite3', filename: resolvePath(dbUrl.slice('sqlite://'.length), baseDir) } as const)
     : ({ client: 'pg', connection: dbUrl } as const);
 
+  const dataDir = get<string>('data.dir');
+  const httpHost = get<string>('http.host');
+  const uiPort = get<number>('temporal.uiPort');
+  const codecToken = get<string>('http.codecToken') || undefined;
+  // Without a token anyone who can reach the endpoint can decrypt history; tolerable on loopback only.
+  if (!codecToken && !isLoopback(httpHost)) {
+    throw new ConfigError(`http.host = ${httpHost} is not a loopback address, so the codec endpoint needs a bearer token: set DICOM_INTAKE_CODEC_TOKEN (or http.codecToken).`);
+  }
+  let codecKeys;
+  try {
+    codecKeys = parseKeyList(get<string>('codec.keys'), env.DICOM_INTAKE_CODEC_KEYS !== undefined ? 'environment variable DICOM_INTAKE_CODEC_KEYS' : `${file} key codec.keys`);
+  } catch (err) {
+    if (err instanceof KeyringError) throw new ConfigError(err.message);
+    throw err;
+  }
+  const keyringFile = get<string>('codec.keyringFile');
+  const corsOrigins = get<string>('http.corsOrigins')
+    .split(',')
+    .map((s) => s.trim().replace(/\/$/, ''))
+    .filter(Boolean);
+
   return {
     baseDir,
-    dataDir: get('data.dir'),
+    dataDir,
     database,
     temporal: {
       address: get('temporal.address'),
@@ -69,8 +106,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, file = defaultC
       uiPort: get('temporal.uiPort'),
       dbFile: get('temporal.dbFile'),
       searchAttributes: readSearchAttributes(doc, file),
+      codec: { keys: codecKeys.length ? codecKeys : undefined, keyringFile: keyringFile ? resolvePath(keyringFile, baseDir) : resolve(dataDir, 'codec-keyring.json') },
     },
-    http: { host: get('http.host'), port: get('http.port') },
+    http: {
+      host: httpHost,
+      port: get('http.port'),
+      codecToken,
+      corsOrigins: corsOrigins.length ? corsOrigins : [`http://127.0.0.1:${uiPort}`, `http://localhost:${uiPort}`],
+    },
+    log: { level: get('log.level') },
     dicom: { aeTitle: get('dicom.aeTitle'), port: get('dicom.port') },
     anonymization: { siteEnabled: get('anonymization.siteEnabled'), rerunProjectAnonOnRename: get('anonymization.rerunProjectAnonOnRename') },
     edits: { versionRetentionSeconds: get('edits.versionRetentionSeconds') },
@@ -94,6 +138,11 @@ function readKey(key: ConfigKey, doc: Record<string, unknown>, env: NodeJS.Proce
   switch (key.kind) {
     case 'string':
       if (!text) throw bad('a non-empty string');
+      return text;
+    case 'text':
+      return text;
+    case 'logLevel':
+      if (!(LOG_LEVELS as readonly string[]).includes(text)) throw bad(LOG_LEVELS.join(', '));
       return text;
     case 'path':
       if (!text) throw bad('a path');
@@ -135,6 +184,10 @@ function readSearchAttributes(doc: Record<string, unknown>, file: string): Recor
     out[name] = String(type);
   }
   return out;
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }
 
 function resolvePath(p: string, baseDir: string): string {

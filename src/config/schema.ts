@@ -2,7 +2,7 @@
 export interface ConfigKey {
   path: string;
   env: string;
-  kind: 'string' | 'port' | 'int' | 'bool' | 'path' | 'address' | 'dbUrl';
+  kind: 'string' | 'text' | 'port' | 'int' | 'bool' | 'path' | 'address' | 'dbUrl' | 'logLevel';
   default: string | number | boolean;
   doc: string;
 }
@@ -18,6 +18,11 @@ export const CONFIG_KEYS = [
   { path: 'temporal.dbFile', env: 'DICOM_INTAKE_TEMPORAL_DB_FILE', kind: 'path', default: '.data/temporal.sqlite', doc: 'dev server persistence file' },
   { path: 'http.host', env: 'DICOM_INTAKE_HTTP_HOST', kind: 'string', default: '127.0.0.1', doc: 'bind address of the HTTP API (loopback by default)' },
   { path: 'http.port', env: 'DICOM_INTAKE_HTTP_PORT', kind: 'port', default: 8080, doc: 'HTTP API port' },
+  { path: 'http.codecToken', env: 'DICOM_INTAKE_CODEC_TOKEN', kind: 'text', default: '', doc: 'bearer token the codec endpoint requires (empty: none, allowed only on a loopback http.host)' },
+  { path: 'http.corsOrigins', env: 'DICOM_INTAKE_CORS_ORIGINS', kind: 'text', default: '', doc: 'comma-separated origins allowed to call the codec endpoint (empty: the embedded Web UI on temporal.uiPort)' },
+  { path: 'codec.keys', env: 'DICOM_INTAKE_CODEC_KEYS', kind: 'text', default: '', doc: 'payload keys as ID=BASE64(32 bytes),…; the first encodes, all decode (empty: use codec.keyringFile)' },
+  { path: 'codec.keyringFile', env: 'DICOM_INTAKE_CODEC_KEYRING_FILE', kind: 'text', default: '', doc: 'keyring JSON file, created by `dicom-intake start` when missing (empty: DATA_DIR/codec-keyring.json)' },
+  { path: 'log.level', env: 'DICOM_INTAKE_LOG_LEVEL', kind: 'logLevel', default: 'info', doc: 'lowest level written to the JSON log: trace, debug, info, warn, error or silent' },
   { path: 'dicom.aeTitle', env: 'DICOM_INTAKE_AE_TITLE', kind: 'string', default: 'DICOMINTAKE', doc: 'AE title of the default C-STORE receiver' },
   { path: 'dicom.port', env: 'DICOM_INTAKE_DICOM_PORT', kind: 'port', default: 11112, doc: 'port of the default C-STORE receiver' },
   { path: 'anonymization.siteEnabled', env: 'DICOM_INTAKE_SITE_ANON_ENABLED', kind: 'bool', default: true, doc: 'run the site-wide script on every upload' },

@@ -18,8 +18,18 @@ export interface WrittenFile {
   readonly size: number;
 }
 
+/** How to write. */
+export interface WriteOptions {
+  /**
+   * fsync the file and its folder before returning (default true): the service acknowledges and deletes inputs
+   * only after this. An offline batch (the `anonymize` CLI) may skip it, as cp and other tools do.
+   */
+  readonly durable?: boolean;
+}
+
 /** Writes the editor's file to `outPath` atomically and returns its SHA-256 and size. */
-export async function writeEditedFile(editor: DicomEditor, outPath: string): Promise<WrittenFile> {
+export async function writeEditedFile(editor: DicomEditor, outPath: string, options: WriteOptions = {}): Promise<WrittenFile> {
+  const durable = options.durable ?? true;
   const index = editor.index;
   const pieces = planWrite(editor);
   const input = await open(index.path, 'r');
@@ -52,11 +62,11 @@ export async function writeEditedFile(editor: DicomEditor, outPath: string): Pro
         pos += bytesRead;
       }
     }
-    await output.sync();
+    if (durable) await output.sync();
     await output.close();
     output = undefined;
     await rename(partPath, outPath);
-    await syncDirectory(dirname(outPath));
+    if (durable) await syncDirectory(dirname(outPath));
     return { sha256: hash.digest('hex'), size };
   } catch (e) {
     await output?.close().catch(() => undefined);

@@ -1,10 +1,11 @@
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
-import { WORKFLOWS_PATH } from './workflows-path';
+import { activityLogging } from '../logging/activity-logging';
+import { WORKFLOW_BUNDLE_OPTIONS } from './workflows-path';
 
 /** Where the worker finds its workflow code: the TypeScript sources, or a bundle built once (tests, CI). */
 export type WorkflowSource = { workflowsPath: string } | { workflowBundle: { codePath: string } };
-
 
 /** Composition root of a worker: deps → activities → Worker on one task queue. */
 export async function createWorker(args: {
@@ -12,6 +13,9 @@ export async function createWorker(args: {
   namespace: string;
   taskQueue: string;
   deps: ActivityDeps;
+  /** From createDataConverter: required, so that no worker can run without encryption by omission. */
+  dataConverter: DataConverter;
+  /** A prebuilt bundle must come from WORKFLOW_BUNDLE_OPTIONS (it carries the failure converter). */
   workflows?: WorkflowSource;
   options?: Partial<WorkerOptions>;
 }): Promise<Worker> {
@@ -20,7 +24,9 @@ export async function createWorker(args: {
     namespace: args.namespace,
     taskQueue: args.taskQueue,
     activities: createActivities(args.deps),
-    ...(args.workflows ?? { workflowsPath: WORKFLOWS_PATH }),
+    dataConverter: args.dataConverter,
+    ...(args.workflows ?? { workflowsPath: WORKFLOW_BUNDLE_OPTIONS.workflowsPath }),
+    interceptors: { activity: [activityLogging] },
     // Let in-flight activities finish on Ctrl-C; each is idempotent anyway, so a cut one is simply retried.
     shutdownGraceTime: '10 seconds',
     ...args.options,

@@ -20,7 +20,8 @@ export interface DevServerOptions {
   /** How long to wait for the server to answer; the testing package's 5 s is too short on 2 cores. */
   readyTimeoutMs?: number;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
-  stdio?: 'inherit' | 'ignore';
+  /** `quiet`: the server's banner and lines are kept out of the terminal, and their tail is shown if start-up fails. */
+  stdio?: 'inherit' | 'ignore' | 'quiet';
 }
 
 /** A started dev server: its address and how to stop it. */
@@ -56,7 +57,12 @@ export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
   // Search attributes registered at start are usable at once; this refresh covers the rare cache lag.
   args.push('--dynamic-config-value', 'system.forceSearchAttributesCacheRefreshOnRead=true');
 
-  const child = spawn(o.cli, args, { stdio: ['ignore', o.stdio ?? 'inherit', o.stdio ?? 'inherit'], detached: false });
+  const out = o.stdio === 'quiet' ? 'pipe' : (o.stdio ?? 'inherit');
+  const child = spawn(o.cli, args, { stdio: ['ignore', out, out], detached: false });
+  let tail = '';
+  const keepTail = (c: Buffer) => (tail = (tail + c.toString('utf8')).slice(-2000));
+  child.stdout?.on('data', keepTail);
+  child.stderr?.on('data', keepTail);
   const address = `${o.ip}:${o.port}`;
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
@@ -74,7 +80,9 @@ export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
   };
   const deadline = Date.now() + (o.readyTimeoutMs ?? 90_000);
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`the Temporal dev server exited during start-up with code ${child.exitCode} (is port ${o.port} or ${o.uiPort ?? '-'} in use?)`);
+    if (child.exitCode !== null) {
+      throw new Error(`the Temporal dev server exited during start-up with code ${child.exitCode} (is port ${o.port} or ${o.uiPort ?? '-'} in use?)${tail ? `; its last output:\n${tail}` : ''}`);
+    }
     try {
       const c = await Connection.connect({ address, connectTimeout: 1000 });
       try {

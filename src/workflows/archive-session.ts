@@ -30,12 +30,15 @@ export async function archiveSession(input: ArchiveSessionInput): Promise<Archiv
     const committed = await files.commitGroupToArchive({ uploadId: input.uploadId, groupId: input.groupId, overwrite: input.overwrite });
     await db.releaseSessionLocks();
     if (prearchiveId) await files.finishPrearchiveCommit({ prearchiveId });
+    // The run's own end is mirrored in DicomStatus, so a visibility query by status finds the session's workflow
+    // too, not only the upload's.
+    upsertSearchAttributes([{ key: DicomStatus, value: 'ARCHIVED' }]);
     return { ...committed, projectPass };
   } catch (err) {
     const cause = failureOf(err);
+    upsertSearchAttributes([{ key: DicomStatus, value: 'ERROR' }]);
     await db.releaseSessionLocks();
     if (prearchiveId) {
-      upsertSearchAttributes([{ key: DicomStatus, value: 'ERROR' }]);
       await db.releasePrearchive({
         prearchiveId,
         status: cause?.type === 'SessionConflictError' ? 'CONFLICT' : 'ERROR',

@@ -35,6 +35,9 @@ export async function importUpload(input: ImportUploadInput): Promise<ImportUplo
         workflowId: `archive-${groupId}`,
         args: [{ uploadId: input.uploadId, groupId, overwrite }],
         typedSearchAttributes: workflowInfo().typedSearchAttributes,
+        // Memo and summary are payloads, so the codec encrypts them; the Web UI shows them decoded.
+        memo: { description: `Archive of session group ${groupId} of upload ${input.uploadId}` },
+        staticSummary: `Archive session group ${groupId} (upload ${input.uploadId})`,
       });
       sessions.push({ sessionId: r.sessionId, url: r.url, added: r.added, unchanged: r.unchanged });
     };

@@ -37,3 +37,21 @@ describe('loadConfig', () => {
     expect(() => loadConfig({}, f)).toThrow(/is not valid YAML/);
   });
 });
+
+describe('loadConfig: codec, HTTP exposure and logs', () => {
+  it('When codec keys come from the environment, then they are parsed, the first encodes, and the keyring file defaults into the data folder', () => {
+    const key = Buffer.alloc(32, 7).toString('base64');
+    const c = loadConfig({ DICOM_INTAKE_CODEC_KEYS: `new=${key},old=${key}`, DICOM_INTAKE_DATA_DIR: '/tmp/x' });
+    expect(c.temporal.codec.keys!.map((k) => k.id)).toEqual(['new', 'old']);
+    expect(c.temporal.codec.keyringFile).toBe('/tmp/x/codec-keyring.json');
+    expect(() => loadConfig({ DICOM_INTAKE_CODEC_KEYS: 'k=short' })).toThrow(/DICOM_INTAKE_CODEC_KEYS: key k is not 32 bytes/);
+  });
+  it('When the HTTP API binds beyond loopback without a codec token, then the config is refused', () => {
+    expect(() => loadConfig({ DICOM_INTAKE_HTTP_HOST: '0.0.0.0' })).toThrow(/needs a bearer token: set DICOM_INTAKE_CODEC_TOKEN/);
+    expect(loadConfig({ DICOM_INTAKE_HTTP_HOST: '0.0.0.0', DICOM_INTAKE_CODEC_TOKEN: 't' }).http.codecToken).toBe('t');
+  });
+  it('When no CORS origin is set, then the embedded Web UI origin is allowed; a log level outside the list is refused', () => {
+    expect(loadConfig({ DICOM_INTAKE_TEMPORAL_UI_PORT: '9233' }).http.corsOrigins).toEqual(['http://127.0.0.1:9233', 'http://localhost:9233']);
+    expect(() => loadConfig({ DICOM_INTAKE_LOG_LEVEL: 'loud' })).toThrow(/expected trace, debug, info, warn, error, silent/);
+  });
+});

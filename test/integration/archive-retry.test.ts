@@ -23,7 +23,8 @@ describe('failed archives: listed from Temporal visibility, retried once fixed',
   });
   afterAll(async () => stack?.stop());
   // The CLI signs in with DICOM_INTAKE_TOKEN (the stack's site admin), as a script on the server would.
-  const run = (cmd: string, args: string[]) => execFileAsync(cmd, args, { env: { ...process.env, DICOM_INTAKE_TOKEN: stack.adminToken } });
+  const run = (cmd: string, args: string[]) =>
+    execFileAsync(cmd, args, { env: { ...process.env, DICOM_INTAKE_TOKEN: stack.adminToken, DICOM_INTAKE_TEMPORAL_ADDRESS: inject('temporalAddress'), DICOM_INTAKE_CODEC_KEYS: inject('codecKeys'), DICOM_INTAKE_DATA_DIR: stack.dataDir } });
 
   const failedIds = async () => (JSON.parse((await http(stack.baseUrl, 'GET', '/api/workflows?failed=true')).text).workflows as { workflowId: string }[]).map((w) => w.workflowId);
 
@@ -40,8 +41,8 @@ describe('failed archives: listed from Temporal visibility, retried once fixed',
 
     // Visibility is eventually consistent: wait until the failed run is listed.
     for (let i = 0; i < 50 && !(await failedIds()).includes(`prearchive-${pre.id}`); i++) await new Promise((r) => setTimeout(r, 200));
-    const ls = JSON.parse((await run('node', [CLI, 'workflows', 'ls', '--failed', '--json', '--url', stack.baseUrl])).stdout);
-    expect(ls.workflows).toEqual([expect.objectContaining({ workflowId: `prearchive-${pre.id}`, type: 'archiveSession', project: 'RP' })]);
+    const ls = JSON.parse((await run('node', [CLI, 'workflows', 'ls', '--failed', '--query', `WorkflowId = 'prearchive-${pre.id}'`, '--json'])).stdout);
+    expect(ls).toEqual([expect.objectContaining({ workflowId: `prearchive-${pre.id}`, type: 'archiveSession', status: 'FAILED', searchAttributes: expect.objectContaining({ DicomProject: 'RP', DicomStatus: 'ERROR' }) })]);
 
     const fixed = JSON.parse((await http(stack.baseUrl, 'PUT', '/data/config/edit/projects/RP/image/dicom/script', FIXED)).text);
     const retry = JSON.parse((await run('node', [CLI, 'archive', 'retry', pre.id, '--json', '--url', stack.baseUrl])).stdout);
@@ -57,6 +58,6 @@ describe('failed archives: listed from Temporal visibility, retried once fixed',
     expect(await stack.repos.prearchive.get(pre.id)).toBeUndefined();
     expect(await failedIds()).not.toContain(`prearchive-${pre.id}`);
     const handle = stack.client.workflow.getHandle(`prearchive-${pre.id}`);
-    await Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, await handle.fetchHistory(), handle.workflowId);
+    await Worker.runReplayHistory(stack.replayOptions, await handle.fetchHistory(), handle.workflowId);
   });
 });

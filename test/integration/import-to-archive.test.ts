@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDicom } from '../../src/dicom';
 import { studyZip as makeStudyZip } from '../factories/study-zip';
 import { childWorkflowIds, historyText } from '../support/history-text';
@@ -110,7 +110,9 @@ describe('import of a zip into the archive, through Temporal', () => {
     expect(everything).toContain('runSitePass');
     expect(description.typedSearchAttributes.get(DicomStatus)).toBe('ARCHIVED');
 
-    const bundle = { workflowBundle: { codePath: inject('workflowBundlePath') } };
+    // Payloads are encrypted, so replay needs the service's data converter (test/integration/payload-encryption
+    // shows that it fails without).
+    const bundle = stack.replayOptions;
     await Worker.runReplayHistory(bundle, history, upload.workflow_id);
     await Worker.runReplayHistory(bundle, childHistory, children[0]);
 

@@ -1,5 +1,5 @@
 import { Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDicom } from '../../src/dicom';
 import { zipBuffers } from '../../src/storage/zip-write';
 import { buildDicom } from '../factories/dicom-builder';
@@ -70,7 +70,7 @@ describe('the prearchive lifecycle, through Temporal', () => {
   /** Replays a workflow's history against the current bundle (every workflow test does). */
   const replay = async (workflowId: string) => {
     const history = await stack.client.workflow.getHandle(workflowId).fetchHistory();
-    await Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, history, workflowId);
+    await Worker.runReplayHistory(stack.replayOptions, history, workflowId);
   };
   const statusOf = async (id: string) => (await stack.repos.prearchive.get(id))?.status;
   const codesIn = async (prefix: string) => Promise.all((await stack.store.list(prefix)).map(async (k) => (await openDicom(stack.store.path(k))).getDeidentificationMethodCodes()));
@@ -115,7 +115,7 @@ describe('the prearchive lifecycle, through Temporal', () => {
     const text = historyText(history);
     for (const canary of [CANARY_NAME, CANARY_ID, 'Prearcanary']) expect(text).not.toContain(canary);
     expect(text).toContain('claimPrearchive');
-    await Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, history, `prearchive-${row.id}`);
+    await Worker.runReplayHistory(stack.replayOptions, history, `prearchive-${row.id}`);
   });
 
   it('When a label already in the archive is committed with overwrite=none, then the session is CONFLICT with a reason and nothing merges; append then adds, delete then replaces', async () => {

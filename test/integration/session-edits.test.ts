@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDicom } from '../../src/dicom';
 import { zipBuffers } from '../../src/storage/zip-write';
 import { buildDicom } from '../factories/dicom-builder';
@@ -94,7 +94,7 @@ describe('metadata edits re-run the project script, through Temporal', () => {
   /** Replays a workflow's history against the current bundle (every workflow test does). */
   const replay = async (workflowId: string) => {
     const history = await stack.client.workflow.getHandle(workflowId).fetchHistory();
-    await Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, history, workflowId);
+    await Worker.runReplayHistory(stack.replayOptions, history, workflowId);
     return history;
   };
   /** Crashes each step of the edit once, after its side effect. */
@@ -150,11 +150,11 @@ describe('metadata edits re-run the project script, through Temporal', () => {
     const history = await stack.client.workflow.getHandle(body.workflowId).fetchHistory();
     const text = historyText(history);
     for (const canary of [CANARY_NAME, CANARY_ID, 'Editcanary', 'SESA_NEW']) expect(text).not.toContain(canary);
-    await Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, history, body.workflowId);
+    await Worker.runReplayHistory(stack.replayOptions, history, body.workflowId);
     // Negative control: the same history with its first activity renamed must not replay.
     const tampered = structuredClone(history);
     tampered.events!.find((e) => e.activityTaskScheduledEventAttributes)!.activityTaskScheduledEventAttributes!.activityType!.name = 'applyEdit';
-    await expect(Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, tampered, body.workflowId)).rejects.toThrow(/[Nn]ondetermin/);
+    await expect(Worker.runReplayHistory(stack.replayOptions, tampered, body.workflowId)).rejects.toThrow(/[Nn]ondetermin/);
     const eventTypes = (history.events ?? []).map((e) => temporal.api.enums.v1.EventType[e.eventType ?? 0]);
     const dir = resolve(__dirname, '../../test-output');
     mkdirSync(dir, { recursive: true });

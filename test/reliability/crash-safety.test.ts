@@ -6,9 +6,11 @@ import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createApiServer } from '../../src/api/server';
 import { ensureSiteAdmin } from '../../src/auth/accounts';
+import { createDataConverter } from '../../src/codec/data-converter';
 import { loadConfig } from '../../src/config/load-config';
 import { openDicom } from '../../src/dicom';
 import { defaultTemporalCli, startDevServer, type DevServer, type DevServerOptions } from '../../src/workers/temporal-dev-server';
@@ -50,6 +52,7 @@ describe('crash safety: uploads while the worker is SIGKILLed and Temporal resta
   let server: Server;
   let baseUrl: string;
   let worker: WorkerProcess;
+  let dataConverter: DataConverter;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'dicom-intake-chaos-'));
@@ -57,6 +60,8 @@ describe('crash safety: uploads while the worker is SIGKILLed and Temporal resta
       DICOM_INTAKE_DATA_DIR: join(dir, 'data'),
       DICOM_INTAKE_DATABASE_URL: `sqlite://${join(dir, 'db.sqlite')}`,
       DICOM_INTAKE_TASK_QUEUE: `chaos-${randomUUID()}`,
+      // The worker process and this API must share the payload keys: the run's test keys.
+      DICOM_INTAKE_CODEC_KEYS: inject('codecKeys'),
     } as Record<string, string>;
     const base = loadConfig({ ...process.env, ...env });
     // Its own dev server with file persistence: the shared in-memory one would lose everything on restart.
@@ -74,12 +79,13 @@ describe('crash safety: uploads while the worker is SIGKILLed and Temporal resta
     env.DICOM_INTAKE_TEMPORAL_ADDRESS = temporal.address;
     const config = loadConfig({ ...process.env, ...env });
     services = await openServices(config);
+    dataConverter = createDataConverter(config.temporal.codec);
     connection = await Connection.connect({ address: temporal.address });
     server = createApiServer({
       db: services.db,
       repos: services.repos,
       store: services.store,
-      client: new Client({ connection, namespace: 'default' }),
+      client: new Client({ connection, namespace: 'default', dataConverter }),
       taskQueue: config.temporal.taskQueue,
       uploadMaxBytes: config.limits.uploadMaxBytes,
       siteAnonEnabled: true,
@@ -175,7 +181,7 @@ describe('crash safety: uploads while the worker is SIGKILLed and Temporal resta
     }
     // Evidence that the kills hit work in flight: activities that completed on a later attempt (retried attempts
     // are not events of their own; the started event of the last one carries its number).
-    const client = new Client({ connection, namespace: 'default' });
+    const client = new Client({ connection, namespace: 'default', dataConverter }); // memos are encrypted
     let interrupted = 0;
     for await (const execution of client.workflow.list({ query: `TaskQueue = '${worker.taskQueue}'` })) {
       const history = await client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();

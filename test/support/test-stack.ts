@@ -4,13 +4,19 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
+import type { DataConverter, PayloadCodec } from '@temporalio/common';
 import { NativeConnection, type Worker } from '@temporalio/worker';
+import type { DestinationStream } from 'pino';
 import { inject } from 'vitest';
 import { createApiServer } from '../../src/api/server';
 import { ensureSiteAdmin } from '../../src/auth/accounts';
 import { useToken } from './http';
+import { connectClient } from '../../src/client/connect-client';
+import { createDataConverter, createPayloadCodec } from '../../src/codec/data-converter';
 import { loadConfig, type Config } from '../../src/config/load-config';
+import { createLogger, type Logger } from '../../src/logging/logger';
+import { installTemporalLogging } from '../../src/logging/temporal-logging';
 import { createWorker } from '../../src/workers/create-worker';
 import { openServices, type Services } from '../../src/workers/services';
 
@@ -23,6 +29,15 @@ export interface TestStack extends Services {
   dataDir: string;
   /** The site admin's API token; `http()` signs in with it. */
   adminToken: string;
+  /** The service's data converter (codec + encoded failures), as given to the worker and client: use it to replay. */
+  dataConverter: DataConverter;
+  /** The payload codec alone, to decode raw history in tests. */
+  codec: PayloadCodec;
+  /** The prebuilt workflow bundle of the run (replay needs it with the data converter). */
+  workflowBundle: { codePath: string };
+  /** What `Worker.runReplayHistory` needs to replay this stack's (encrypted) histories. */
+  replayOptions: { workflowBundle: { codePath: string }; dataConverter: DataConverter };
+  logger: Logger;
   /** Points where the next call throws once (fault injection); tests add names to it. */
   faults: Set<string>;
   /** Names of the fault points that fired. */
@@ -30,17 +45,36 @@ export interface TestStack extends Services {
   stop(): Promise<void>;
 }
 
-/** Starts a test stack against the run's shared Temporal dev server. */
-export async function startTestStack(env: Record<string, string> = {}): Promise<TestStack> {
+/**
+ * The run's data converter without a whole stack: for a TestWorkflowEnvironment (`client: { dataConverter }`), a
+ * worker made with createWorker, or `Worker.runReplayHistory({ workflowBundle, dataConverter }, …)`.
+ */
+export function testDataConverter(): DataConverter {
+  return createDataConverter(loadConfig({ ...process.env, DICOM_INTAKE_CODEC_KEYS: inject('codecKeys') }).temporal.codec);
+}
+
+/**
+ * Starts a test stack against the run's shared Temporal dev server. It encrypts with the run's codec keys and logs
+ * at warn level (DICOM_INTAKE_LOG_LEVEL overrides), so worker state INFO lines stay out of test output.
+ */
+export async function startTestStack(env: Record<string, string> = {}, opts: { logDestination?: DestinationStream } = {}): Promise<TestStack> {
   const dataDir = await mkdtemp(join(tmpdir(), 'dicom-intake-test-'));
   const address = inject('temporalAddress');
   const config = loadConfig({
+    DICOM_INTAKE_CODEC_KEYS: inject('codecKeys'),
+    DICOM_INTAKE_LOG_LEVEL: 'warn',
     ...process.env,
     DICOM_INTAKE_DATA_DIR: dataDir,
     DICOM_INTAKE_DATABASE_URL: `sqlite://${join(dataDir, 'db.sqlite')}`,
     DICOM_INTAKE_TEMPORAL_ADDRESS: address,
     ...env,
   });
+  const logger = createLogger({ level: config.log.level, name: 'test', destination: opts.logDestination });
+  // Once per test file (one fork, one Runtime): later stacks in the same file reuse it.
+  installTemporalLogging(logger);
+  const dataConverter = createDataConverter(config.temporal.codec);
+  const codec = createPayloadCodec(config.temporal.codec);
+  const workflowBundle = { codePath: inject('workflowBundlePath') };
   const faults = new Set<string>();
   const fired: string[] = [];
   const services = await openServices(config, {
@@ -58,11 +92,13 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
     namespace: 'default',
     taskQueue,
     deps: services.activityDeps,
-    workflows: { workflowBundle: { codePath: inject('workflowBundlePath') } },
+    dataConverter,
+    workflows: { workflowBundle },
   });
   const workerRun = worker.run();
-  const connection = await Connection.connect({ address });
-  const client = new Client({ connection, namespace: 'default' });
+  // The same client every entry point builds (connectClient), with the data converter from the same config.
+  const client = await connectClient(config.temporal);
+  const connection = client.connection;
   const server: Server = createApiServer({
     db: services.db,
     repos: services.repos,
@@ -72,6 +108,8 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
     uploadMaxBytes: config.limits.uploadMaxBytes,
     siteAnonEnabled: config.anonymization.siteEnabled,
     editSettings: { rerunProjectAnon: config.anonymization.rerunProjectAnonOnRename, retentionSeconds: config.edits.versionRetentionSeconds },
+    codec: { codec, codecToken: config.http.codecToken, corsOrigins: config.http.corsOrigins },
+    logger: logger.child({ name: 'api' }),
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -87,6 +125,11 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
     baseUrl,
     dataDir,
     adminToken: admin!.token,
+    dataConverter,
+    codec,
+    workflowBundle,
+    replayOptions: { workflowBundle, dataConverter },
+    logger,
     faults,
     fired,
     async stop() {
