@@ -301,7 +301,9 @@ class Checker {
         assertNever(arg);
     }
     const last = path.segments[path.segments.length - 1];
-    if (mustBePrivate && (last === undefined || last.kind !== 'element' || last.tag.creator === undefined)) {
+    // A trailing level wildcard keeps everything below a private sequence: (0019,{pb1}F0)/(0023,{pb2}15)[%]/*.
+    const underPrivate = last?.kind === 'level' && path.segments.some((s) => s.kind === 'element' && s.tag.creator !== undefined);
+    if (mustBePrivate && !underPrivate && (last === undefined || last.kind !== 'element' || last.tag.creator === undefined)) {
       this.report(arg.pos, 'error', 'ARGUMENT_KIND', `${where} must be a private tag path with a creator, e.g. (0029,{SIEMENS CSA HEADER}XX); ${path.text} is not`);
     }
   }

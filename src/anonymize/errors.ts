@@ -78,6 +78,7 @@ export class ScriptCheckError extends Error {
 /** Stable codes of runtime failures. */
 export const RUNTIME_ERROR_CODES = [
   'NOT_IMPLEMENTED',
+  // No longer raised (sequence paths are supported); kept because codes are wire contracts.
   'UNSUPPORTED_PATH',
   'NULL_ASSIGNMENT',
   'VOID_VALUE',
@@ -89,6 +90,8 @@ export const RUNTIME_ERROR_CODES = [
   'PRIVATE_BLOCK_MISSING',
   'NOT_BOOLEAN',
   'UNSUPPORTED_PIXEL_DATA',
+  // The dataset refused an edit (DicomEditError from the byte layer), at this statement.
+  'EDIT_REFUSED',
 ] as const;
 /** Stable code of a runtime failure. */
 export type RuntimeErrorCode = (typeof RUNTIME_ERROR_CODES)[number];

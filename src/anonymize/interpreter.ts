@@ -115,6 +115,12 @@ function located(pos: SourcePosition, prefix: string, run: () => void): void {
     run();
   } catch (e) {
     if (e instanceof EngineFault) throw new ScriptRuntimeError(e.code, pos.line, pos.column, prefix + e.detail);
+    // The dataset refused an edit (a value invalid for its VR, a character the character set cannot encode, a
+    // structural element): say which statement did it. Matched by name, so the engine does not import the byte layer.
+    if (e instanceof Error && e.name === 'DicomEditError') {
+      const code = (e as Error & { code?: unknown }).code;
+      throw new ScriptRuntimeError('EDIT_REFUSED', pos.line, pos.column, `${prefix}${e.message}${typeof code === 'string' ? ` (${code})` : ''}`);
+    }
     throw e;
   }
 }

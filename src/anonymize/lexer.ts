@@ -55,8 +55,17 @@ function canonicalDigits(s: string): string {
   return s.toUpperCase();
 }
 
+/** Lexer options; the default is the grammar of scripts. */
+export interface LexOptions {
+  /**
+   * Accept private tags by number, e.g. (0045,1045). Only tag paths written inside strings take them (set, delete
+   * and friends: RT set.das and deleteFunction.das); tag paths in the script text must name the creator.
+   */
+  readonly numericPrivate?: boolean;
+}
+
 /** Splits a script into tokens; throws ScriptSyntaxError on characters the grammar does not allow. */
-export function tokenize(text: string): Token[] {
+export function tokenize(text: string, options: LexOptions = {}): Token[] {
   const tokens: Token[] = [];
   let i = 0;
   let line = 1;
@@ -170,7 +179,7 @@ export function tokenize(text: string): Token[] {
       continue;
     }
     if (c === '(' && looksLikeTag(text, i)) {
-      const { token, end } = lexTag(text, i, pos(i), (at, m) => fail(at, m));
+      const { token, end } = lexTag(text, i, pos(i), (at, m) => fail(at, m), options.numericPrivate === true);
       tokens.push(token);
       i = end;
       continue;
@@ -200,6 +209,7 @@ function lexTag(
   start: number,
   startPos: SourcePosition,
   fail: (at: number, message: string) => never,
+  numericPrivate: boolean,
 ): { token: Token; end: number } {
   const group = canonicalDigits(text.slice(start + 1, start + 5));
   const last = group[3]!;
@@ -235,7 +245,7 @@ function lexTag(
     fail(j, 'expected four hex digits (or X, #, @) for the tag element');
   }
   if (text[j + 4] !== ')') fail(j + 4, "expected ')' to end the tag");
-  if (isPrivate) {
+  if (isPrivate && !numericPrivate) {
     fail(start, `private tag (${group},${canonicalDigits(element)}) must name its creator, e.g. (${group},{CREATOR}${canonicalDigits(element).slice(2)}); DicomEdit 6 does not address private elements by number`);
   }
   const tag: TagPattern = { group, element: canonicalDigits(element) };

@@ -30,7 +30,8 @@ export function parseScript(text: string): ScriptAst {
  * Positions in errors are relative to the string.
  */
 export function parseTagPathText(text: string): TagPath {
-  const parser = new Parser(tokenize(text));
+  // Inside strings DicomEdit also takes private tags by number, e.g. set["(0045,1045)", "x"] (RT set.das).
+  const parser = new Parser(tokenize(text, { numericPrivate: true }));
   const path = parser.tagPathOnly();
   return path;
 }

@@ -1,11 +1,12 @@
 /**
  * Removing private elements at every depth: `removeAllPrivateTags` (keep nothing) and `retainPrivateTags` (keep the
- * listed elements, their creators and the sequences that lead to them). Items that the removal leaves empty are
- * dropped, and so are private sequences left without items, as DicomEdit's DeleteEmptyPrivateBlocksVisitor does.
+ * listed elements, their creators and the private sequences that lead to them). Items are never dropped: an item
+ * left empty stays, as in DicomEdit, whose DeleteEmptyPrivateBlocksVisitor removes creators of empty blocks only
+ * (here a creator is kept only together with a kept element of its block, so no empty block survives).
  */
 import type { TagPath } from './ast';
 import type { EditableDataset, ItemPath } from './dataset';
-import { creatorOf, findElements, isPrivateCreator, isPrivateTag, itemKey } from './tag-path-access';
+import { allElements, containingItems, creatorOf, findElements, isPrivateCreator, isPrivateTag, itemKey, type ElementRef } from './tag-path-access';
 import { EngineFault } from './runtime-value';
 
 const key = (item: ItemPath, tag: number): string => `${itemKey(item)}|${tag}`;
@@ -19,10 +20,9 @@ export function removePrivateTags(ds: EditableDataset, keep: (item: ItemPath, ta
   visitItem(ds, [], keep);
 }
 
-/** Processes one item; returns true when it held something and holds nothing now. */
-function visitItem(ds: EditableDataset, item: ItemPath, keep: (item: ItemPath, tag: number) => Keep): boolean {
-  const before = ds.tagsAt(item);
-  for (const tag of before) {
+/** Processes one item and, through it, every item below. */
+function visitItem(ds: EditableDataset, item: ItemPath, keep: (item: ItemPath, tag: number) => Keep): void {
+  for (const tag of ds.tagsAt(item)) {
     const decision = isPrivateTag(tag) ? keep(item, tag) : 'whole';
     if (decision === 'no') {
       ds.deleteAt(item, tag);
@@ -31,13 +31,8 @@ function visitItem(ds: EditableDataset, item: ItemPath, keep: (item: ItemPath, t
     // A kept private element keeps its contents; public sequences and the way to kept elements are visited.
     if (isPrivateTag(tag) && decision === 'whole') continue;
     const count = ds.itemCount(item, tag);
-    // Last item first, so that dropping an item never renumbers one still to be visited.
-    for (let k = count - 1; k >= 0; k -= 1) {
-      if (visitItem(ds, [...item, { tag, item: k }], keep)) ds.deleteItem(item, tag, k);
-    }
-    if (isPrivateTag(tag) && count > 0 && ds.itemCount(item, tag) === 0) ds.deleteAt(item, tag);
+    for (let k = 0; k < count; k += 1) visitItem(ds, [...item, { tag, item: k }], keep);
   }
-  return before.length > 0 && ds.tagsAt(item).length === 0;
 }
 
 /**
@@ -52,11 +47,7 @@ export function retainPrivateTags(ds: EditableDataset, paths: readonly TagPath[]
     if (isPrivateTag(tag) && !isPrivateCreator(tag)) decisions.set(key(item, creatorTagOf(tag)), 'whole');
   };
   for (const path of paths) {
-    const last = path.segments[path.segments.length - 1];
-    if (last?.kind !== 'element' || last.tag.creator === undefined || !/[13579BDF#]$/.test(last.tag.group)) {
-      throw new EngineFault('BAD_ARGUMENT', `retainPrivateTags takes private tags with a creator such as (0029,{creator}10), not ${path.text}`);
-    }
-    for (const ref of findElements(ds, path)) {
+    for (const ref of retainedBy(ds, path)) {
       mark(ref.item, ref.tag, 'whole');
       // The sequences (and their creators) that lead to a kept element stay too.
       for (let depth = ref.item.length - 1; depth >= 0; depth -= 1) {
@@ -68,4 +59,18 @@ export function retainPrivateTags(ds: EditableDataset, paths: readonly TagPath[]
     }
   }
   removePrivateTags(ds, (item, tag) => decisions.get(key(item, tag)) ?? 'no');
+}
+
+/**
+ * The elements a retain path keeps: the matches of a private path, or, for a path ending in a level wildcard below
+ * a private sequence (`(0019,{pb1}F0)/(0023,{pb2}15)[%]/*`), everything in the items it reaches.
+ */
+function retainedBy(ds: EditableDataset, path: TagPath): ElementRef[] {
+  const last = path.segments[path.segments.length - 1];
+  const underPrivate = path.segments.some((s) => s.kind === 'element' && s.tag.creator !== undefined);
+  if (last?.kind === 'level' && underPrivate) return containingItems(ds, path).flatMap((item) => allElements(ds, item));
+  if (last?.kind !== 'element' || last.tag.creator === undefined || !/[13579BDF#]$/.test(last.tag.group)) {
+    throw new EngineFault('BAD_ARGUMENT', `retainPrivateTags takes private tags with a creator such as (0029,{creator}10), not ${path.text}`);
+  }
+  return findElements(ds, path);
 }

@@ -94,6 +94,7 @@ function formatDetail(d: WorkflowDetail): string {
   // The service's own attributes; system ones (BuildIds…) stay in --json.
   const sa = Object.entries(d.searchAttributes)
     .filter(([k]) => k.startsWith('Dicom'))
+    .sort(([a], [b]) => a.localeCompare(b)) // the server's order varies from call to call
     .map(([k, v]) => `${k}=${String(v)}`)
     .join('  ');
   const lines = [

@@ -1,4 +1,4 @@
-/** The DICOM byte layer: read a Part 10 file's layout, edit top-level elements, write losslessly. */
+/** The DICOM byte layer: read a Part 10 file's layout, edit elements at any depth, write losslessly. */
 export { DicomEditor, openDicom, type ElementEdit } from './editor';
 export { writeEditedFile, sha256File, type WrittenFile } from './writer';
 export { readDicomFile, DicomFileIndex, type DicomElement, type ReadOptions } from './reader';

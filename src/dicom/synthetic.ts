@@ -129,10 +129,12 @@ function codeItem(codeValue: string, explicit: boolean, undefinedLength: boolean
 function syntheticSequence(tag: number, seq: SyntheticSequence, explicit: boolean): Buffer {
   const undefinedLength = seq.undefinedLength === true;
   const items = seq.items.map((content) => {
+    // An item may declare its own character set (PS3.5 §6.1.2.5.3); only UTF-8 is written differently here.
+    const utf8 = String(content['(0008,0005)'] ?? content.SpecificCharacterSet ?? '').includes('ISO_IR 192');
     const elements = Object.entries(content)
       .map(([key, value]) => {
         const t = parseTagKey(key);
-        const bytes = typeof value === 'string' ? element(t, vrOf(t), valueBytes(vrOf(t), value, false), explicit) : syntheticSequence(t, value, explicit);
+        const bytes = typeof value === 'string' ? element(t, vrOf(t), valueBytes(vrOf(t), value, utf8), explicit) : syntheticSequence(t, value, explicit);
         return [t, bytes] as const;
       })
       .sort((a, b) => a[0] - b[0]);

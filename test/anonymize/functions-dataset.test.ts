@@ -39,10 +39,23 @@ describe('retainPrivateTags (MONO TestRetainPrivateTagsFunction)', () => {
     expect(seq(ds, '(0008,1115)')).toEqual([{ '(0011,0010)': 'p1c', '(0011,103F)': 'keep', '(0020,000E)': '1.2' }]);
   });
 
-  it('When a fictional creator is retained, then the whole real block goes, creator included, and emptied private sequences vanish', () => {
+  it('When a fictional creator is retained, then the whole real block goes, creator included, private sequences too', () => {
     const ds = buildDataset({ '(0019,0010)': 'REAL', '(0019,1001)': 'x', '(0029,0010)': 'SQ OWNER', '(0029,1001)': [{ '(0029,0010)': 'IN', '(0029,1001)': 'y' }] });
     run('retainPrivateTags[(0019,{FICTIONAL}01)]', ds);
     expect(Object.keys(ds.toTree()).filter((k) => k.startsWith('(0019') || k.startsWith('(0029'))).toEqual([]);
+  });
+
+  it('When a retain path ends in * below a private sequence, then everything in its items stays with the creators on the way', () => {
+    const ds = buildDataset({
+      '(0019,0010)': 'pb1',
+      '(0019,10F0)': [{ '(0023,0020)': 'pb2', '(0023,2015)': [{ '(0023,0030)': 'pb3', '(0023,3001)': 'kept', '(0010,0010)': 'x' }], '(0023,2016)': 'dropped' }],
+      '(0019,10F1)': 'dropped too',
+    });
+    run('retainPrivateTags[(0019,{pb1}F0)/(0023,{pb2}15)[%]/*]', ds);
+    const tree = ds.toTree();
+    expect(tree['(0019,10F1)']).toBeUndefined();
+    expect(tree['(0019,0010)']).toBe('pb1');
+    expect(tree['(0019,10F0)']).toEqual([{ '(0023,0020)': 'pb2', '(0023,2015)': [{ '(0010,0010)': 'x', '(0023,0030)': 'pb3', '(0023,3001)': 'kept' }] }]);
   });
 
   it('When a public tag is given to retainPrivateTags, then the script is refused', () => {
@@ -63,6 +76,27 @@ describe('removeTags, set and delete at any depth', () => {
     const ds = buildDataset({ '(0008,1115)': [{ '(0020,000E)': '1.1', '(0045,0010)': 'PCI' }, { '(0020,000E)': '1.2' }] });
     run('set["(0008,1115)[0]/(0045,{PCI}45)", "v"]\nset["(0008,1115)[0]/(0008,103E)", "d"]\ndelete["(0008,1115)[1]"]', ds);
     expect(seq(ds, '(0008,1115)')).toEqual([{ '(0008,103E)': 'd', '(0020,000E)': '1.1', '(0045,0010)': 'PCI', '(0045,1045)': 'v' }]);
+  });
+});
+
+describe('private tags by number inside strings (RT set.das, deleteFunction.das)', () => {
+  it('When set and delete get private tags by number in strings, then the creator is set first and the element follows', () => {
+    const ds = buildDataset({ '(0020,9222)': [{}], '(2001,0010)': 'Philips Imaging DD 001', '(2001,1019)': 'x', '(2001,101F)': 'y' });
+    run('set["(0045,0010)", "PCI"]\nset["(0045,1045)", "PRIVATEVALUE"]\nset["(0020,9222)[0]/(0045,0010)", "PCI"]\ndelete["(2001,1019)"]\ndelete["(2001,101f)"]', ds);
+    const tree = ds.toTree();
+    expect([tree['(0045,0010)'], tree['(0045,1045)'], tree['(2001,1019)'], tree['(2001,101F)']]).toEqual(['PCI', 'PRIVATEVALUE', undefined, undefined]);
+    expect(tree['(0020,9222)']).toEqual([{ '(0045,0010)': 'PCI' }]);
+  });
+
+  it('When a private tag by number appears outside a string, or in retainPrivateTags, then the script is refused', () => {
+    expect(() => compileScript('version "6.3"\n(0045,1045) := "x"')).toThrow('must name its creator');
+    expect(() => compileScript('version "6.3"\nretainPrivateTags["(0029,1010)"]')).toThrow(ScriptCheckError);
+  });
+
+  it('When blankValues has no arguments, then it is accepted and changes nothing', () => {
+    const ds = buildDataset();
+    run('blankValues[]', ds);
+    expect(ds.toRecord()).toEqual(buildDataset().toRecord());
   });
 });
 
@@ -87,6 +121,14 @@ describe('UID functions', () => {
     expect(ds.getString(0x0020000d)).toBe(expected);
     const inner = (seq(ds, '(0020,9221)')[0]!['(0020,9222)'] as MemoryRecord[])[0]!;
     expect(inner['(0020,9164)']).toBe(expected);
+  });
+
+  it('When mapUID maps a value under a prefix, then the same value always gives the same UID and other values others', () => {
+    const ds = buildDataset({ '(0020,000E)': '1.2.3.4.5' });
+    run('(0020,000E) := mapUID[(0020,000E), "1.2.840.99"]\n(0008,1155) := mapUID["1.2.3.4.5", "1.2.840.99"]\n(0008,0018) := mapUID["1.2.3.4.5.6", "1.2.840.99"]', ds);
+    expect(ds.getString(0x0020000e)).toBe('1.2.840.99.281097975800109040096884226991818420711');
+    expect(ds.getString(0x00081155)).toBe(ds.getString(0x0020000e));
+    expect(ds.getString(0x00080018)).toBe('1.2.840.99.262228503153619312954819897114011402300');
   });
 
   it('When the UID root would make UIDs longer than 64 characters, then mapReferencedUIDs fails', () => {
@@ -120,6 +162,16 @@ describe('dates', () => {
     run('shiftDateTimeSequenceByIncrement[1209600, "*/(0010,0030)"]\nshiftDateTimeSequenceByIncrement[-60, "+/(0040,A032)"]', ds);
     expect(ds.getString(0x00100030)).toBe('19700115');
     expect(seq(ds, '(0008,1115)')).toEqual([{ '(0010,0030)': '19700115' }, { '(0040,A032)': '20010213184646+0100' }]);
+  });
+
+  it('When shiftDateTimeListByIncrement shifts a list of dates by -300 days, then each keeps its precision (MONO golden values)', () => {
+    const values = ['2023', '202305', '20230519', '2023051913', '202305191330', '20230519133022', '20230519133022.123'];
+    const shifted = ['2022', '202207', '20220723', '2022072313', '202207231330', '20220723133022', '20220723133022.123'];
+    const tags = ['(0008,002A)', '(0040,A120)', '(0018,A002)', '(0018,9151)', '(0040,A13A)', '(0018,9074)', '(0400,0105)'];
+    const ds = buildDataset(Object.fromEntries(tags.map((t, k) => [t, values[k]!])));
+    run(`shiftDateTimeListByIncrement[{${tags.join(', ')}}, "-300", "days"]`, ds);
+    expect(tags.map((t) => ds.toRecord()[t])).toEqual(shifted);
+    expect(runtimeError('shiftDateTimeListByIncrement[{(0010,0010)}, "-1", "seconds"]', buildDataset({ '(0010,0010)': 'Doe^John' })).detail).not.toContain('Doe');
   });
 
   it('When shiftDateByIncrement is a statement on a nested path, then it shifts every match in place', () => {

@@ -155,7 +155,7 @@ describe('digit wildcards and private creators at any depth', () => {
     expect([ds.getString(0x00120010), ds.getString(0x00120020)]).toEqual(['F', 'T']);
   });
 
-  it('When removeAllPrivateTags runs, then private elements go at every depth and items left empty are dropped', () => {
+  it('When removeAllPrivateTags runs, then private elements go at every depth and items left empty stay, as in DicomEdit', () => {
     const ds = buildDataset({
       '(0009,0010)': 'TOP',
       '(0009,1001)': 'top value',
@@ -170,7 +170,7 @@ describe('digit wildcards and private creators at any depth', () => {
     run('removeAllPrivateTags', ds);
     const tree = ds.toTree();
     expect(JSON.stringify(tree)).not.toMatch(/\(00(09|19|21|29),/);
-    expect(tree['(0008,1115)']).toEqual([{ '(0020,000E)': '1.2' }, { '(0008,1199)': [{ '(0008,1155)': '1.2.3' }] }]);
+    expect(tree['(0008,1115)']).toEqual([{ '(0020,000E)': '1.2' }, {}, { '(0008,1199)': [{ '(0008,1155)': '1.2.3' }] }]);
   });
 });
 
@@ -185,6 +185,23 @@ describe('tag paths as values', () => {
   it('When a path that can match several elements is used as a value, then the script is refused', () => {
     expect(() => compileScript('version "6.6"\n(0010,1000) := (0008,1115)[%]/(0020,000E)')).toThrow(ScriptCheckError);
     expect(() => compileScript('version "6.6"\n(0010,1000) := */(0020,000E)')).toThrow('Path matching multiple tags not allowed as term');
+  });
+
+  it('When a plural path given to a value-taking function matches several elements, then it fails; one match is its value', () => {
+    let caught: unknown;
+    try {
+      run('(0010,1000) := concatenate[*/(0010,0020)]', nested());
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toMatchObject({ name: 'ScriptRuntimeError', code: 'PLURAL_TAGPATH', line: 2 });
+    expect((caught as Error).message).toContain('Path matching multiple tags not allowed as term: */(0010,0020)');
+    const ds = nested();
+    const single = buildDataset({ '(0008,1115)': [{ '(0008,1199)': [{ '(0008,1155)': '1.2' }] }] });
+    run('(0010,1000) := concatenate[./(0008,1199)/(0008,1155), "-x"]', single);
+    expect(single.getString(0x00101000)).toBe('1.2-x');
+    run('(0010,1000) := concatenate[(0008,1115)[1]/(0010,0020), "-x"]', ds);
+    expect(ds.getString(0x00101000)).toBe('ITEM-1-x');
   });
 
   it('When conditions and isPresent read nested paths, then they see the items', () => {

@@ -198,6 +198,26 @@ describe('nested editing', () => {
   });
 });
 
+describe('character sets in items', () => {
+  it('When an item declares UTF-8 under a Latin-1 file, then its values are read and written in UTF-8 and pydicom agrees', async () => {
+    const { editor } = await open({
+      sequences: { '(0040,A073)': { items: [{ '(0008,0005)': 'ISO_IR 192', '(0040,A075)': '山田^太郎' }, { '(0040,A075)': 'Müller^Jörg' }] } },
+    });
+    const utf8Item = at([0x0040a073, 0]);
+    const latin1Item = at([0x0040a073, 1]);
+    expect(editor.getStringAt(utf8Item, 0x0040a075)).toBe('山田^太郎');
+    expect(editor.getStringAt(latin1Item, 0x0040a075)).toBe('Müller^Jörg');
+    editor.setStringAt(utf8Item, 0x0040a075, '鈴木^花子');
+    expectEditError(() => editor.setStringAt(latin1Item, 0x0040a075, '鈴木^花子'), 'UNSUPPORTED_CHARSET');
+    editor.setStringAt(latin1Item, 0x0040a075, 'Søren^Ærø');
+    const out = await saved(editor);
+    expect(readPathsWithPydicom(out, ['0040a073/0/0040a075', '0040a073/1/0040a075'])).toEqual({
+      '0040a073/0/0040a075': '鈴木^花子',
+      '0040a073/1/0040a075': 'Søren^Ærø',
+    });
+  });
+});
+
 describe('nested editing of the public corpus', () => {
   it('When values inside the UN-encoded private sequence of UN_sequence.dcm are edited, then pydicom reads them and the pixel data is unchanged', async () => {
     const input = join(dir, 'UN_sequence.dcm');

@@ -1,9 +1,10 @@
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { applyScript, compileScript, hashUid, ScriptRuntimeError } from '../../src/anonymize';
-import { DicomEditor, TAG, writeEditedFile } from '../../src/dicom';
+import { DicomEditor, DicomReadError, TAG, writeEditedFile } from '../../src/dicom';
 import { buildDicom, type SyntheticDicomOptions } from '../factories/dicom-builder';
 import { readPathsWithPydicom, readWithPydicom } from './pydicom-probe';
 
@@ -47,6 +48,21 @@ describe('group 2 (file meta) through scripts', () => {
     const reread = await DicomEditor.open(out);
     const meta = reread.index.elements.filter((e) => e.tag >>> 16 === 2 && e.tag !== TAG.FileMetaInformationGroupLength);
     expect(reread.getString(TAG.FileMetaInformationGroupLength)).toBe(String(meta.reduce((n, e) => n + e.end - e.start, 0)));
+  });
+});
+
+describe('edits the file refuses', () => {
+  it('When a script writes a value invalid for the VR, then the error names the statement and the reason, never the value', async () => {
+    const editor = await DicomEditor.open(synthetic({}));
+    let caught: unknown;
+    try {
+      applyScript(compileScript('version "6.3"\n(0010,0010) := "Anon"\n(0008,0014) := "Secret-Not-A-UID"'), editor, {});
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(ScriptRuntimeError);
+    expect(caught).toMatchObject({ code: 'EDIT_REFUSED', line: 3, column: 1 });
+    expect((caught as Error).message).toBe('line 3, column 1: value is not a valid UI: a UID is up to 64 digits and dots (INVALID_VALUE)');
   });
 });
 
@@ -98,6 +114,18 @@ describe('alterPixels on files', () => {
     });
   }
 
+  it.each([
+    [0, [3, 4, 5]],
+    [1, [1, 7, 13]],
+  ])('When alterPixels fills an 8-bit RGB image with Planar Configuration %i, then exactly the samples of that pixel change', async (planar, changed) => {
+    const elements = { SamplesPerPixel: '3', PhotometricInterpretation: 'RGB', PlanarConfiguration: String(planar), BitsAllocated: '8', BitsStored: '8', HighBit: '7' };
+    const input = synthetic({ rows: 2, columns: 3, elements, pixelDataBytes: 18 });
+    const out = await apply(input, 'version "6.3"\nalterPixels["rectangle", "l=1, t=0, r=2, b=1", "solid", "v=9"]');
+    const before = readFileSync(input).subarray(-18);
+    const after = readFileSync(out).subarray(-18);
+    for (let k = 0; k < 18; k++) expect(after[k]).toBe(changed.includes(k) ? 9 : before[k]);
+  });
+
   it('When alterPixels meets compressed pixel data, then the script fails with UNSUPPORTED_PIXEL_DATA instead of leaving the text', async () => {
     const editor = await DicomEditor.open(corpus('JPEG2000.dcm'));
     let caught: unknown;
@@ -137,5 +165,43 @@ describe('determinism', () => {
     expect(a.equals(c)).toBe(false);
     const py = readPathsWithPydicom(join(dir, `out-${counter - 3}.dcm`), ['00081115/0/0020000e', '00081115/0/00080020', '00080018']);
     expect(py).toEqual({ '00081115/0/0020000e': hashUid('1.2.3.4.5.6'), '00081115/0/00080020': '20231223', '00080018': hashUid('1.2.3.4.5') });
+  });
+});
+
+// pydicom walks every element at every depth of each output: private tags, (0008,0090) and names other than "Anon".
+const WALK = `
+import sys, json, pydicom
+out = {}
+for path in sys.argv[1:]:
+    ds = pydicom.dcmread(path)
+    bad = []
+    for e in ds.iterall():
+        if e.tag.is_private or e.tag == 0x00080090 or (e.tag == 0x00100010 and str(e.value) != "Anon"):
+            bad.append(str(e.tag))
+    out[path.rsplit("/", 1)[-1]] = bad
+print(json.dumps(out))
+`;
+
+describe('scripts at every depth over the public corpus', () => {
+  it('When */ paths and removeAllPrivateTags run on every readable corpus file, then pydicom finds nothing left at any depth', async () => {
+    const script = compileScript('version "6.3"\n*/(0010,0010) ?= "Anon"\nremoveAllPrivateTags\n-*/(0008,0090)\n*/(0008,1155) ?= hashUID[(0020,000D)]');
+    const outputs: string[] = [];
+    for (const name of readdirSync(CORPUS).filter((n) => n.endsWith('.dcm'))) {
+      let editor: DicomEditor;
+      try {
+        editor = await DicomEditor.open(join(CORPUS, name));
+      } catch (e) {
+        // Refusals (big endian, deflate, truncation, no meta header) are covered by round-trip.test.ts.
+        expect(e).toBeInstanceOf(DicomReadError);
+        continue;
+      }
+      applyScript(script, editor, {});
+      const out = join(dir, `corpus-${name}`);
+      await writeEditedFile(editor, out);
+      outputs.push(out);
+    }
+    expect(outputs.length).toBeGreaterThan(40);
+    const found = JSON.parse(execFileSync('/usr/bin/python3', ['-W', 'ignore', '-c', WALK, ...outputs], { encoding: 'utf8' })) as Record<string, string[]>;
+    expect(Object.entries(found).filter(([, bad]) => bad.length > 0)).toEqual([]);
   });
 });

@@ -161,7 +161,11 @@ export class MemoryDataset implements EditableDataset {
       for (let r = Math.max(0, rect.top); r < Math.min(g.rows, rect.bottom); r++) {
         for (let c = Math.max(0, rect.left); c < Math.min(g.columns, rect.right); c++) {
           for (let s = 0; s < g.samplesPerPixel; s++) {
-            const at = ((f * g.rows + r) * g.columns + c) * g.samplesPerPixel * bytes + s * bytes;
+            const frame = f * g.rows * g.columns * g.samplesPerPixel * bytes;
+            const planar = g.planarConfiguration === 1;
+            const at = planar
+              ? frame + (s * g.rows * g.columns + r * g.columns + c) * bytes
+              : frame + ((r * g.columns + c) * g.samplesPerPixel + s) * bytes;
             this.pixels.bytes.writeUIntLE(value, at, bytes);
           }
         }

@@ -3,7 +3,12 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, inject, vi } from 'vitest';
+import { runKeys } from '../../src/cli/keys-command';
 import { main } from '../../src/cli/main';
+import { runStart } from '../../src/cli/start-command';
+import { runUpload } from '../../src/cli/upload-command';
+import { runWorker } from '../../src/cli/worker-command';
+import { runWorkflows } from '../../src/cli/workflows-command';
 import { ensureKeyring, formatKeyList, loadKeyring, newCodecKey } from '../../src/codec/keyring';
 import { zipBuffers } from '../../src/storage/zip-write';
 import { buildDicom, syntheticUid } from '../factories/dicom-builder';
@@ -55,7 +60,7 @@ describe('dicom-intake workflows and --help', () => {
     expect(text).toMatch(/status\s+COMPLETED/);
     expect(text).toContain('START_CHILD_WORKFLOW_EXECUTION_INITIATED  archiveSession');
     expect(text).toMatch(/UPSERT_WORKFLOW_SEARCH_ATTRIBUTES {2}DicomStatus=UNPACKING\n/);
-    expect(text).toMatch(/attributes DicomProject=\S+ {2}DicomUploadMethod=api/);
+    expect(text).toMatch(/attributes DicomDestination=archive {2}DicomProject=\S+ {2}DicomStatus=ARCHIVED {2}DicomUploadMethod=api/);
 
     const [wrongKeys, missing] = await Promise.all([
       failing(cli(['workflows', 'show', workflowId], { DICOM_INTAKE_CODEC_KEYS: formatKeyList([newCodecKey()]) })),
@@ -83,11 +88,20 @@ describe('dicom-intake workflows and --help', () => {
 
   it('When any command is asked for --help, then it prints usage with examples and exits 0', async () => {
     // In-process: help has no side effects, and six more node processes cost half a minute on a shared machine.
-    for (const c of [[], ['start'], ['upload'], ['worker'], ['workflows'], ['keys']]) {
+    // The commands are called directly: main() loads them with require(), which only the tsx runtime resolves.
+    const commands: [string, (argv: string[]) => Promise<number>][] = [
+      ['', main],
+      ['start', runStart],
+      ['upload', runUpload],
+      ['worker', runWorker],
+      ['workflows', runWorkflows],
+      ['keys', runKeys],
+    ];
+    for (const [, run] of commands) {
       const out: string[] = [];
       const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => out.push(String(chunk)) > 0);
       try {
-        expect(await main([...c, '--help'])).toBe(0);
+        expect(await run(['--help'])).toBe(0);
       } finally {
         spy.mockRestore();
       }

@@ -6,7 +6,8 @@ import type { TagPath } from '../ast';
 import type { EditableDataset } from '../dataset';
 import { NULL_VALUE, VOID_VALUE, type Argument, type RuntimeValue } from '../runtime-value';
 import { findElements } from '../tag-path-access';
-import { argInteger, argPaths, argString } from './args';
+import { EngineFault } from '../runtime-value';
+import { allArgPaths, argInteger, argPaths, argString } from './args';
 import { shiftDate, shiftDateTime } from './date-shift';
 import { scalePatientAge } from './patient-age';
 import type { CallContext, FunctionSpec } from './types';
@@ -73,6 +74,24 @@ export const DATE_FUNCTIONS: readonly FunctionSpec[] = [
     run: (args, ctx) => {
       const seconds = argInteger(args[0], ctx, 'the increment (seconds)');
       for (const path of argPaths(args[1]!, 'the tag path')) shiftInPlace(ctx.ds, path, (value, vr) => shiftBySeconds(value, vr, seconds));
+      return VOID_VALUE;
+    },
+  },
+  {
+    // shiftDateTimeListByIncrement[{paths}, "-300", "days"|"seconds"]: every match shifted in place, read as a DT
+    // whatever its VR (MONO TestShiftDateTimeListByIncrementFunction), precision and fraction kept.
+    name: 'shiftDateTimeListByIncrement',
+    minArgs: 3,
+    maxArgs: 3,
+    since: '6.6',
+    returns: 'void',
+    argRules: ['tagPathLike', 'integer', 'any'],
+    run: (args, ctx) => {
+      const amount = argInteger(args[1], ctx, 'the increment');
+      const unit = argString(args[2], ctx, 'the unit');
+      if (unit !== 'days' && unit !== 'seconds') throw new EngineFault('BAD_ARGUMENT', 'the unit must be "days" or "seconds"');
+      const seconds = unit === 'days' ? amount * 86_400 : amount;
+      for (const path of allArgPaths([args[0]!])) shiftInPlace(ctx.ds, path, (value) => shiftDateTime(value, seconds));
       return VOID_VALUE;
     },
   },

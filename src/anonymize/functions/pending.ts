@@ -8,6 +8,4 @@ import type { FunctionSpec } from './types';
 export const PENDING_FUNCTIONS: readonly FunctionSpec[] = [
   // Network I/O while anonymizing would make the output depend on a server's answer and could leak data.
   { name: 'getURL', minArgs: 1, maxArgs: 1, since: '6.0', returns: 'string', argRules: ['any'] },
-  // Registered in DicomEdit's FunctionManager; its arguments and semantics are not documented (§1.6).
-  { name: 'mapUID', minArgs: 0, maxArgs: Infinity, since: '6.0', returns: 'string', argRules: [] },
 ];

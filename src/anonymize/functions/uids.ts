@@ -50,6 +50,27 @@ export const UID_FUNCTIONS: readonly FunctionSpec[] = [
     run: () => ({ kind: 'string', value: newUid() }),
   },
   {
+    // mapUID[value, prefix]: DicomEdit gives each distinct value a random UID under the prefix, remembered only
+    // in that process; here the UID is prefix + the decimal part of hashUID(value), the same in every process
+    // and every run (design invariant 6), and just as consistent within a batch.
+    name: 'mapUID',
+    minArgs: 2,
+    maxArgs: 2,
+    since: '6.0',
+    returns: 'string',
+    argRules: ['any', 'any'],
+    run: (args, ctx) => {
+      const value = argString(args[0], ctx, 'the value') ?? '';
+      const prefix = argString(args[1], ctx, 'the UID prefix');
+      if (prefix === null || !/^[0-9]+(\.[0-9]+)*$/.test(prefix.trim())) {
+        throw new EngineFault('BAD_ARGUMENT', 'the UID prefix must be digits separated by dots, e.g. "1.2.840.99999"');
+      }
+      const mapped = `${prefix.trim()}.${hashUid(value).slice('2.25.'.length)}`;
+      if (mapped.length > 64) throw new EngineFault('BAD_ARGUMENT', 'the UID prefix is too long: mapped UIDs would exceed 64 characters');
+      return { kind: 'string', value: mapped };
+    },
+  },
+  {
     name: 'hashUIDList',
     minArgs: 1,
     maxArgs: Infinity,

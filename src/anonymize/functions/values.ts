@@ -32,7 +32,8 @@ function valuesOf(arg: Argument, ctx: CallContext): string[] {
 export const VALUE_FUNCTIONS: readonly FunctionSpec[] = [
   {
     name: 'blankValues',
-    minArgs: 1,
+    // blankValues[] is accepted and does nothing (RT collectAndBlankValues/noArguments.das).
+    minArgs: 0,
     maxArgs: Infinity,
     since: '6.6',
     returns: 'void',
