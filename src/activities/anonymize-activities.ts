@@ -33,6 +33,8 @@ export function createAnonymizeActivities(deps: ActivityDeps) {
   async function pass(args: {
     kind: 'site' | 'project';
     uploadId: string;
+    /** Folder holding the stage folders (staging/<upload>, or a prearchive session's folder). */
+    baseKey: string;
     sessionId?: string;
     from: 'raw' | 'site';
     to: 'site' | 'project';
@@ -49,8 +51,8 @@ export function createAnonymizeActivities(deps: ActivityDeps) {
         summary.skipped++;
         continue;
       }
-      const inKey = store.stagingKey(args.uploadId, args.from, seqName(seq));
-      const outKey = store.stagingKey(args.uploadId, args.to, seqName(seq));
+      const inKey = `${args.baseKey}/${args.from}/${seqName(seq)}`;
+      const outKey = `${args.baseKey}/${args.to}/${seqName(seq)}`;
       if (!args.script) {
         await store.move(inKey, outKey);
         await repos.uploads.updateFile(args.uploadId, seq, { stage: args.to });
@@ -117,6 +119,7 @@ export function createAnonymizeActivities(deps: ActivityDeps) {
       const summary = await pass({
         kind: 'site',
         uploadId: upload.id,
+        baseKey: store.stagingKey(upload.id),
         from: 'raw',
         to: 'site',
         seqs: files.map((f) => f.seq),
@@ -142,6 +145,7 @@ export function createAnonymizeActivities(deps: ActivityDeps) {
       return pass({
         kind: 'project',
         uploadId: input.uploadId,
+        baseKey: group.baseKey ?? store.stagingKey(input.uploadId),
         from: 'site',
         to: 'project',
         seqs: files.map((f) => f.seq),

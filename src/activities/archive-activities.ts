@@ -1,4 +1,4 @@
-import { SessionConflictError } from '../domain/intake-errors';
+import { EmptySessionError, SessionBusyError, SessionConflictError } from '../domain/intake-errors';
 import type { CatalogEntry } from '../db/archive-repo';
 import type { ActivityDeps } from './deps';
 import { heartbeat } from './heartbeat';
@@ -19,35 +19,64 @@ export function createArchiveActivities(deps: ActivityDeps) {
   const { repos, store } = deps;
   return {
     /**
+     * Locks the archived session a group will be committed into, if it exists, so that a metadata edit of that
+     * session and this archive never interleave. A lock held by another workflow is a retryable SessionBusyError:
+     * the activity's retry policy is how this archive waits its turn.
+     */
+    async lockArchiveTarget(input: { groupId: string }): Promise<{ sessionId: string | null }> {
+      const group = (await repos.uploads.group(input.groupId))!;
+      const existing = await repos.archive.sessionByLabel(group.projectId, group.sessionLabel);
+      if (!existing) return { sessionId: null };
+      const owner = currentRun().workflowId!;
+      const r = await repos.sessionLocks.acquire([existing.id], owner);
+      if (!r.ok) throw new SessionBusyError(`archived session ${existing.id} is being changed by workflow ${r.heldBy}; this archive waits for it`);
+      return { sessionId: existing.id };
+    },
+
+    /** Frees every session lock this workflow holds (safe to repeat). */
+    async releaseSessionLocks(): Promise<void> {
+      await repos.sessionLocks.releaseAll(currentRun().workflowId!);
+    },
+
+    /**
      * Moves one group's project-passed files into the archive and writes the catalog.
      * Order matters for crash safety: files are renamed to content-addressed keys first (a rename that already
      * happened is seen and skipped), then the catalog is written in one transaction, then staging is cleared.
-     * A repeated commit of identical content changes nothing. With overwrite=none, different content for an
-     * existing session is a conflict and nothing moves.
+     * A repeated commit of identical content changes nothing. An existing session of the same label is never
+     * merged silently: overwrite=none refuses any new or different file (CONFLICT), append adds new instances but
+     * refuses different content for an existing one, delete replaces the session's instances.
      */
-    async commitGroupToArchive(input: { uploadId: string; groupId: string; overwrite: Overwrite }): Promise<{ sessionId: string; url: string; added: number; replaced: number; unchanged: number }> {
+    async commitGroupToArchive(input: { uploadId: string; groupId: string; overwrite: Overwrite }): Promise<{ sessionId: string; url: string; added: number; replaced: number; unchanged: number; removed: number }> {
       const run = currentRun();
       const group = (await repos.uploads.group(input.groupId))!;
-      const files = (await repos.uploads.files(input.uploadId, input.groupId)).filter((f) => f.stage === 'project' || f.stage === 'archived');
+      const all = await repos.uploads.files(input.uploadId, input.groupId);
+      const files = all.filter((f) => f.stage === 'project' || f.stage === 'archived');
+      if (!files.length) {
+        throw new EmptySessionError(`Empty sessions cannot be archived: the project script of ${group.projectId} rejected all ${all.length} files of session group ${group.id}; fix the script or delete the session`);
+      }
       const existing = await repos.archive.sessionByLabel(group.projectId, group.sessionLabel);
       if (existing) {
         const current = new Map((await repos.archive.instances(existing.id)).map((i) => [i.sopUidHash, i.contentSha256]));
-        const differs = files.filter((f) => current.get(f.sopUidHash!) !== f.sha256);
-        if (input.overwrite === 'none' && differs.length) {
-          throw new SessionConflictError(
-            `session ${group.sessionLabel} already exists in project ${group.projectId} and ${differs.length} of the ${files.length} uploaded files are new or different; upload with overwrite=append to add files or overwrite=delete to replace them`,
-          );
+        const fresh = files.filter((f) => !current.has(f.sopUidHash!));
+        const changed = files.filter((f) => current.has(f.sopUidHash!) && current.get(f.sopUidHash!) !== f.sha256);
+        const where = `session ${group.sessionLabel} already exists in the archive of project ${group.projectId}`;
+        if (input.overwrite === 'none' && (fresh.length || changed.length)) {
+          throw new SessionConflictError(`${where} and ${fresh.length + changed.length} of the ${files.length} files are new or different; commit with overwrite=append to add files, overwrite=delete to replace the session, or give the session another label`);
+        }
+        if (input.overwrite === 'append' && changed.length) {
+          throw new SessionConflictError(`${where} and ${changed.length} of its files would be replaced by different content; commit with overwrite=delete to replace them`);
         }
         if (existing.subjectLabel !== group.subjectLabel) {
-          throw new SessionConflictError(`session ${group.sessionLabel} in project ${group.projectId} belongs to another subject; relabel the upload or move the session first`);
+          throw new SessionConflictError(`${where} and belongs to another subject; relabel the session or move the archived one first`);
         }
       }
       const entries: CatalogEntry[] = [];
+      const base = group.baseKey ?? store.stagingKey(input.uploadId);
       for (const f of files) {
         heartbeat({ step: 'move', done: f.seq });
         const fileName = `${f.sopUidHash!.slice(0, 24)}-${f.sha256.slice(0, 12)}.dcm`;
         const archiveKey = store.archiveKey(group.projectId, group.subjectLabel, group.sessionLabel, f.seriesNumber ?? '0', fileName);
-        const stagingKey = store.stagingKey(input.uploadId, 'project', seqName(f.seq));
+        const stagingKey = `${base}/project/${seqName(f.seq)}`;
         if (f.stage === 'project') {
           if (await store.exists(archiveKey)) await store.remove(stagingKey); // same name = same content, already there
           else await store.move(stagingKey, archiveKey);
@@ -62,9 +91,14 @@ export function createArchiveActivities(deps: ActivityDeps) {
         sessionLabel: group.sessionLabel,
         studyUidHash: group.studyUidHash,
         entries,
+        removeOthers: input.overwrite === 'delete',
       });
+      // overwrite=delete: the replaced session's other files go once the catalog no longer names them.
+      const removedKeys = result.removedKeys ?? [];
+      for (const key of removedKeys) if (!entries.some((e) => e.objectKey === key)) await store.remove(key);
       await repos.uploads.setGroup(group.id, { status: 'ARCHIVED', sessionId: result.sessionId });
-      await repos.audit.append({
+      // Once per run: a retry after a crash below must not record the archive twice.
+      await repos.audit.appendOnce({
         actor: 'system',
         action: 'session.archived',
         projectId: group.projectId,
@@ -72,10 +106,10 @@ export function createArchiveActivities(deps: ActivityDeps) {
         uploadId: input.uploadId,
         workflowId: run.workflowId,
         runId: run.runId,
-        detail: { added: result.added, replaced: result.replaced, unchanged: result.unchanged },
+        detail: { added: result.added, replaced: result.replaced, unchanged: result.unchanged, removed: removedKeys.length, overwrite: input.overwrite },
       });
       await deps.faultPoint?.('commit:after-catalog');
-      return { ...result, url: archiveUrl(group.projectId, group.subjectLabel, group.sessionLabel) };
+      return { sessionId: result.sessionId, added: result.added, replaced: result.replaced, unchanged: result.unchanged, removed: removedKeys.length, url: archiveUrl(group.projectId, group.subjectLabel, group.sessionLabel) };
     },
 
     /** Removes what is left of an upload's staging folder once every group is archived. */

@@ -2,6 +2,8 @@ import { createArchiveActivities } from './archive-activities';
 import { createAnonymizeActivities } from './anonymize-activities';
 import type { ActivityDeps } from './deps';
 import { createReceiveActivities } from './receive-activities';
+import { createEditActivities } from './edit-activities';
+import { createPrearchiveActivities } from './prearchive-activities';
 import { createUploadActivities } from './upload-activities';
 
 /** Every activity, closed over its dependencies. Workflows import only the TYPE of this function. */
@@ -11,6 +13,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createAnonymizeActivities(deps),
     ...createArchiveActivities(deps),
     ...createReceiveActivities(deps),
+    ...createPrearchiveActivities(deps),
+    ...createEditActivities(deps),
   };
 }
 /** The activity functions as registered with the worker. */

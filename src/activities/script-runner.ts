@@ -47,13 +47,15 @@ export type ScriptFileResult =
 /**
  * Runs one script over one DICOM file and writes the result to `outPath` (atomically), appending the
  * (0012,0064) item. A file whose last item already names this script is not touched again (XNAT's
- * needsAnonymization check), which is what makes a client-side pass count on the server.
+ * needsAnonymization check), which is what makes a client-side pass count on the server; `rerun` (metadata edits)
+ * skips that check.
  */
-export async function runScriptOnFile(script: StoredScript, inPath: string, outPath: string, ctx: ScriptContext): Promise<ScriptFileResult> {
+export async function runScriptOnFile(script: StoredScript, inPath: string, outPath: string, ctx: ScriptContext, options: { rerun?: boolean } = {}): Promise<ScriptFileResult> {
   const program = compileStored(script);
   const editor = await openDicom(inPath);
   const codes = editor.getDeidentificationMethodCodes();
-  if (codes.length && codes[codes.length - 1] === String(script.id)) return { kind: 'already-applied' };
+  // A metadata edit re-runs the script on purpose (`rerun`): XNAT appends another item, [site, project, project].
+  if (!options.rerun && codes.length && codes[codes.length - 1] === String(script.id)) return { kind: 'already-applied' };
   const result = applyScript(program, editor, { project: ctx.project, subject: ctx.subject, session: ctx.session });
   if (result.rejected) return { kind: 'rejected' };
   editor.appendDeidentificationMethodCode(deidentificationItem(script.id));

@@ -114,6 +114,7 @@ export function createUploadActivities(deps: ActivityDeps) {
         subjectLabel: g.ident.subject || 'unknown_subject',
         sessionLabel: g.ident.session,
         studyUidHash,
+        autoArchive: g.ident.autoArchive ?? null,
         seqs: g.seqs,
       }));
       if (upload.destination === 'archive') {

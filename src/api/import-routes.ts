@@ -38,10 +38,9 @@ export function registerImportRoutes(router: Router, deps: ImportRouteDeps): voi
   const receive = async (url: URL, req: import('node:http').IncomingMessage, principal: Principal) => {
     const request = parseImportRequest(url.searchParams);
     if (request.handler === 'gradual-DICOM') throw new HttpError(501, 'import-handler=gradual-DICOM is not available yet; send a zip with import-handler=DICOM-zip');
-    if (request.destination === 'prearchive') throw new HttpError(501, 'the prearchive is not available yet; send dest=/archive/projects/P');
     const boundary = multipartBoundary(req.headers['content-type']);
-    if (request.destination === 'archive') {
-      if (!request.params.project) throw new HttpError(400, 'an archive upload needs a project: dest=/archive/projects/P or PROJECT_ID=P');
+    if (request.destination === 'archive' && !request.params.project) throw new HttpError(400, 'an archive upload needs a project: dest=/archive/projects/P or PROJECT_ID=P');
+    if (request.params.project) {
       if (!(await deps.repos.projects.get(request.params.project))) {
         throw new HttpError(404, `project ${request.params.project} does not exist; create it first (PUT /data/projects/${request.params.project})`);
       }
@@ -77,7 +76,7 @@ export function registerImportRoutes(router: Router, deps: ImportRouteDeps): voi
     const uploadId = await receive(url, req, principal);
     const outcome = await awaitImport(deps.client, uploadId);
     if (outcome.ok) {
-      sendText(res, 200, outcome.result.sessions.map((s) => s.url).join('\n') + '\n');
+      sendText(res, 200, [...outcome.result.sessions.map((s) => s.url), ...outcome.result.prearchived.map((p) => p.url)].join('\n') + '\n');
       return;
     }
     let message = outcome.failure.message;

@@ -8,11 +8,15 @@ import type { FileStore } from '../storage/file-store';
 import { ANONYMOUS, authenticate, authorize, PUBLIC } from './access';
 import { registerCodecRoutes, type CodecRouteDeps } from './codec-routes';
 import { sendJson } from './http-io';
+import type { EditSettings } from '../client/edit-ops';
+import { registerEditRoutes } from './edit-routes';
 import { registerImportRoutes } from './import-routes';
+import { registerPrearchiveRoutes } from './prearchive-routes';
 import { registerProjectRoutes } from './project-routes';
 import { registerUserRoutes } from './user-routes';
 import { registerPageRoutes } from './pages/page-routes';
 import { HttpError, Router } from './router';
+import { registerWorkflowRoutes } from './workflow-routes';
 
 /** What the HTTP API needs. */
 export interface ApiDeps {
@@ -23,6 +27,8 @@ export interface ApiDeps {
   taskQueue: string;
   uploadMaxBytes: number;
   siteAnonEnabled: boolean;
+  /** Site settings of metadata edits (config anonymization.rerunProjectAnonOnRename, edits.versionRetentionSeconds); defaults when absent. */
+  editSettings?: EditSettings;
   /** The Temporal Web UI of this namespace (http://host:port/namespaces/NS), for links from the pages. */
   temporalUiUrl?: string;
   /** The codec endpoint for the Temporal Web UI; omitted, the API serves no /codec routes. */
@@ -47,6 +53,9 @@ export function createApiServer(deps: ApiDeps): Server {
   });
   registerImportRoutes(router, deps);
   registerProjectRoutes(router, deps);
+  registerPrearchiveRoutes(router, deps);
+  registerEditRoutes(router, deps);
+  registerWorkflowRoutes(router, deps);
   registerUserRoutes(router, deps);
   registerPageRoutes(router, deps);
   if (deps.codec) registerCodecRoutes(router, deps.codec);

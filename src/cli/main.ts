@@ -10,6 +10,12 @@ Usage:
   dicom-intake upload ZIP --project P [--subject S] [--session E] [--overwrite none|append|delete]
                                      [--url http://127.0.0.1:8080] [--json]
                                      send a zip of DICOM files to the archive of project P
+  dicom-intake prearchive ls|show|commit|move|delete|rebuild [ID] [--json]
+                                     review prearchive sessions and archive, move, delete or rebuild them
+  dicom-intake session relabel|move|reassign PROJECT LABEL VALUE [--subject] [--json]
+                                     metadata edits; the project script re-runs with the new labels
+  dicom-intake archive retry WORKFLOW_ID|PREARCHIVE_ID|--all-failed [--json]
+                                     retry failed prearchive commits once the cause is fixed
   dicom-intake worker                run only a worker against the configured Temporal server
   dicom-intake anonymize [--script FILE] [--profile basic[,option,...]] [--var k=v ...] [--secret-file F]
                          [--json] --out DIR INPUT...
@@ -19,8 +25,8 @@ Usage:
   dicom-intake script check SCRIPT   check a DicomEdit 6 script without running it
   dicom-intake script preview SCRIPT DICOM [--var name=value]... [--lookup FILE]
                                      show what the script would change in one file; nothing is written
-  dicom-intake workflows ls [--query Q] [--limit N] [--json]
-                                     list workflow runs with their search attributes
+  dicom-intake workflows ls [--failed] [--query Q] [--limit N] [--json]
+                                     list workflow runs with their search attributes (--failed: failed runs)
   dicom-intake workflows show ID [--json]
                                      one run: status, decoded input and outcome, history event types
   dicom-intake keys ls|rotate        payload encryption keys: ids in effect; add a new key
@@ -53,6 +59,12 @@ export async function main(argv: string[]): Promise<number> {
       return load<typeof import('./upload-command')>('./upload-command').runUpload(rest);
     case 'worker':
       return load<typeof import('./worker-command')>('./worker-command').runWorker(rest);
+    case 'prearchive':
+      return load<typeof import('./prearchive-command')>('./prearchive-command').runPrearchive(rest);
+    case 'session':
+      return load<typeof import('./session-command')>('./session-command').runSession(rest);
+    case 'archive':
+      return load<typeof import('./archive-command')>('./archive-command').runArchive(rest);
     case 'script':
       return load<typeof import('./script-command')>('./script-command').runScript(rest);
     case 'anonymize':

@@ -87,6 +87,7 @@ export async function runStart(argv: string[]): Promise<number> {
     taskQueue: config.temporal.taskQueue,
     uploadMaxBytes: config.limits.uploadMaxBytes,
     siteAnonEnabled: config.anonymization.siteEnabled,
+    editSettings: { rerunProjectAnon: config.anonymization.rerunProjectAnonOnRename, retentionSeconds: config.edits.versionRetentionSeconds },
     temporalUiUrl: `http://${ip}:${config.temporal.uiPort}/namespaces/${config.temporal.namespace}`,
     codec: { codec: createPayloadCodec(config.temporal.codec), codecToken: config.http.codecToken, corsOrigins: config.http.corsOrigins },
     logger: logger.child({ name: 'api' }),

@@ -4,11 +4,12 @@ import { connectClient } from '../client/connect-client';
 import { listWorkflows, showWorkflow, type WorkflowDetail, type WorkflowRow } from '../client/workflow-views';
 import { loadConfig } from '../config/load-config';
 
-const HELP = `Usage: dicom-intake workflows ls [--query Q] [--limit N] [--json]
+const HELP = `Usage: dicom-intake workflows ls [--failed] [--query Q] [--limit N] [--json]
        dicom-intake workflows show WORKFLOW_ID [--json]
 
 ls    lists workflow runs of the configured namespace, newest first, with their search attributes
       (DicomProject, DicomUploadMethod, DicomDestination, DicomStatus) and memo description.
+      --failed keeps the failed runs only (retry failed archives with \`dicom-intake archive retry\`).
 show  prints one workflow's status, decoded input and result or failure, and its history's event types.
 Payloads are decrypted with the configured codec keys (docs/operations.md); Temporal itself stores ciphertext.
 
@@ -26,6 +27,7 @@ export async function runWorkflows(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       query: { type: 'string', short: 'q' },
+      failed: { type: 'boolean', default: false },
       limit: { type: 'string', default: '50' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -59,7 +61,8 @@ export async function runWorkflows(argv: string[]): Promise<number> {
   }
   try {
     if (sub === 'ls') {
-      const rows = await listWorkflows(client, values.query, limit);
+      const query = [values.failed ? "ExecutionStatus = 'Failed'" : undefined, values.query ? `(${values.query})` : undefined].filter(Boolean).join(' AND ') || undefined;
+      const rows = await listWorkflows(client, query, limit);
       process.stdout.write(values.json ? JSON.stringify(rows) + '\n' : formatRows(rows));
     } else {
       const detail = await showWorkflow(client, id);

@@ -40,7 +40,8 @@ export interface Config {
   };
   /** The C-STORE receivers (`receivers:` list, or the one described by the `dicom:` keys). */
   receivers: ReceiverConfig[];
-  anonymization: { siteEnabled: boolean };
+  anonymization: { siteEnabled: boolean; rerunProjectAnonOnRename: boolean };
+  edits: { versionRetentionSeconds: number };
   limits: { uploadMaxBytes: number; archiveMaxMembers: number; archiveMaxExpandedBytes: number; archiveMaxRatio: number };
   /** Folder of the YAML file (or the working directory): relative paths resolve against it. */
   baseDir: string;
@@ -137,7 +138,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, file = defaultC
       { aeTitle: get('dicom.aeTitle'), port: get('dicom.port'), host: get('dicom.host'), sessionIdleSeconds: get('dicom.sessionIdleSeconds') },
       (m) => new ConfigError(`${file}: ${m}`),
     ),
-    anonymization: { siteEnabled: get('anonymization.siteEnabled') },
+    anonymization: { siteEnabled: get('anonymization.siteEnabled'), rerunProjectAnonOnRename: get('anonymization.rerunProjectAnonOnRename') },
+    edits: { versionRetentionSeconds: get('edits.versionRetentionSeconds') },
     limits: {
       uploadMaxBytes: get('limits.uploadMaxBytes'),
       archiveMaxMembers: get('limits.archiveMaxMembers'),

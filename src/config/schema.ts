@@ -31,6 +31,8 @@ export const CONFIG_KEYS = [
   { path: 'dicom.routing.subject', env: 'DICOM_INTAKE_SUBJECT_RULES', kind: 'string', default: '-', doc: 'site routing rules for the subject label; - for none' },
   { path: 'dicom.routing.session', env: 'DICOM_INTAKE_SESSION_RULES', kind: 'string', default: '-', doc: 'site routing rules for the session label; - for none' },
   { path: 'anonymization.siteEnabled', env: 'DICOM_INTAKE_SITE_ANON_ENABLED', kind: 'bool', default: true, doc: 'run the site-wide script on every upload' },
+  { path: 'anonymization.rerunProjectAnonOnRename', env: 'DICOM_INTAKE_RERUN_PROJECT_ANON_ON_RENAME', kind: 'bool', default: true, doc: 're-run the project script with the new labels on subject/session relabel, move and reassign (XNAT rerunProjectAnonOnRename)' },
+  { path: 'edits.versionRetentionSeconds', env: 'DICOM_INTAKE_VERSION_RETENTION_SECONDS', kind: 'int', default: 30 * 24 * 3600, doc: 'how long file versions superseded by a metadata edit are kept before they are purged (audited)' },
   { path: 'limits.uploadMaxBytes', env: 'DICOM_INTAKE_UPLOAD_MAX_BYTES', kind: 'int', default: 4 * 1024 ** 3, doc: 'largest request body accepted' },
   { path: 'limits.archiveMaxMembers', env: 'DICOM_INTAKE_ARCHIVE_MAX_MEMBERS', kind: 'int', default: 100_000, doc: 'most members in one zip/tar' },
   { path: 'limits.archiveMaxExpandedBytes', env: 'DICOM_INTAKE_ARCHIVE_MAX_EXPANDED_BYTES', kind: 'int', default: 64 * 1024 ** 3, doc: 'most expanded bytes in one zip/tar' },

@@ -66,6 +66,9 @@ export function createArchiveRepo(db: Knex) {
     async sessionByLabel(projectId: string, label: string): Promise<ArchivedSession | undefined> {
       return sessionQuery(db).where({ 'sessions.project_id': projectId, 'sessions.label': label }).first();
     },
+    async subjectByLabel(projectId: string, label: string): Promise<{ id: string; projectId: string; label: string } | undefined> {
+      return db('subjects').where({ project_id: projectId, label }).select('id', 'project_id as projectId', 'label').first();
+    },
     async session(id: string): Promise<ArchivedSession | undefined> {
       return sessionQuery(db).where({ 'sessions.id': id }).first();
     },
@@ -88,7 +91,9 @@ export function createArchiveRepo(db: Knex) {
       sessionLabel: string;
       studyUidHash: string;
       entries: CatalogEntry[];
-    }): Promise<{ sessionId: string; added: number; replaced: number; unchanged: number }> {
+      /** overwrite=delete: instances of the session that are not among `entries` leave the catalog. */
+      removeOthers?: boolean;
+    }): Promise<{ sessionId: string; added: number; replaced: number; unchanged: number; removedKeys?: string[] }> {
       return db.transaction(async (tx) => {
         // One commit per project at a time. Without it, on PostgreSQL two commits of the same new session both
         // find no subject and one fails on the unique key; SQLite already serializes (one connection, no-op here).
@@ -152,8 +157,18 @@ export function createArchiveRepo(db: Knex) {
             added++;
           }
         }
+        const removedKeys: string[] = [];
+        if (args.removeOthers) {
+          const keep = new Set(args.entries.map((e) => e.sopUidHash));
+          const others = (await instanceQuery(tx).where({ 'instances.session_id': session.id })).filter((i: ArchivedInstance) => !keep.has(i.sopUidHash));
+          for (const o of others) {
+            removedKeys.push(o.objectKey);
+            await tx('file_versions').where({ instance_id: o.id }).update({ purged_at: now });
+            await tx('instances').where({ id: o.id }).delete();
+          }
+        }
         await tx('sessions').where({ id: session.id }).update({ updated_at: now });
-        return { sessionId: session.id as string, added, replaced, unchanged };
+        return { sessionId: session.id as string, added, replaced, unchanged, ...(args.removeOthers && { removedKeys }) };
       });
     },
   };

@@ -34,6 +34,11 @@ export function createAuditRepo(db: Knex) {
       const rows = await db('audit_events').where({ upload_id: uploadId }).orderBy('id');
       return rows.map((r) => ({ at: r.at, actor: r.actor, action: r.action, uploadId: r.upload_id, workflowId: r.workflow_id, runId: r.run_id, detail: JSON.parse(r.detail) }));
     },
+    /** Appends the event unless this workflow run already recorded the same action on the same session (an activity retry). */
+    async appendOnce(e: AuditEvent): Promise<void> {
+      const seen = await db('audit_events').where({ action: e.action, session_id: e.sessionId ?? null, workflow_id: e.workflowId ?? null, run_id: e.runId ?? null }).first();
+      if (!seen) await this.append(e);
+    },
     async forSession(sessionId: string): Promise<(AuditEvent & { at: string })[]> {
       const rows = await db('audit_events').where({ session_id: sessionId }).orderBy('id');
       return rows.map((r) => ({

@@ -1,11 +1,15 @@
 import type { Knex } from 'knex';
 import * as initial from './migrations/001-initial';
+import * as prearchive from './migrations/002-prearchive';
+import * as edits from './migrations/003-edits';
 import * as receivers from './migrations/004-receivers';
 
 // Migrations are listed in code rather than loaded from a folder, so they work the same under tsx,
 // vitest and compiled JavaScript.
 const MIGRATIONS: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Promise<void> }> = {
   '001-initial': initial,
+  '002-prearchive': prearchive,
+  '003-edits': edits,
   '004-receivers': receivers,
 };
 

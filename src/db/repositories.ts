@@ -1,11 +1,14 @@
 import type { Knex } from 'knex';
 import { createArchiveRepo } from './archive-repo';
 import { createAuditRepo } from './audit-repo';
+import { createEditsRepo } from './edits-repo';
 import { createPassesRepo } from './passes-repo';
+import { createPrearchiveRepo } from './prearchive-repo';
 import { createProjectsRepo } from './projects-repo';
 import { createReceivedFilesRepo } from './received-files-repo';
 import { createReceiversRepo } from './receivers-repo';
 import { createScriptsRepo } from './scripts-repo';
+import { createSessionLocksRepo } from './session-locks-repo';
 import { createUploadsRepo } from './uploads-repo';
 import { createUsersRepo } from './users-repo';
 
@@ -18,6 +21,9 @@ export function createRepositories(db: Knex) {
     archive: createArchiveRepo(db),
     passes: createPassesRepo(db),
     audit: createAuditRepo(db),
+    prearchive: createPrearchiveRepo(db),
+    sessionLocks: createSessionLocksRepo(db),
+    edits: createEditsRepo(db),
     users: createUsersRepo(db),
     receivedFiles: createReceivedFilesRepo(db),
     receivers: createReceiversRepo(db),

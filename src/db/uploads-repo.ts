@@ -29,6 +29,7 @@ export interface Upload {
   errorCode: string | null;
   error: string | null;
   fileCount: number | null;
+  createdAt: string;
 }
 
 /** One file of an upload, as it moves through the stages. */
@@ -55,6 +56,10 @@ export interface UploadGroup {
   studyUidHash: string;
   sessionId: string | null;
   status: string;
+  /** The DICOM `AA:` override found at identification: true, false, or null when absent. */
+  autoArchive: boolean | null;
+  /** Folder holding the group's files: staging/<upload> until prearchived, then its prearchive folder. */
+  baseKey: string | null;
 }
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- rows are mapped field by field below */
@@ -69,6 +74,7 @@ const toUpload = (r: any): Upload => ({
   errorCode: r.error_code,
   error: r.error,
   fileCount: r.file_count,
+  createdAt: r.created_at,
 });
 const toFile = (r: any): UploadFile => ({
   uploadId: r.upload_id,
@@ -91,6 +97,8 @@ const toGroup = (r: any): UploadGroup => ({
   studyUidHash: r.study_uid_hash,
   sessionId: r.session_id,
   status: r.status,
+  baseKey: r.base_key,
+  autoArchive: r.auto_archive === null || r.auto_archive === undefined ? null : Boolean(r.auto_archive),
 });
 /* eslint-enable @typescript-eslint/no-explicit-any */
 
@@ -153,7 +161,7 @@ export function createUploadsRepo(db: Knex) {
       await db('upload_files').where({ upload_id: uploadId, seq }).update(cols);
     },
     /** Replaces the upload's groups (identification is re-run whole on a retry). */
-    async replaceGroups(uploadId: string, groups: Omit<UploadGroup, 'sessionId' | 'status'>[]): Promise<void> {
+    async replaceGroups(uploadId: string, groups: (Omit<UploadGroup, 'sessionId' | 'status' | 'baseKey' | 'autoArchive'> & { autoArchive?: boolean | null })[]): Promise<void> {
       await db.transaction(async (tx) => {
         await tx('upload_groups').where({ upload_id: uploadId }).delete();
         if (groups.length) {
@@ -165,6 +173,7 @@ export function createUploadsRepo(db: Knex) {
               subject_label: g.subjectLabel,
               session_label: g.sessionLabel,
               study_uid_hash: g.studyUidHash,
+              auto_archive: g.autoArchive ?? null,
               status: 'IDENTIFIED',
             })),
           );
@@ -178,10 +187,19 @@ export function createUploadsRepo(db: Knex) {
       const row = await db('upload_groups').where({ id: groupId }).first();
       return row ? toGroup(row) : undefined;
     },
-    async setGroup(groupId: string, fields: { status?: string; sessionId?: string }): Promise<void> {
+    async setGroup(groupId: string, fields: { status?: string; sessionId?: string; baseKey?: string; projectId?: string }): Promise<void> {
       await db('upload_groups').where({ id: groupId }).update({
         ...(fields.status !== undefined && { status: fields.status }),
         ...(fields.sessionId !== undefined && { session_id: fields.sessionId }),
+        ...(fields.baseKey !== undefined && { base_key: fields.baseKey }),
+        ...(fields.projectId !== undefined && { project_id: fields.projectId }),
+      });
+    },
+    /** Forgets a group and its file rows (after its files were deleted). */
+    async removeGroup(groupId: string): Promise<void> {
+      await db.transaction(async (tx) => {
+        await tx('upload_files').where({ group_id: groupId }).delete();
+        await tx('upload_groups').where({ id: groupId }).delete();
       });
     },
   };

@@ -45,6 +45,40 @@ export class BadRequestError extends IntakeError {
   readonly code = 'BAD_REQUEST';
 }
 
+/** A prearchive operation is not allowed in the session's current status (reference §4.5). */
+export class PrearchiveStatusError extends IntakeError {
+  override readonly name = 'PrearchiveStatusError';
+  readonly code = 'PREARCHIVE_STATUS';
+}
+
+/** The prearchive or archived session named does not exist (or no longer: deleted or committed meanwhile). */
+export class SessionNotFoundError extends IntakeError {
+  override readonly name = 'SessionNotFoundError';
+  readonly code = 'SESSION_NOT_FOUND';
+}
+
+/** The label asked for is already used in the target project (relabel, move, commit without overwrite). */
+export class LabelTakenError extends IntakeError {
+  override readonly name = 'LabelTakenError';
+  readonly code = 'LABEL_TAKEN';
+}
+
+/** The project script rejected every file of a session: XNAT's "Empty sessions cannot be archived." */
+export class EmptySessionError extends IntakeError {
+  override readonly name = 'EmptySessionError';
+  readonly code = 'EMPTY_SESSION';
+}
+
+/**
+ * Another operation holds the session (an archive and an edit of one session never interleave). RETRYABLE on
+ * purpose: the activity's retry policy is how the second operation waits its turn; when its attempts run out the
+ * workflow fails with this message.
+ */
+export class SessionBusyError extends IntakeError {
+  override readonly name = 'SessionBusyError';
+  readonly code = 'SESSION_BUSY';
+}
+
 /** Failure types that retrying cannot fix; listed once, used in every activity proxy's retry policy. */
 export const NON_RETRYABLE_ERROR_TYPES = [
   'CorruptMemberError',
@@ -53,6 +87,10 @@ export const NON_RETRYABLE_ERROR_TYPES = [
   'SessionConflictError',
   'AnonymizationFailedError',
   'BadRequestError',
+  'PrearchiveStatusError',
+  'SessionNotFoundError',
+  'LabelTakenError',
+  'EmptySessionError',
   'ScriptSyntaxError',
   'ScriptCheckError',
   'ScriptRuntimeError',

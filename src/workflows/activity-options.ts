@@ -21,3 +21,12 @@ export const DB_ACTIVITY_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '1 minute',
   retry: { ...FILE_ACTIVITY_OPTIONS.retry },
 };
+
+/**
+ * Taking a session lock: SessionBusyError is retryable on purpose, so this policy is how an operation waits for
+ * the one holding the session (about five minutes), after which the workflow fails with the busy message.
+ */
+export const LOCK_ACTIVITY_OPTIONS: ActivityOptions = {
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 1.5, maximumInterval: '10 seconds', maximumAttempts: 40, nonRetryableErrorTypes: [...NON_RETRYABLE_ERROR_TYPES] },
+};

@@ -1,26 +1,50 @@
 import { proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { FILE_ACTIVITY_OPTIONS } from './activity-options';
+import { DB_ACTIVITY_OPTIONS, FILE_ACTIVITY_OPTIONS, LOCK_ACTIVITY_OPTIONS } from './activity-options';
+import { failureOf, rethrowAsDomainFailure } from './failure-of';
 import { DicomStatus } from './search-attributes';
 import type { ArchiveSessionInput, ArchiveSessionResult } from './types';
 
-const acts = proxyActivities<Activities>(FILE_ACTIVITY_OPTIONS);
+const files = proxyActivities<Activities>(FILE_ACTIVITY_OPTIONS);
+const db = proxyActivities<Activities>(DB_ACTIVITY_OPTIONS);
+const locks = proxyActivities<Activities>(LOCK_ACTIVITY_OPTIONS);
 
 /**
- * Archive a session: run the project pass once, check for conflicts, move the files into the archive and write
- * the catalog and the audit record. Each step is idempotent, so a crash anywhere resumes without losing or
- * repeating a file or a pass. Its workflow id names the session group, so one group is archived by one run.
+ * Archive a session (direct archive, or commit from the prearchive): lock the prearchive session, run the project
+ * pass once, lock the archived session it goes into (if it exists, so an edit never interleaves), check for a
+ * conflict, move the files, write the catalog and the audit record, release. Each step is idempotent, so a crash
+ * anywhere resumes without losing or repeating a file or a pass. From the prearchive, a label that exists with
+ * other content ends in CONFLICT, any other failure in ERROR with the reason; the run then fails, so it shows as
+ * failed in the Web UI and can be retried.
  */
 export async function archiveSession(input: ArchiveSessionInput): Promise<ArchiveSessionResult> {
-  // The run starts with its parent's search attributes (DicomStatus ARCHIVING); its own end is mirrored here so
-  // that a visibility query by status finds the session's workflow too, not only the upload's.
+  const { prearchiveId } = input;
+  // Outside the try: a refused claim leaves the session as it was (another operation owns it).
+  if (prearchiveId) {
+    await db.claimPrearchive({ prearchiveId, op: 'commit' }).catch(rethrowAsDomainFailure);
+    await db.beginPrearchive({ prearchiveId, op: 'commit' });
+  }
   try {
-    const projectPass = await acts.runProjectPass({ uploadId: input.uploadId, groupId: input.groupId });
-    const committed = await acts.commitGroupToArchive(input);
+    const projectPass = await files.runProjectPass({ uploadId: input.uploadId, groupId: input.groupId });
+    await locks.lockArchiveTarget({ groupId: input.groupId });
+    const committed = await files.commitGroupToArchive({ uploadId: input.uploadId, groupId: input.groupId, overwrite: input.overwrite });
+    await db.releaseSessionLocks();
+    if (prearchiveId) await files.finishPrearchiveCommit({ prearchiveId });
+    // The run's own end is mirrored in DicomStatus, so a visibility query by status finds the session's workflow
+    // too, not only the upload's.
     upsertSearchAttributes([{ key: DicomStatus, value: 'ARCHIVED' }]);
     return { ...committed, projectPass };
   } catch (err) {
+    const cause = failureOf(err);
     upsertSearchAttributes([{ key: DicomStatus, value: 'ERROR' }]);
-    throw err;
+    await db.releaseSessionLocks();
+    if (prearchiveId) {
+      await db.releasePrearchive({
+        prearchiveId,
+        status: cause?.type === 'SessionConflictError' ? 'CONFLICT' : 'ERROR',
+        reason: cause ? `${cause.type}: ${cause.message}` : 'internal error; see the workflow history',
+      });
+    }
+    rethrowAsDomainFailure(err);
   }
 }

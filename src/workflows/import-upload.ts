@@ -3,6 +3,8 @@ import type { Activities } from '../activities';
 import type { UploadStatus } from '../domain/upload-status';
 import { DB_ACTIVITY_OPTIONS, FILE_ACTIVITY_OPTIONS } from './activity-options';
 import { archiveSession } from './archive-session';
+import { failureOf } from './failure-of';
+import { prearchiveWorkflowId } from './workflow-ids';
 import { DicomStatus } from './search-attributes';
 import type { ImportUploadInput, ImportUploadResult } from './types';
 
@@ -11,7 +13,8 @@ const db = proxyActivities<Activities>(DB_ACTIVITY_OPTIONS);
 
 /**
  * Import an upload (XNAT's import service): unpack and validate, site pass, identify the sessions, then archive
- * each session through its own child workflow. On any failure the upload's staging folder goes to quarantine
+ * each session through its own child workflow, or place the sessions in the prearchive (archiving those that
+ * AA: or the project's prearchive code sends on). On any failure the upload's staging folder goes to quarantine
  * with the reason and the failure is re-thrown, so the run shows as failed in the Web UI.
  */
 export async function importUpload(input: ImportUploadInput): Promise<ImportUploadResult> {
@@ -25,43 +28,55 @@ export async function importUpload(input: ImportUploadInput): Promise<ImportUplo
     await status('ANONYMIZING');
     await files.runSitePass({ uploadId: input.uploadId, skip: input.skipSitePass });
     const { groupIds } = await files.identifySessions({ uploadId: input.uploadId });
-    if (input.destination === 'prearchive') {
-      // The prearchive lifecycle is its own issue; until it lands, a prearchive upload is refused up front by
-      // the API, so reaching here is a programming error.
-      throw ApplicationFailure.nonRetryable('prearchive destination is not implemented yet', 'NotImplemented');
-    }
-    await status('ARCHIVING');
     const sessions: ImportUploadResult['sessions'] = [];
-    for (const groupId of groupIds) {
+    const prearchived: ImportUploadResult['prearchived'] = [];
+    const archive = async (groupId: string, overwrite: ImportUploadInput['overwrite']) => {
       const r = await executeChild(archiveSession, {
         workflowId: `archive-${groupId}`,
-        args: [{ uploadId: input.uploadId, groupId, overwrite: input.overwrite }],
+        args: [{ uploadId: input.uploadId, groupId, overwrite }],
         typedSearchAttributes: workflowInfo().typedSearchAttributes,
         // Memo and summary are payloads, so the codec encrypts them; the Web UI shows them decoded.
         memo: { description: `Archive of session group ${groupId} of upload ${input.uploadId}` },
         staticSummary: `Archive session group ${groupId} (upload ${input.uploadId})`,
       });
       sessions.push({ sessionId: r.sessionId, url: r.url, added: r.added, unchanged: r.unchanged });
+    };
+    if (input.destination === 'prearchive') {
+      // Prearchived sessions wait for a person, unless AA: or the project's code (4, 5) archives them at once.
+      const placed = await files.prearchiveGroups({ uploadId: input.uploadId });
+      for (const p of placed.sessions) {
+        if (!p.autoArchive) {
+          prearchived.push({ prearchiveId: p.prearchiveId, url: p.url, status: 'READY' });
+          continue;
+        }
+        try {
+          // Same workflow id as a person's commit of this session, so Temporal also keeps the two apart.
+          const r = await executeChild(archiveSession, {
+            workflowId: prearchiveWorkflowId(p.prearchiveId),
+            args: [{ uploadId: input.uploadId, groupId: p.groupId, overwrite: p.overwrite, prearchiveId: p.prearchiveId }],
+            typedSearchAttributes: workflowInfo().typedSearchAttributes,
+          });
+          sessions.push({ sessionId: r.sessionId, url: r.url, added: r.added, unchanged: r.unchanged });
+        } catch (err) {
+          // The upload itself succeeded: the session waits in the prearchive as CONFLICT or ERROR, with its reason.
+          prearchived.push({ prearchiveId: p.prearchiveId, url: p.url, status: failureOf(err)?.type === 'SessionConflictError' ? 'CONFLICT' : 'ERROR' });
+        }
+      }
+    } else {
+      await status('ARCHIVING');
+      for (const groupId of groupIds) await archive(groupId, input.overwrite);
     }
     await files.clearStaging({ uploadId: input.uploadId });
-    await status('ARCHIVED');
-    return { uploadId: input.uploadId, status: 'ARCHIVED', files: unpacked.files, sessions };
+    const final = prearchived.length ? 'PREARCHIVED' : 'ARCHIVED';
+    await status(final);
+    return { uploadId: input.uploadId, status: final, files: unpacked.files, sessions, prearchived };
   } catch (err) {
-    const failure = err as { type?: string; cause?: { type?: string; message?: string }; message: string };
+    const failure = err as { message: string };
     // A child's or activity's failure wraps the application failure; its type is the domain error name.
-    const cause = findApplicationFailure(err);
+    const cause = failureOf(err);
     upsertSearchAttributes([{ key: DicomStatus, value: 'ERROR' }]);
     await db.quarantineUpload({ uploadId: input.uploadId, errorType: cause?.type ?? 'InternalError', message: cause?.message ?? failure.message });
     if (cause) throw ApplicationFailure.create({ message: cause.message, type: cause.type, nonRetryable: true });
     throw err;
   }
-}
-
-function findApplicationFailure(err: unknown): { type: string; message: string } | undefined {
-  let e = err as { type?: unknown; message?: string; cause?: unknown } | undefined;
-  while (e) {
-    if (typeof e.type === 'string' && e.type) return { type: e.type, message: e.message ?? '' };
-    e = e.cause as typeof e;
-  }
-  return undefined;
 }

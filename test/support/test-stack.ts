@@ -107,6 +107,7 @@ export async function startTestStack(env: Record<string, string> = {}, opts: { l
     taskQueue,
     uploadMaxBytes: config.limits.uploadMaxBytes,
     siteAnonEnabled: config.anonymization.siteEnabled,
+    editSettings: { rerunProjectAnon: config.anonymization.rerunProjectAnonOnRename, retentionSeconds: config.edits.versionRetentionSeconds },
     codec: { codec, codecToken: config.http.codecToken, corsOrigins: config.http.corsOrigins },
     logger: logger.child({ name: 'api' }),
   });

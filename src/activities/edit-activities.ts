@@ -1,0 +1,180 @@
+import type { SessionEdit } from '../db/edits-repo';
+import { placeAfterEdit, type SessionPlace } from '../domain/edit-kind';
+import { AnonymizationFailedError, LabelTakenError, ProjectNotFoundError, SessionBusyError, SessionNotFoundError } from '../domain/intake-errors';
+import type { ActivityDeps } from './deps';
+import { heartbeat } from './heartbeat';
+import { currentRun } from './run-ref';
+import { contextDigest, runScriptOnFile } from './script-runner';
+
+/** Failures that are about the script or the file, not the machine (as in the archive's project pass). */
+const SCRIPT_OR_FILE_ERRORS = new Set(['ScriptRuntimeError', 'ScriptSyntaxError', 'ScriptCheckError', 'DicomReadError', 'DicomEditError']);
+
+/** Activities of a metadata edit: lock and check, re-pass every file into staging, apply in one transaction, purge later. */
+export function createEditActivities(deps: ActivityDeps) {
+  const { repos, store } = deps;
+
+  const editOf = async (editId: string): Promise<SessionEdit> => {
+    const edit = await repos.edits.get(editId);
+    if (!edit) throw new SessionNotFoundError(`edit ${editId} is not known`);
+    return edit;
+  };
+  const sessionIdsOf = async (edit: SessionEdit) => (edit.kind === 'subject-relabel' ? repos.edits.sessionIdsOfSubject(edit.subjectId!) : [edit.sessionId!]);
+  const placeOf = async (sessionId: string): Promise<SessionPlace> => {
+    const s = await repos.archive.session(sessionId);
+    if (!s) throw new SessionNotFoundError(`archived session ${sessionId} does not exist`);
+    return { projectId: s.projectId, subjectLabel: s.subjectLabel, sessionLabel: s.label };
+  };
+  const stagedKey = (editId: string, instanceId: string) => store.stagingKey(`edit-${editId}`, `${instanceId}.dcm`);
+  const contextOf = (p: SessionPlace) => ({ project: p.projectId, subject: p.subjectLabel, session: p.sessionLabel });
+
+  return {
+    /**
+     * Takes the locks of every session the edit touches (an archive or another edit of them waits, or this one
+     * waits: SessionBusyError is retryable), then checks the edit under the locks: the new label is free, the
+     * project exists. Pins the project script version the re-pass will use (none when `rerunProjectAnon` is off,
+     * the target project's anonymization is off, or it has no enabled script).
+     */
+    async beginEdit(input: { editId: string; rerunProjectAnon: boolean }): Promise<{ sessionIds: string[]; scriptId: number | null }> {
+      const edit = await editOf(input.editId);
+      const sessionIds = await sessionIdsOf(edit);
+      const owner = currentRun().workflowId!;
+      const lock = await repos.sessionLocks.acquire(sessionIds, owner);
+      if (!lock.ok) throw new SessionBusyError(`archived session ${lock.sessionId} is held by workflow ${lock.heldBy}; edit ${edit.id} waits for it`);
+      if (edit.status === 'DONE') return { sessionIds, scriptId: edit.scriptId };
+      const t = edit.target;
+      switch (edit.kind) {
+        case 'subject-relabel':
+          if (await repos.archive.subjectByLabel(edit.projectId, t.subjectLabel!)) throw new LabelTakenError(`subject ${t.subjectLabel} already exists in project ${edit.projectId}; choose another label or reassign the sessions to it`);
+          break;
+        case 'session-relabel':
+          if (await repos.archive.sessionByLabel(edit.projectId, t.sessionLabel!)) throw new LabelTakenError(`session ${t.sessionLabel} already exists in project ${edit.projectId}; choose another label`);
+          break;
+        case 'move': {
+          if (!(await repos.projects.get(t.projectId!))) throw new ProjectNotFoundError(`project ${t.projectId} does not exist; create it first`);
+          const now = await placeOf(edit.sessionId!);
+          if (await repos.archive.sessionByLabel(t.projectId!, now.sessionLabel)) throw new LabelTakenError(`project ${t.projectId} already has a session ${now.sessionLabel}; relabel one of them first`);
+          break;
+        }
+        case 'reassign':
+          break;
+      }
+      const targetProject = edit.kind === 'move' ? edit.target.projectId! : edit.projectId;
+      const project = await repos.projects.get(targetProject);
+      const script = input.rerunProjectAnon && project?.anonEnabled ? await repos.scripts.current('project', targetProject) : undefined;
+      const scriptId = script?.enabled ? script.id : null;
+      await repos.edits.pinScript(edit.id, scriptId);
+      return { sessionIds, scriptId };
+    },
+
+    /**
+     * Re-runs the pinned project script on every current file of one session, with the labels the session will
+     * have, writing the results to staging/edit-<edit>/. Exactly once: a file whose pass (script, input digest,
+     * context digest) is recorded and whose output is staged is not run again. The catalog is not touched here.
+     */
+    async repassSessionForEdit(input: { editId: string; sessionId: string }): Promise<{ files: number; applied: number; reused: number }> {
+      const edit = await editOf(input.editId);
+      const script = edit.scriptId === null ? undefined : await repos.scripts.byId(edit.scriptId);
+      const summary = { files: 0, applied: 0, reused: 0 };
+      if (!script || edit.status === 'DONE') return summary;
+      const ctx = contextOf(placeAfterEdit(edit.kind, edit.target, await placeOf(input.sessionId)));
+      const run = currentRun();
+      for (const inst of await repos.archive.instances(input.sessionId)) {
+        summary.files++;
+        const out = stagedKey(edit.id, inst.id);
+        const key = { kind: 'project' as const, scriptSha256: script.sha256, inputSha256: inst.contentSha256, contextSha256: contextDigest(ctx) };
+        const known = await repos.passes.find(key);
+        if (known?.outputSha256 && (await store.exists(out)) && (await store.digest(out)).sha256 === known.outputSha256) {
+          summary.reused++;
+          continue;
+        }
+        let result;
+        try {
+          result = await runScriptOnFile(script, store.path(inst.objectKey), store.path(out), ctx, { rerun: true });
+        } catch (err) {
+          const e = err as Error;
+          if (!SCRIPT_OR_FILE_ERRORS.has(e.name)) throw err;
+          throw new AnonymizationFailedError(`project script ${script.id} (v${script.version}) failed on instance ${inst.id} of session ${input.sessionId} during edit ${edit.id}: ${e.name}: ${e.message}; nothing was changed`);
+        }
+        if (result.kind !== 'written') {
+          throw new AnonymizationFailedError(`project script ${script.id} rejected instance ${inst.id} of session ${input.sessionId} during edit ${edit.id}; an edit never drops files, so nothing was changed`);
+        }
+        await repos.passes.record({ ...key, scriptId: script.id, outputSha256: result.sha256, rejected: false, uploadId: null, sessionId: input.sessionId, workflowId: run.workflowId, runId: run.runId });
+        summary.applied++;
+        await deps.faultPoint?.('edit-pass:after-file');
+        heartbeat({ step: 'edit-pass', done: summary.files });
+      }
+      return summary;
+    },
+
+    /**
+     * Applies the edit: moves the staged files to their archive keys under the new labels (content-addressed, so
+     * a move that already happened is seen), then changes labels, file versions, the edit's status and the audit
+     * in one transaction. Returns how many files got a new version.
+     */
+    async applyEdit(input: { editId: string }): Promise<{ sessions: number; files: number; applied: boolean }> {
+      const edit = await editOf(input.editId);
+      const sessionIds = await sessionIdsOf(edit);
+      // Already applied (a retry after a crash past the transaction): answer as the first attempt would have.
+      if (edit.status === 'DONE') {
+        await store.remove(store.stagingKey(`edit-${edit.id}`));
+        return { sessions: sessionIds.length, files: await repos.edits.supersededCount(edit.id), applied: false };
+      }
+      const script = edit.scriptId === null ? undefined : await repos.scripts.byId(edit.scriptId);
+      const moves = [];
+      const versions = [];
+      for (const sessionId of sessionIds) {
+        const after = placeAfterEdit(edit.kind, edit.target, await placeOf(sessionId));
+        moves.push({ sessionId, ...after });
+        if (!script) continue;
+        for (const inst of await repos.archive.instances(sessionId)) {
+          const pass = await repos.passes.find({ kind: 'project', scriptSha256: script.sha256, inputSha256: inst.contentSha256, contextSha256: contextDigest(contextOf(after)) });
+          if (!pass?.outputSha256) throw new Error(`instance ${inst.id} has no re-pass recorded for edit ${edit.id}; the re-pass step must run first`);
+          const staged = stagedKey(edit.id, inst.id);
+          const finalKey = store.archiveKey(after.projectId, after.subjectLabel, after.sessionLabel, inst.scanLabel, `${inst.sopUidHash.slice(0, 24)}-${pass.outputSha256.slice(0, 12)}.dcm`);
+          if (await store.exists(staged)) {
+            if (await store.exists(finalKey)) await store.remove(staged);
+            else await store.move(staged, finalKey);
+          }
+          const { size } = await store.digest(finalKey);
+          heartbeat({ step: 'edit-move', done: versions.length });
+          versions.push({ instanceId: inst.id, objectKey: finalKey, sha256: pass.outputSha256, size, producedByPassId: pass.id });
+        }
+      }
+      await deps.faultPoint?.('edit:after-move');
+      const run = currentRun();
+      const applied = await repos.edits.apply({
+        editId: edit.id,
+        subjectRename: edit.kind === 'subject-relabel' ? { subjectId: edit.subjectId!, label: edit.target.subjectLabel! } : undefined,
+        moves,
+        versions,
+        workflowId: run.workflowId,
+        runId: run.runId,
+      });
+      await deps.faultPoint?.('edit:after-catalog');
+      await store.remove(store.stagingKey(`edit-${edit.id}`));
+      return { sessions: sessionIds.length, files: versions.length, applied };
+    },
+
+    /** Ends a failed edit: its staged files go, the edit is FAILED with the reason; the catalog was never touched. */
+    async abortEdit(input: { editId: string; reason: string }): Promise<void> {
+      await store.remove(store.stagingKey(`edit-${input.editId}`));
+      await repos.edits.fail(input.editId, input.reason);
+    },
+
+    /** Deletes the files of the versions an edit superseded, once their retention is over, and audits it. */
+    async purgeEditVersions(input: { editId: string }): Promise<{ purged: number }> {
+      const old = await repos.edits.supersededBy(input.editId);
+      for (const [i, v] of old.entries()) {
+        await store.remove(v.objectKey);
+        heartbeat({ step: 'purge', done: i });
+      }
+      await repos.edits.markPurged(old.map((v) => v.id));
+      const edit = await repos.edits.get(input.editId);
+      const run = currentRun();
+      if (old.length) {
+        await repos.audit.append({ actor: 'system', action: 'file-versions.purged', projectId: edit?.projectId ?? null, sessionId: edit?.sessionId ?? null, workflowId: run.workflowId, runId: run.runId, detail: { editId: input.editId, versions: old.length } });
+      }
+      return { purged: old.length };
+    },
+  };
+}

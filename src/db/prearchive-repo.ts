@@ -1,0 +1,124 @@
+import type { Knex } from 'knex';
+import { newId } from '../domain/ids';
+import type { PrearchiveStatus } from '../domain/prearchive-status';
+import { nowIso } from './clock';
+
+/** One prearchive session (XNAT's prearchive row). Labels are post-site-pass values. */
+export interface PrearchiveSession {
+  id: string;
+  projectId: string | null;
+  timestamp: string;
+  folder: string;
+  subjectLabel: string | null;
+  status: PrearchiveStatus;
+  uploadId: string | null;
+  groupId: string | null;
+  reason: string | null;
+  source: string | null;
+  preventAnon: boolean;
+  /** Workflow id of the operation holding the session (QUEUED_* or running), else null. */
+  lockedBy: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/* eslint-disable-next-line @typescript-eslint/no-explicit-any -- mapped field by field */
+const toSession = (r: any): PrearchiveSession => ({
+  id: r.id,
+  projectId: r.project_id,
+  timestamp: r.timestamp,
+  folder: r.folder,
+  subjectLabel: r.subject_label,
+  status: r.status,
+  uploadId: r.upload_id,
+  groupId: r.group_id,
+  reason: r.reason,
+  source: r.source,
+  preventAnon: Boolean(r.prevent_anon),
+  lockedBy: r.locked_by,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+/** The prearchive table. Unassigned sessions have project_id null. */
+export function createPrearchiveRepo(db: Knex) {
+  return {
+    async byGroup(groupId: string): Promise<PrearchiveSession | undefined> {
+      const r = await db('prearchive_sessions').where({ group_id: groupId }).first();
+      return r ? toSession(r) : undefined;
+    },
+    async get(id: string): Promise<PrearchiveSession | undefined> {
+      const r = await db('prearchive_sessions').where({ id }).first();
+      return r ? toSession(r) : undefined;
+    },
+    /** Finds a session by its XNAT address: project (or "Unassigned"), timestamp and folder. */
+    async byAddress(project: string, timestamp: string, folder: string): Promise<PrearchiveSession | undefined> {
+      const q = db('prearchive_sessions').where({ timestamp, folder });
+      if (project === 'Unassigned') q.whereNull('project_id');
+      else q.where({ project_id: project });
+      const r = await q.first();
+      return r ? toSession(r) : undefined;
+    },
+    async list(project?: string): Promise<PrearchiveSession[]> {
+      const q = db('prearchive_sessions').orderBy([{ column: 'project_id' }, { column: 'timestamp', order: 'desc' }]);
+      if (project === 'Unassigned') q.whereNull('project_id');
+      else if (project) q.where({ project_id: project });
+      return (await q).map(toSession);
+    },
+    async create(s: { projectId: string | null; timestamp: string; folder: string; subjectLabel: string; uploadId: string; groupId: string; source?: string; preventAnon?: boolean }): Promise<PrearchiveSession> {
+      const now = nowIso();
+      const id = newId('pre');
+      await db('prearchive_sessions').insert({
+        id,
+        project_id: s.projectId,
+        timestamp: s.timestamp,
+        folder: s.folder,
+        subject_label: s.subjectLabel,
+        status: 'READY',
+        upload_id: s.uploadId,
+        group_id: s.groupId,
+        source: s.source ?? null,
+        prevent_anon: s.preventAnon ?? false,
+        created_at: now,
+        updated_at: now,
+      });
+      return (await this.get(id))!;
+    },
+    async update(id: string, fields: { status?: PrearchiveStatus; reason?: string | null; projectId?: string | null }): Promise<void> {
+      await db('prearchive_sessions').where({ id }).update({
+        updated_at: nowIso(),
+        ...(fields.status !== undefined && { status: fields.status }),
+        ...(fields.reason !== undefined && { reason: fields.reason }),
+        ...(fields.projectId !== undefined && { project_id: fields.projectId }),
+      });
+    },
+    /**
+     * The lock of a prearchive session, as one compare-and-set: moves the session from one of `from` to `to` and
+     * records `owner`, unless another owner holds it. The same owner asking again (an activity retry) succeeds
+     * without change. Returns the session as it is after the call, and whether the owner holds it.
+     */
+    async claim(id: string, args: { owner: string; from: PrearchiveStatus[]; to: PrearchiveStatus }): Promise<{ held: boolean; session: PrearchiveSession | undefined }> {
+      return db.transaction(async (tx) => {
+        const r = await tx('prearchive_sessions').where({ id }).forUpdate().first();
+        if (!r) return { held: false, session: undefined };
+        if (r.locked_by === args.owner) return { held: true, session: toSession(r) };
+        if (r.locked_by || !args.from.includes(r.status)) return { held: false, session: toSession(r) };
+        await tx('prearchive_sessions').where({ id }).update({ status: args.to, locked_by: args.owner, updated_at: nowIso() });
+        return { held: true, session: toSession({ ...r, status: args.to, locked_by: args.owner }) };
+      });
+    },
+    /** Changes the status of a session held by `owner` (QUEUED_* to running); does nothing for another owner. */
+    async advance(id: string, owner: string, status: PrearchiveStatus): Promise<void> {
+      await db('prearchive_sessions').where({ id, locked_by: owner }).update({ status, updated_at: nowIso() });
+    },
+    /** Ends an operation: sets the final status (and reason) and frees the lock, if `owner` holds it. */
+    async release(id: string, owner: string, fields: { status: PrearchiveStatus; reason?: string | null }): Promise<void> {
+      await db('prearchive_sessions').where({ id, locked_by: owner }).update({ status: fields.status, reason: fields.reason ?? null, locked_by: null, updated_at: nowIso() });
+    },
+    async remove(id: string): Promise<void> {
+      await db('prearchive_sessions').where({ id }).delete();
+    },
+  };
+}
+/** The prearchive repository. */
+export type PrearchiveRepo = ReturnType<typeof createPrearchiveRepo>;
