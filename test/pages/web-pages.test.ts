@@ -79,6 +79,40 @@ describe('web pages in headless Chromium', () => {
     await context.close();
   });
 
+  it('When a person reviews a prearchived session and archives it from the pages, then it leaves the prearchive and its files carry both passes', async () => {
+    expect((await http(stack.baseUrl, 'PUT', '/data/projects/WEB2?prearchive_code=0')).status).toBe(201);
+    expect((await http(stack.baseUrl, 'PUT', '/data/config/edit/projects/WEB2/image/dicom/script', PROJECT_SCRIPT)).status).toBe(200);
+    const { zip } = await studyZip({ patientName: 'Review^Patient', patientId: 'REV-0001', birthDate: '19600101' }, 2);
+    const up = await http(stack.baseUrl, 'POST', '/data/services/import?import-handler=DICOM-zip&inbody=true&dest=/prearchive/projects/WEB2&SUBJECT_ID=PS1&EXPT_LABEL=PE1', zip, 'application/zip');
+    expect(up.status).toBe(200);
+    expect(up.text).toContain('/prearchive/projects/WEB2/');
+
+    const context = await signedIn(browser, 'admin', stack.adminToken);
+    const p = await context.newPage();
+    await p.goto(`${stack.baseUrl}/ui/prearchive`);
+    const row = p.locator('#prearchive tbody tr', { hasText: 'PE1' });
+    expect(await row.locator('.status').textContent()).toBe('READY');
+    await row.locator('a', { hasText: 'PE1' }).click();
+    await p.waitForURL('**/ui/prearchive/*');
+    expect(await p.locator('#scans tbody tr td').allTextContents()).toEqual(['1', '2']);
+    expect(await p.locator('#passes').textContent()).toMatch(/2 of 2 files, script \d+/);
+    await p.screenshot({ path: join(SCREENSHOTS, 'prearchive-details.png'), fullPage: true });
+    await p.getByRole('button', { name: 'Archive', exact: true }).click();
+    await p.waitForURL('**/ui/prearchive');
+    expect(await p.locator('#prearchive tbody tr', { hasText: 'PE1' }).count()).toBe(0);
+
+    await p.goto(`${stack.baseUrl}/ui/projects/WEB2/subjects/PS1/experiments/PE1`);
+    const files = p.locator('#files tbody tr');
+    expect(await files.count()).toBe(2);
+    for (let i = 0; i < 2; i++) {
+      const cells = await files.nth(i).locator('td').allTextContents();
+      expect([cells[4], cells[5]].every((c) => /^script \d+ v1$/.test(c))).toBe(true);
+    }
+    expect(await p.content()).not.toContain('Review^Patient');
+    await p.screenshot({ path: join(SCREENSHOTS, 'archived-after-review.png'), fullPage: true });
+    await context.close();
+  });
+
   it('When a collaborator signs in, then the site settings are not offered and are refused, and configuring is not offered', async () => {
     await http(stack.baseUrl, 'POST', '/api/users', JSON.stringify({ login: 'collab', password: 'collab-long-password' }), 'application/json');
     await http(stack.baseUrl, 'PUT', '/data/projects/WEB1/users/Collaborators/collab');

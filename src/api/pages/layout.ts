@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { Principal } from '../../domain/access';
 import { html, SafeHtml } from './html';
 
@@ -23,7 +24,13 @@ export function page(title: string, principal: Principal, body: SafeHtml): strin
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>${new SafeHtml(STYLE)}</style><script src="/ui/app.js" defer></script></head>
 <body><header><strong>dicom-intake</strong>
-<a href="/ui/projects">Projects</a>${principal.siteAdmin ? html`<a href="/ui/site">Site settings</a>` : ''}
+<a href="/ui/projects">Projects</a><a href="/ui/prearchive">Prearchive</a>${principal.siteAdmin ? html`<a href="/ui/site">Site settings</a>` : ''}
 <span class="who">signed in as ${principal.login}${principal.siteAdmin ? ' (site admin)' : ''}</span></header>
 <main><h1>${title}</h1><div id="message" role="status"></div>${body}</main></body></html>`.text;
+}
+
+/** Sends a rendered page, never cached (it shows live statuses) and never sniffed as another type. */
+export function sendPage(res: ServerResponse, body: string, status = 200, type = 'text/html; charset=utf-8'): void {
+  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+  res.end(body);
 }

@@ -6,7 +6,8 @@ import { HttpError, type Router } from '../router';
 import { sessionProvenance } from '../session-provenance';
 import { CLIENT_SCRIPT } from './client-script';
 import { html, type SafeHtml } from './html';
-import { page } from './layout';
+import { page, sendPage } from './layout';
+import { registerPrearchivePages } from './prearchive-pages';
 
 /** What the pages need beyond the repositories: where the Temporal Web UI is, to link runs to it. */
 export interface PageDeps {
@@ -17,10 +18,7 @@ export interface PageDeps {
 
 const ARCHIVE_SETTINGS: Record<number, string> = { 0: '0: keep in the prearchive for review', 4: '4: archive automatically', 5: '5: archive automatically, overwriting' };
 
-function send(res: ServerResponse, status: number, body: string, type = 'text/html; charset=utf-8'): void {
-  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
-  res.end(body);
-}
+const send = (res: ServerResponse, status: number, body: string, type?: string) => sendPage(res, body, status, type);
 
 /** A script editor: the text, Check (engine validation without data), Save, Enable/Disable. */
 function scriptEditor(id: string, text: string, savePath: string, enabled: boolean | null, toggle: (on: boolean) => { path: string; text?: string }): SafeHtml {
@@ -38,6 +36,7 @@ export function registerPageRoutes(router: Router, deps: PageDeps): void {
   const runLink = (workflowId: string | null | undefined) =>
     !workflowId ? '' : deps.temporalUiUrl ? html`<a href="${deps.temporalUiUrl}/workflows/${encodeURIComponent(workflowId)}" target="_blank" rel="noopener">${workflowId}</a>` : html`<code>${workflowId}</code>`;
 
+  registerPrearchivePages(router, deps);
   router.on('GET', '/ui/app.js', PUBLIC, async ({ res }) => send(res, 200, CLIENT_SCRIPT, 'text/javascript; charset=utf-8'));
   router.on('GET', '/ui', SIGNED_IN, async ({ res }) => {
     res.writeHead(302, { location: '/ui/projects' }).end();
