@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from './support/free-port';
 import { resolve } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
@@ -18,15 +18,6 @@ declare module 'vitest' {
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => res(port));
-    });
-    s.on('error', rej);
-  });
-}
 
 let server: DevServer | undefined;
 
@@ -37,7 +28,7 @@ let server: DevServer | undefined;
 export async function setup(project: TestProject): Promise<void> {
   const config = loadConfig();
   const started = Date.now();
-  const [port] = await Promise.all([freePort()]);
+  const port = await freePort();
   server = await startDevServer({
     cli: defaultTemporalCli(),
     ip: '127.0.0.1',

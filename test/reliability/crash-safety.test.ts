@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
+import { freePort } from '../support/free-port';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -33,15 +33,6 @@ const SITE_SCRIPT = 'version "6.1"\n(0010,0010) := subject\n(0010,0020) := sessi
 const PROJECT_SCRIPT = 'version "6.1"\n(0008,1030) := project\n(0008,0080) := "ANON INSTITUTE"\n';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createNetServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => res(port));
-    });
-    s.on('error', rej);
-  });
-}
 
 describe('crash safety: uploads while the worker is SIGKILLed and Temporal restarts', () => {
   let dir: string;
