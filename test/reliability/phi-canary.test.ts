@@ -40,8 +40,10 @@ const PROJECT_SCRIPT = `version "6.1"
 const PROJECT = 'PHI1';
 const AE = 'INTAKE_PHI';
 const FILES_PER_DOOR = 2;
-type Door = 'zip' | 'tgz' | 'api' | 'cstore';
-const DOORS: readonly Door[] = ['zip', 'tgz', 'api', 'cstore'];
+// 'headers' is a zip whose destination names the project only, so subject and session come from the headers
+// (XNAT's identification, §7 leak 1 of the reference): they must come from the headers after the site pass.
+type Door = 'zip' | 'headers' | 'tgz' | 'api' | 'cstore';
+const DOORS: readonly Door[] = ['zip', 'headers', 'tgz', 'api', 'cstore'];
 
 /** 10 random capital letters: the distinctive core of a canary. */
 const core = () => Array.from(randomBytes(10), (b) => String.fromCharCode(65 + (b % 26))).join('');
@@ -84,8 +86,8 @@ function doorCanaries(door: Door) {
         PatientName: v(0),
         PatientID: v(1),
         PatientBirthDate: v(2),
-        // Only for C-STORE identification (XNAT's PatientComments extractor); not PHI.
-        PatientComments: `Project:${PROJECT} Subject:SUBJ_${door.toUpperCase()} Session:SESS_${door.toUpperCase()}`,
+        // Labels for C-STORE identification (XNAT's PatientComments extractor); not PHI. The 'headers' door has none.
+        PatientComments: door === 'headers' ? null : `Project:${PROJECT} Subject:SUBJ_${door.toUpperCase()} Session:SESS_${door.toUpperCase()}`,
         StudyInstanceUID: study,
         SeriesInstanceUID: `${study}.1`,
         SOPInstanceUID: `${study}.1.${i}`,
@@ -146,17 +148,22 @@ describe('PHI canaries through every front door', () => {
   const study = (door: Door) => {
     const uid = syntheticUid();
     studies[door] = uid;
-    return Array.from({ length: FILES_PER_DOOR }, (_, i) => ({ name: doors[door].memberName(i + 1), data: doors[door].file(uid, i + 1) }));
+    const members = Array.from({ length: FILES_PER_DOOR }, (_, i) => ({ name: doors[door].memberName(i + 1), data: doors[door].file(uid, i + 1) }));
+    // Positive control: what is sent really carries every canary of the door (names and bytes, as the server gets them).
+    const sent = new PhiSearch(doors[door].canaries);
+    for (const m of members) sent.bytes('input', m.name, Buffer.concat([Buffer.from(m.name), m.data]));
+    expect(new Set(sent.hits.map((h) => h.planted))).toEqual(new Set(doors[door].canaries.map((c) => c.place)));
+    return members;
   };
 
   /** Each archived file of a door's session went through both passes: labels in, no canary place left. */
-  const expectArchived = async (door: Door) => {
-    const keys = await stack.store.list(`archive/${PROJECT}/SUBJ_${door.toUpperCase()}/SESS_${door.toUpperCase()}`);
+  const expectArchived = async (door: Door, subject = `SUBJ_${door.toUpperCase()}`, session = `SESS_${door.toUpperCase()}`) => {
+    const keys = await stack.store.list(`archive/${PROJECT}/${subject}/${session}`);
     expect(keys).toHaveLength(FILES_PER_DOOR);
     for (const key of keys) {
       const ds = await openDicom(stack.store.path(key));
-      expect(ds.getString(0x00100010)).toBe(`SUBJ_${door.toUpperCase()}`);
-      expect(ds.getString(0x00100020)).toBe(`SESS_${door.toUpperCase()}`);
+      expect(ds.getString(0x00100010)).toBe(subject);
+      expect(ds.getString(0x00100020)).toBe(session);
       expect(ds.getDeidentificationMethodCodes()).toHaveLength(2);
     }
   };
@@ -166,6 +173,16 @@ describe('PHI canaries through every front door', () => {
     expect(res.text).toContain('SESS_ZIP');
     expect(res.status).toBe(200);
     await expectArchived('zip');
+  });
+
+  it('When a zip with canaries is imported with only the project as destination, then subject and session come from the headers after the site pass', async () => {
+    const res = await http(stack.baseUrl, 'POST', `/data/services/import?import-handler=DICOM-zip&inbody=true&dest=/archive/projects/${PROJECT}`, await zipBuffers(study('headers')), 'application/zip');
+    expect(res.status).toBe(200);
+    const [, subject, session] = /subjects\/([^/]+)\/experiments\/([^/\s]+)/.exec(res.text)!;
+    // PatientName after the site pass; the site script deleted PatientID, so the session gets the default label.
+    expect(subject).toMatch(/^SITE.REMOVED$/);
+    expect(session).toBe('dicom_upload');
+    await expectArchived('headers', subject, session);
   });
 
   it('When a tar.gz with canaries is imported into the archive, then it is archived after both passes', async () => {
@@ -224,8 +241,8 @@ describe('PHI canaries through every front door', () => {
         search.text('description and search attributes', id, historyText(description as never) + JSON.stringify(description));
         queue.push(...childWorkflowIds(history));
       }
-      // Every door's workflows were found: 3 imports + 3 archive children + the study, its import and its archive.
-      expect(seen.size).toBeGreaterThanOrEqual(9);
+      // Every door's workflows were found: 4 imports + 4 archive children + the study, its import and its archive.
+      expect(seen.size).toBeGreaterThanOrEqual(11);
       expect([...seen].some((id) => id.startsWith('study-'))).toBe(true);
     } finally {
       await raw.close();
