@@ -50,8 +50,15 @@ const core = () => Array.from(randomBytes(10), (b) => String.fromCharCode(65 + (
 /** A random, valid date in 1850-1899 (no year after would ever come from a test clock). */
 const oldDate = () => `18${String(50 + (randomBytes(1)[0] % 50))}${String(1 + (randomBytes(1)[0] % 12)).padStart(2, '0')}${String(1 + (randomBytes(1)[0] % 28)).padStart(2, '0')}`;
 
+// Failures: a zip with a member that is not DICOM, and a site script that fails on the file (it writes the
+// PatientName into a UID element, which the editor refuses).
+type FailDoor = 'badmember' | 'badscript';
+const FAILING_SITE_SCRIPT = `version "6.1"
+(0008,0018) := (0010,0010)
+`;
+
 /** The canaries of one front door, by place. C-STORE carries no File Meta and no file names, so it has neither. */
-function doorCanaries(door: Door) {
+function doorCanaries(door: Door | FailDoor) {
   const c = () => core();
   const k = {
     nameTop: c(), idTop: c(), nameRef: c(), idRef: c(), idOther: c(), nameDeep: c(), idDeep: c(),
@@ -111,6 +118,8 @@ function doorCanaries(door: Door) {
 
 const doors = Object.fromEntries(DOORS.map((d) => [d, doorCanaries(d)])) as Record<Door, ReturnType<typeof doorCanaries>>;
 const ALL_CANARIES = DOORS.flatMap((d) => doors[d].canaries);
+const failDoors = { badmember: doorCanaries('badmember'), badscript: doorCanaries('badscript') };
+const FAIL_CANARIES = [...failDoors.badmember.canaries, ...failDoors.badscript.canaries];
 
 const importPath = (route: string, door: Door) => `${route}?import-handler=DICOM-zip&inbody=true&dest=/archive/projects/${PROJECT}/subjects/SUBJ_${door.toUpperCase()}/experiments/SESS_${door.toUpperCase()}`;
 
@@ -215,10 +224,11 @@ describe('PHI canaries through every front door', () => {
   });
 
   /** Searches every place; returns the search (hits and count). */
-  const searchEverything = async (): Promise<PhiSearch> => {
-    const search = new PhiSearch(ALL_CANARIES);
+  const searchEverything = async (canaries: readonly Canary[] = ALL_CANARIES, keepsBytes?: (path: string) => boolean): Promise<PhiSearch> => {
+    const search = new PhiSearch(canaries);
     // Logs: every captured line.
-    lines.forEach((l, i) => search.text('log', `line ${i + 1}`, l));
+    const logLines = [...lines]; // the search itself logs (trace level): search what was there when it began
+    logLines.forEach((l, i) => search.text('log', `line ${i + 1}`, l));
     // Temporal, read with no codec: every workflow of this stack's task queue and every child they started.
     const raw = await rawService(inject('temporalAddress'));
     try {
@@ -243,6 +253,7 @@ describe('PHI canaries through every front door', () => {
       }
       // Every door's workflows were found: 4 imports + 4 archive children + the study, its import and its archive.
       expect(seen.size).toBeGreaterThanOrEqual(11);
+      expect(search.places).toBe(logLines.length + 3 * seen.size);
       expect([...seen].some((id) => id.startsWith('study-'))).toBe(true);
     } finally {
       await raw.close();
@@ -251,7 +262,7 @@ describe('PHI canaries through every front door', () => {
     for (const t of await dumpSqlite(stack.db)) search.text('database', t.table, t.text);
     // Data folder: every folder and file name, and every file's bytes (archive, staging, quarantine, the SQLite
     // file and its journal, whose free pages could still hold deleted rows).
-    await searchTree(search, 'data folder', stack.dataDir);
+    await searchTree(search, 'data folder', stack.dataDir, false, keepsBytes);
     // OS temp folder: names of everything created since the test began (the input folder's files included).
     for (const name of (await readdir(tmpdir())).filter((n) => !tempBefore.has(n))) {
       search.text('temp name', name, name);
@@ -269,6 +280,47 @@ describe('PHI canaries through every front door', () => {
     const search = await searchEverything();
     console.log(`phi-canary: canaries ${ALL_CANARIES.length}, places searched ${search.places}, hits ${search.hits.length}`);
     expect(search.hits).toEqual([]);
+  });
+
+  const failStudy = (door: FailDoor) => {
+    const uid = syntheticUid();
+    return Array.from({ length: FILES_PER_DOOR }, (_, i) => ({ name: failDoors[door].memberName(i + 1), data: failDoors[door].file(uid, i + 1) }));
+  };
+
+  it('When a zip holds a member that is not DICOM, under a name with a canary, then the uploader is told the name and the upload is quarantined', async () => {
+    const members = [...failStudy('badmember'), { name: `${failDoors.badmember.memberName(9)}`, data: Buffer.from('not DICOM at all '.repeat(20)) }];
+    const res = await http(stack.baseUrl, 'POST', importPath('/data/services/import', 'zip').replace('SESS_ZIP', 'SESS_BADMEMBER'), await zipBuffers(members), 'application/zip');
+    expect(res.status).toBe(400);
+    // The name goes back to the one who sent it (the HTTP answer), and nowhere else (searched below).
+    expect(res.text).toContain(failDoors.badmember.canaries.at(-1)!.value);
+  });
+
+  it('When the site script fails on a file, then the upload is refused with 422 and quarantined, and the error names no header value', async () => {
+    expect((await http(stack.baseUrl, 'PUT', '/xapi/anonymize/site', FAILING_SITE_SCRIPT)).status).toBe(200);
+    try {
+      const res = await http(stack.baseUrl, 'POST', importPath('/data/services/import', 'zip').replace('SESS_ZIP', 'SESS_BADSCRIPT'), await zipBuffers(failStudy('badscript')), 'application/zip');
+      expect(res.text).toMatch(/^AnonymizationFailedError: /);
+      expect(res.status).toBe(422);
+      for (const c of failDoors.badscript.canaries.slice(0, -1)) expect(res.text).not.toContain(c.core);
+    } finally {
+      expect((await http(stack.baseUrl, 'PUT', '/xapi/anonymize/site', SITE_SCRIPT)).status).toBe(200);
+    }
+  });
+
+  it('When uploads have failed, then their canaries are nowhere but in the raw upload kept in quarantine on purpose', async () => {
+    const quarantined = await stack.store.list('quarantine');
+    expect(quarantined.filter((k) => k.endsWith('reason.json'))).toHaveLength(2);
+    // Kept on purpose (DESIGN invariant 3, nothing lost): a failed upload's own bytes stay in quarantine/<upload>/, as
+    // received, for a person to look at; they are raw by definition. Only their BYTES are exempt: their names, the
+    // reason file, and everything else everywhere else are searched.
+    const keepsBytes = (path: string) => /^quarantine\/[^/]+\/(upload\.zip|raw\/\d+\.dcm)$/.test(path);
+    const search = await searchEverything([...ALL_CANARIES, ...FAIL_CANARIES], keepsBytes);
+    console.log(`phi-canary (failed uploads): canaries ${ALL_CANARIES.length + FAIL_CANARIES.length}, places searched ${search.places}, hits ${search.hits.length}`);
+    expect(search.hits).toEqual([]);
+    // The exemption is not wider than it says: without it, the quarantined uploads are found.
+    const unexempt = await searchEverything(FAIL_CANARIES);
+    expect(unexempt.hits.length).toBeGreaterThan(0);
+    expect(unexempt.hits.every((h) => h.kind === 'data folder bytes' && keepsBytes(h.where))).toBe(true);
   });
 
   it('When canaries are planted on purpose in a log line, a table, a data file and a temp entry, then the searcher finds each of them', async () => {

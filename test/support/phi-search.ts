@@ -75,12 +75,15 @@ export async function walk(root: string, limit = 50_000): Promise<{ path: string
   return out;
 }
 
-/** Searches every folder and file name under root and, unless namesOnly, every file's bytes. */
-export async function searchTree(search: PhiSearch, kind: string, root: string, namesOnly = false): Promise<number> {
+/**
+ * Searches every folder and file name under root and, unless namesOnly, every file's bytes except those of the files
+ * `keepsBytes` names (a place the configuration keeps raw data on purpose; the caller says why).
+ */
+export async function searchTree(search: PhiSearch, kind: string, root: string, namesOnly = false, keepsBytes: (path: string) => boolean = () => false): Promise<number> {
   const entries = await walk(root);
   for (const e of entries) {
     search.text(`${kind} name`, e.path, e.path);
-    if (!namesOnly && e.file) {
+    if (!namesOnly && e.file && !keepsBytes(e.path)) {
       const data = await readFile(join(root, e.path)).catch(() => undefined);
       if (data) search.bytes(`${kind} bytes`, e.path, data);
     }
