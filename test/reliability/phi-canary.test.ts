@@ -3,6 +3,7 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
+import type { Payload } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { studyWorkflowId } from '../../src/client/start-study';
 import { DEFAULT_TRANSFER_SYNTAXES } from '../../src/config/receivers';
@@ -15,7 +16,7 @@ import { tgzBuffers } from '../factories/tar-builder';
 import { childWorkflowIds, historyText } from '../support/history-text';
 import { http } from '../support/http';
 import { dumpSqlite, PhiSearch, searchTree, walk, type Canary } from '../support/phi-search';
-import { rawService } from '../support/raw-history';
+import { payloadsIn, rawService } from '../support/raw-history';
 import { runScu } from '../support/storescu';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
@@ -42,8 +43,9 @@ const AE = 'INTAKE_PHI';
 const FILES_PER_DOOR = 2;
 // 'headers' is a zip whose destination names the project only, so subject and session come from the headers
 // (XNAT's identification, §7 leak 1 of the reference): they must come from the headers after the site pass.
-type Door = 'zip' | 'headers' | 'tgz' | 'api' | 'cstore';
-const DOORS: readonly Door[] = ['zip', 'headers', 'tgz', 'api', 'cstore'];
+// 'multipart' is a tar.gz sent as a multipart/form-data file field whose filename also carries a canary.
+type Door = 'zip' | 'headers' | 'tgz' | 'multipart' | 'api' | 'cstore';
+const DOORS: readonly Door[] = ['zip', 'headers', 'tgz', 'multipart', 'api', 'cstore'];
 
 /** 10 random capital letters: the distinctive core of a canary. */
 const core = () => Array.from(randomBytes(10), (b) => String.fromCharCode(65 + (b % 26))).join('');
@@ -200,6 +202,19 @@ describe('PHI canaries through every front door', () => {
     await expectArchived('tgz');
   });
 
+  it('When a tar.gz with canaries comes as a multipart file field named with a canary, then it is archived after both passes', async () => {
+    const boundary = '----phi-canary-boundary';
+    const fileName = `${doors.multipart.canaries.at(-1)!.value}.tgz`;
+    const body = Buffer.concat([
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${fileName}"\r\nContent-Type: application/gzip\r\n\r\n`),
+      tgzBuffers(study('multipart')),
+      Buffer.from(`\r\n--${boundary}--\r\n`),
+    ]);
+    const res = await http(stack.baseUrl, 'POST', importPath('/data/services/import', 'multipart').replace('&inbody=true', ''), body, `multipart/form-data; boundary=${boundary}`);
+    expect(res.status).toBe(200);
+    await expectArchived('multipart');
+  });
+
   it('When a zip with canaries is posted to the JSON API /api/uploads, then the upload ends ARCHIVED after both passes', async () => {
     const res = await http(stack.baseUrl, 'POST', importPath('/api/uploads', 'api'), await zipBuffers(study('api')), 'application/zip');
     expect(res.status).toBe(202);
@@ -237,6 +252,7 @@ describe('PHI canaries through every front door', () => {
       for (const row of await stack.db('uploads').select('workflow_id')) if (row.workflow_id) ids.add(row.workflow_id as string);
       ids.add(studyWorkflowId(receivedStudyKey('rx-phi', studies.cstore!)));
       const queue = [...ids];
+      let decodedAll = '';
       const seen = new Set<string>();
       while (queue.length) {
         const id = queue.shift()!;
@@ -247,13 +263,21 @@ describe('PHI canaries through every front door', () => {
         const text = historyText(history);
         expect(text.length).toBeGreaterThan(0);
         search.text('history (no codec)', id, text);
+        // Invariant 1 is stronger than encryption: inputs and results carry no header values even inside the
+        // encrypted payloads, so the payloads are also searched decoded with the codec.
+        const decoded = await stack.codec.decode(payloadsIn(history).map((p) => p.payload) as Payload[]);
+        const decodedText = decoded.map((p) => Buffer.from(p.data ?? new Uint8Array()).toString('utf8')).join('\n');
+        search.text('history (decoded with the codec)', id, decodedText);
+        decodedAll += decodedText;
         const description = await raw.describe('default', id);
         search.text('description and search attributes', id, historyText(description as never) + JSON.stringify(description));
         queue.push(...childWorkflowIds(history));
       }
-      // Every door's workflows were found: 4 imports + 4 archive children + the study, its import and its archive.
-      expect(seen.size).toBeGreaterThanOrEqual(11);
-      expect(search.places).toBe(logLines.length + 3 * seen.size);
+      // Every door's workflows were found: 5 imports + 5 archive children + the study, its import and its archive.
+      expect(seen.size).toBeGreaterThanOrEqual(13);
+      expect(search.places).toBe(logLines.length + 4 * seen.size);
+      // The decoded payloads are really plaintext (the search of them could otherwise pass on ciphertext).
+      expect(decodedAll).toContain('"uploadId"');
       expect([...seen].some((id) => id.startsWith('study-'))).toBe(true);
     } finally {
       await raw.close();
