@@ -70,7 +70,7 @@ function doorCanaries(door: Door | FailDoor) {
   const list: Canary[] = [
     { place: `${door}: (0010,0010) PatientName`, value: `Pn${k.nameTop}^Given`, core: k.nameTop },
     { place: `${door}: (0010,0020) PatientID`, value: `ID-${k.idTop}`, core: k.idTop },
-    { place: `${door}: (0010,0030) PatientBirthDate`, value: birth, core: birth },
+    { place: `${door}: (0010,0030) PatientBirthDate`, value: birth, core: birth, digits: true },
     { place: `${door}: (0008,1120)[0]/(0010,0010)`, value: `Ref${k.nameRef}^Pat`, core: k.nameRef },
     { place: `${door}: (0008,1120)[0]/(0010,0020)`, value: `RID-${k.idRef}`, core: k.idRef },
     { place: `${door}: (0010,1002)[0]/(0010,0020)`, value: `OID-${k.idOther}`, core: k.idOther },

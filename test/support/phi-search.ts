@@ -9,6 +9,11 @@ export interface Canary {
   value: string;
   /** A distinctive substring, matched case-insensitively (catches uppercased, split or re-joined values). */
   core: string;
+  /**
+   * For an all-digit value (a date): match it only where no digit is next to it, so that a random UID that happens
+   * to contain the same eight digits is not a hit (a DA value always stands alone: bounded by padding, quotes or tags).
+   */
+  digits?: boolean;
 }
 
 /** One canary found somewhere it must not be. */
@@ -26,18 +31,19 @@ export interface Hit {
 export class PhiSearch {
   readonly hits: Hit[] = [];
   places = 0;
-  private readonly lowerCores: { canary: Canary; core: string }[];
+  private readonly lowerCores: { canary: Canary; core: string; alone?: RegExp }[];
 
   constructor(readonly canaries: readonly Canary[]) {
-    this.lowerCores = canaries.map((canary) => ({ canary, core: canary.core.toLowerCase() }));
+    this.lowerCores = canaries.map((canary) => ({ canary, core: canary.core.toLowerCase(), alone: canary.digits ? new RegExp(`(?<![0-9])${canary.value}(?![0-9])`) : undefined }));
   }
 
   /** Searches one place given as text (a log line, a history, an id, a name, a row). */
   text(kind: string, where: string, text: string): void {
     this.places++;
     const lower = text.toLowerCase();
-    for (const { canary, core } of this.lowerCores) {
-      if (text.includes(canary.value) || lower.includes(core)) this.hits.push({ canary: canary.value, planted: canary.place, kind, where });
+    for (const { canary, core, alone } of this.lowerCores) {
+      const found = alone ? alone.test(text) : text.includes(canary.value) || lower.includes(core);
+      if (found) this.hits.push({ canary: canary.value, planted: canary.place, kind, where });
     }
   }
 
