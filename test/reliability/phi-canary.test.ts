@@ -306,6 +306,19 @@ describe('PHI canaries through every front door', () => {
     expect(search.hits).toEqual([]);
   });
 
+  it('When the studies are archived, then their Study Instance UIDs are in the archived files only, kept there on purpose', async () => {
+    const uids: Canary[] = Object.entries(studies).map(([door, uid]) => ({ place: `${door}: (0020,000D) StudyInstanceUID`, value: uid!, core: uid! }));
+    expect(uids).toHaveLength(DOORS.length);
+    // Kept on purpose: neither script remaps UIDs (no hashUID), so the archived files hold them. Everywhere else
+    // (logs, Temporal, ids, rows, names, the SQLite file's bytes) only hashed study keys may appear.
+    const archived = (path: string) => path.startsWith('archive/');
+    const search = await searchEverything(uids, archived);
+    expect(search.hits).toEqual([]);
+    const unexempt = await searchEverything(uids);
+    expect(new Set(unexempt.hits.map((h) => h.canary))).toEqual(new Set(uids.map((u) => u.value)));
+    expect(unexempt.hits.every((h) => h.kind === 'data folder bytes' && archived(h.where))).toBe(true);
+  });
+
   const failStudy = (door: FailDoor) => {
     const uid = syntheticUid();
     return Array.from({ length: FILES_PER_DOOR }, (_, i) => ({ name: failDoors[door].memberName(i + 1), data: failDoors[door].file(uid, i + 1) }));
