@@ -53,8 +53,8 @@ const core = () => Array.from(randomBytes(10), (b) => String.fromCharCode(65 + (
 const oldDate = () => `18${String(50 + (randomBytes(1)[0] % 50))}${String(1 + (randomBytes(1)[0] % 12)).padStart(2, '0')}${String(1 + (randomBytes(1)[0] % 28)).padStart(2, '0')}`;
 
 // Failures: a zip with a member that is not DICOM, and a site script that fails on the file (it writes the
-// PatientName into a UID element, which the editor refuses).
-type FailDoor = 'badmember' | 'badscript';
+// PatientName into a UID element, which the editor refuses), through the import service and through C-STORE.
+type FailDoor = 'badmember' | 'badscript' | 'badcstore';
 const FAILING_SITE_SCRIPT = `version "6.1"
 (0008,0018) := (0010,0010)
 `;
@@ -81,7 +81,8 @@ function doorCanaries(door: Door | FailDoor) {
     { place: `${door}: (0010,1002)[0]/(0029,1001) nested private value`, value: `NPV-${k.privateNested}`, core: k.privateNested },
     { place: `${door}: (0010,1001) OtherPatientNames as VR UN`, value: `Un${k.unTop}^X`, core: k.unTop },
   ];
-  if (door !== 'cstore') {
+  const dimse = door === 'cstore' || door === 'badcstore';
+  if (!dimse) {
     list.push({ place: `${door}: (0002,0016) SourceApplicationEntityTitle`, value: `AE${k.metaAe}`, core: k.metaAe });
     list.push({ place: `${door}: file name inside the archive`, value: `MN${k.member}`, core: k.member });
   }
@@ -111,17 +112,17 @@ function doorCanaries(door: Door | FailDoor) {
       },
     });
     data = withDatasetElement(data, 0x00101001, 'UN', v(11));
-    if (door !== 'cstore') data = withMetaElement(data, 0x00020016, 'AE', v(12));
+    if (!dimse) data = withMetaElement(data, 0x00020016, 'AE', v(12));
     return data;
   };
-  const memberName = (i: number) => (door === 'cstore' ? `${i}.dcm` : `study/${v(13)}/slice-${i}.dcm`);
+  const memberName = (i: number) => (dimse ? `${i}.dcm` : `study/${v(13)}/slice-${i}.dcm`);
   return { canaries: list, file, memberName };
 }
 
 const doors = Object.fromEntries(DOORS.map((d) => [d, doorCanaries(d)])) as Record<Door, ReturnType<typeof doorCanaries>>;
 const ALL_CANARIES = DOORS.flatMap((d) => doors[d].canaries);
-const failDoors = { badmember: doorCanaries('badmember'), badscript: doorCanaries('badscript') };
-const FAIL_CANARIES = [...failDoors.badmember.canaries, ...failDoors.badscript.canaries];
+const failDoors = { badmember: doorCanaries('badmember'), badscript: doorCanaries('badscript'), badcstore: doorCanaries('badcstore') };
+const FAIL_CANARIES = [...failDoors.badmember.canaries, ...failDoors.badscript.canaries, ...failDoors.badcstore.canaries];
 
 const importPath = (route: string, door: Door) => `${route}?import-handler=DICOM-zip&inbody=true&dest=/archive/projects/${PROJECT}/subjects/SUBJ_${door.toUpperCase()}/experiments/SESS_${door.toUpperCase()}`;
 
@@ -319,8 +320,7 @@ describe('PHI canaries through every front door', () => {
     expect(unexempt.hits.every((h) => h.kind === 'data folder bytes' && archived(h.where))).toBe(true);
   });
 
-  const failStudy = (door: FailDoor) => {
-    const uid = syntheticUid();
+  const failStudy = (door: FailDoor, uid = syntheticUid()) => {
     return Array.from({ length: FILES_PER_DOOR }, (_, i) => ({ name: failDoors[door].memberName(i + 1), data: failDoors[door].file(uid, i + 1) }));
   };
 
@@ -339,6 +339,21 @@ describe('PHI canaries through every front door', () => {
       expect(res.text).toMatch(/^AnonymizationFailedError: /);
       expect(res.status).toBe(422);
       for (const c of failDoors.badscript.canaries.slice(0, -1)) expect(res.text).not.toContain(c.core);
+      // The same failure through C-STORE: the study's import fails and is quarantined.
+      const uid = syntheticUid();
+      const files: string[] = [];
+      for (const m of failStudy('badcstore', uid)) {
+        const p = join(inputDir, `bad-${m.name}`);
+        await writeFile(p, m.data);
+        files.push(p);
+      }
+      expect((await runScu('storescu', { port: rx.port, callingAe: 'MODALITY1', calledAe: AE, files }).done).code).toBe(0);
+      // Whether the study run ends failed or reports the failed import is the study workflow's business; here it
+      // matters that the import failed and was quarantined.
+      await studyResult(stack.client.workflow.getHandle(studyWorkflowId(receivedStudyKey('rx-phi', uid)))).catch(() => undefined);
+      const failed = await stack.db('uploads').where({ method: 'cstore', status: 'ERROR' });
+      expect(failed).toHaveLength(1);
+      expect(failed[0].error_code ?? failed[0].error).toMatch(/AnonymizationFailed/);
     } finally {
       expect((await http(stack.baseUrl, 'PUT', '/xapi/anonymize/site', SITE_SCRIPT)).status).toBe(200);
     }
@@ -346,7 +361,7 @@ describe('PHI canaries through every front door', () => {
 
   it('When uploads have failed, then their canaries are nowhere but in the raw upload kept in quarantine on purpose', async () => {
     const quarantined = await stack.store.list('quarantine');
-    expect(quarantined.filter((k) => k.endsWith('reason.json'))).toHaveLength(2);
+    expect(quarantined.filter((k) => k.endsWith('reason.json'))).toHaveLength(3);
     // Kept on purpose (DESIGN invariant 3, nothing lost): a failed upload's own bytes stay in quarantine/<upload>/, as
     // received, for a person to look at; they are raw by definition. Only their BYTES are exempt: their names, the
     // reason file, and everything else everywhere else are searched.
