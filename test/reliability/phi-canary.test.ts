@@ -168,7 +168,7 @@ describe('PHI canaries through every front door', () => {
     return members;
   };
 
-  /** Each archived file of a door's session went through both passes: labels in, no canary place left. */
+  /** Each archived file of a door's session went through both passes: the labels are in, two (0012,0064) items. */
   const expectArchived = async (door: Door, subject = `SUBJ_${door.toUpperCase()}`, session = `SESS_${door.toUpperCase()}`) => {
     const keys = await stack.store.list(`archive/${PROJECT}/${subject}/${session}`);
     expect(keys).toHaveLength(FILES_PER_DOOR);
