@@ -13,6 +13,7 @@ import { registerEditRoutes } from './edit-routes';
 import { registerImportRoutes } from './import-routes';
 import { registerPrearchiveRoutes } from './prearchive-routes';
 import { registerProjectRoutes } from './project-routes';
+import { registerReceiverRoutes } from './receiver-routes';
 import { registerUserRoutes } from './user-routes';
 import { registerPageRoutes } from './pages/page-routes';
 import { HttpError, Router } from './router';
@@ -57,6 +58,7 @@ export function createApiServer(deps: ApiDeps): Server {
   registerEditRoutes(router, deps);
   registerWorkflowRoutes(router, deps);
   registerUserRoutes(router, deps);
+  registerReceiverRoutes(router, deps);
   registerPageRoutes(router, deps);
   if (deps.codec) registerCodecRoutes(router, deps.codec);
 

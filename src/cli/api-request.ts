@@ -14,20 +14,23 @@ export function apiTarget(url: string | undefined, token: string | undefined): A
 }
 
 /** One JSON request to the API; a refused connection becomes a sentence saying what to start. */
-export async function apiJson(target: ApiTarget, method: string, path: string): Promise<{ status: number; body: Record<string, unknown> }> {
+export async function apiJson(target: ApiTarget, method: string, path: string, text?: string): Promise<{ status: number; body: Record<string, unknown> }> {
   const base = target.base;
   let res: Response;
   try {
-    res = await fetch(`${base}${path}`, { method, headers: target.token ? { authorization: `Bearer ${target.token}` } : {} });
+    const headers: Record<string, string> = { ...(target.token && { authorization: `Bearer ${target.token}` }), ...(text !== undefined && { 'content-type': 'text/plain' }) };
+    res = await fetch(`${base}${path}`, { method, headers, body: text });
   } catch (err) {
     throw new Error(`cannot reach ${base} (${(err as Error).cause ?? (err as Error).message}); is \`dicom-intake start\` running?`);
   }
-  const text = await res.text();
+  const answer = await res.text();
   let body: Record<string, unknown>;
   try {
-    body = JSON.parse(text) as Record<string, unknown>;
+    const parsed = JSON.parse(answer) as unknown;
+    body = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : { value: parsed };
   } catch {
-    body = { error: text.trim() };
+    // Text answers (a script, XNAT's URL lists) are kept as text; an error's text is its reason.
+    body = res.ok ? { text: answer } : { error: answer.trim() };
   }
   return { status: res.status, body };
 }

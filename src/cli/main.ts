@@ -30,6 +30,9 @@ Usage:
   dicom-intake workflows show ID [--json]
                                      one run: status, decoded input and outcome, history event types
   dicom-intake keys ls|rotate        payload encryption keys: ids in effect; add a new key
+  dicom-intake scripts get|set|enable|disable (--site | --project P) [FILE]
+                                     the site-wide and project scripts held by the server
+  dicom-intake receivers ls          the C-STORE receivers the service runs
 
 Every command takes --help. Configuration: temporal-dev.yaml (or DICOM_INTAKE_CONFIG), each key overridable by its
 environment variable; logs are JSON lines on stderr (DICOM_INTAKE_LOG_LEVEL). See docs/operations.md.
@@ -75,6 +78,10 @@ export async function main(argv: string[]): Promise<number> {
       return load<typeof import('./workflows-command')>('./workflows-command').runWorkflows(rest);
     case 'keys':
       return load<typeof import('./keys-command')>('./keys-command').runKeys(rest);
+    case 'scripts':
+      return load<typeof import('./scripts-command')>('./scripts-command').runScripts(rest);
+    case 'receivers':
+      return load<typeof import('./receivers-command')>('./receivers-command').runReceivers(rest);
     case undefined:
     case 'help':
     case '--help':

@@ -10,6 +10,19 @@ export interface ReceiverRecord {
   routing: ReceiverConfig['routing'];
 }
 
+/** A receiver as listed to site admins: where it listens and whom it accepts. */
+export interface ReceiverListing extends ReceiverRecord {
+  host: string;
+  anonymizationEnabled: boolean;
+  allowedCallingAeTitles: string[];
+}
+
+/* eslint-disable-next-line @typescript-eslint/no-explicit-any -- mapped field by field */
+const toRecord = (row: any): ReceiverRecord => {
+  const routing = JSON.parse(row.routing) as Partial<ReceiverConfig['routing']>;
+  return { id: row.id, aeTitle: row.ae_title, port: row.port, destination: row.destination, routing: { project: routing.project ?? [], subject: routing.subject ?? [], session: routing.session ?? [] } };
+};
+
 /**
  * The receivers a front-door process runs, registered when it starts them, so that workers (possibly on other
  * machines, with other config files) apply the rules of the receiver a study came through.
@@ -34,9 +47,16 @@ export function createReceiversRepo(db: Knex) {
     },
     async get(id: string): Promise<ReceiverRecord | undefined> {
       const row = await db('receivers').where({ id }).first();
-      if (!row) return undefined;
-      const routing = JSON.parse(row.routing) as Partial<ReceiverConfig['routing']>;
-      return { id: row.id, aeTitle: row.ae_title, port: row.port, destination: row.destination, routing: { project: routing.project ?? [], subject: routing.subject ?? [], session: routing.session ?? [] } };
+      return row ? toRecord(row) : undefined;
+    },
+    /** Every registered receiver, by AE title. */
+    async list(): Promise<ReceiverListing[]> {
+      return (await db('receivers').orderBy('ae_title')).map((row) => ({
+        ...toRecord(row),
+        host: row.host,
+        anonymizationEnabled: Boolean(row.anon_enabled),
+        allowedCallingAeTitles: JSON.parse(row.allowed_callers) as string[],
+      }));
     },
   };
 }
