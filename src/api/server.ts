@@ -8,6 +8,7 @@ import type { FileStore } from '../storage/file-store';
 import { ANONYMOUS, authenticate, authorize, PUBLIC } from './access';
 import { registerCodecRoutes, type CodecRouteDeps } from './codec-routes';
 import { sendJson } from './http-io';
+import { registerEffectiveScriptRoutes } from './effective-script-routes';
 import { registerImportRoutes } from './import-routes';
 import { registerProjectRoutes } from './project-routes';
 import { registerUserRoutes } from './user-routes';
@@ -47,6 +48,7 @@ export function createApiServer(deps: ApiDeps): Server {
   });
   registerImportRoutes(router, deps);
   registerProjectRoutes(router, deps);
+  registerEffectiveScriptRoutes(router, deps);
   registerUserRoutes(router, deps);
   registerPageRoutes(router, deps);
   if (deps.codec) registerCodecRoutes(router, deps.codec);

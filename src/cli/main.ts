@@ -10,6 +10,8 @@ Usage:
   dicom-intake upload ZIP --project P [--subject S] [--session E] [--overwrite none|append|delete]
                                      [--url http://127.0.0.1:8080] [--json]
                                      send a zip of DICOM files to the archive of project P
+  dicom-intake upload PATH --project P [--subject S] [--session E] --anonymize-locally [--json]
+                                     run the site and project scripts here, then send only anonymized files
   dicom-intake worker                run only a worker against the configured Temporal server
   dicom-intake anonymize [--script FILE] [--profile basic[,option,...]] [--var k=v ...] [--secret-file F]
                          [--json] --out DIR INPUT...

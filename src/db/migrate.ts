@@ -1,12 +1,14 @@
 import type { Knex } from 'knex';
 import * as initial from './migrations/001-initial';
 import * as receivers from './migrations/004-receivers';
+import * as clientPasses from './migrations/005-client-passes';
 
 // Migrations are listed in code rather than loaded from a folder, so they work the same under tsx,
 // vitest and compiled JavaScript.
 const MIGRATIONS: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Promise<void> }> = {
   '001-initial': initial,
   '004-receivers': receivers,
+  '005-client-passes': clientPasses,
 };
 
 const source: Knex.MigrationSource<string> = {
