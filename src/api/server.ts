@@ -11,6 +11,7 @@ import { sendJson } from './http-io';
 import { registerEffectiveScriptRoutes } from './effective-script-routes';
 import { registerImportRoutes } from './import-routes';
 import { registerProjectRoutes } from './project-routes';
+import { registerSessionInstanceRoutes } from './session-instance-routes';
 import { registerUserRoutes } from './user-routes';
 import { registerPageRoutes } from './pages/page-routes';
 import { HttpError, Router } from './router';
@@ -49,6 +50,7 @@ export function createApiServer(deps: ApiDeps): Server {
   registerImportRoutes(router, deps);
   registerProjectRoutes(router, deps);
   registerEffectiveScriptRoutes(router, deps);
+  registerSessionInstanceRoutes(router, deps);
   registerUserRoutes(router, deps);
   registerPageRoutes(router, deps);
   if (deps.codec) registerCodecRoutes(router, deps.codec);

@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import { readFileKeys } from '../activities/dicom-header';
 import { runScriptOnFile, type ScriptContext } from '../activities/script-runner';
 import type { StoredScript } from '../db/scripts-repo';
-import { DicomReadError, openDicom } from '../dicom';
+import { DicomReadError, openDicom, sha256File } from '../dicom';
 import { detectArchiveFormat, extractArchive, type ExtractLimits } from '../storage/archive-extract';
 import { zipFilesTo } from '../storage/zip-write';
-import type { ClientScripts } from './effective-scripts-client';
+import type { ClientScripts } from './server-reads';
 import { expandInputs } from './input-files';
 import type { ProgressBar } from './progress-bar';
 
@@ -27,6 +27,8 @@ export interface LocalUpload {
   rejected: number;
   /** Inputs that are not DICOM images (no UIDs, unreadable): left out. */
   notDicom: number;
+  /** Anonymized files whose exact bytes the target session already holds (resume): not sent again. */
+  alreadyArchived: number;
   /** How the user knows member N (1-based) of the zip, to explain the server's "file #N". */
   memberLabels: string[];
 }
@@ -58,6 +60,8 @@ export async function anonymizeForUpload(args: {
   ctx: ScriptContext;
   limits: ExtractLimits;
   progress: (total: number) => ProgressBar;
+  /** Resume: hashed SOP Instance UID -> content sha256 of what the target session holds. */
+  archived?: ReadonlyMap<string, string>;
 }): Promise<LocalUpload> {
   const inputs = await collectInputs(args.path, args.workDir, args.limits);
   const scripts = [args.scripts.site, args.scripts.project].filter((s): s is StoredScript => !!s);
@@ -67,6 +71,7 @@ export async function anonymizeForUpload(args: {
   const memberLabels: string[] = [];
   let rejected = 0;
   let notDicom = 0;
+  let alreadyArchived = 0;
   const bar = args.progress(inputs.length);
   for (const [i, input] of inputs.entries()) {
     bar.update(i);
@@ -95,6 +100,11 @@ export async function anonymizeForUpload(args: {
       rejected++;
       continue;
     }
+    if (args.archived?.size && (await isArchived(current, args.archived))) {
+      if (current !== input.path) await rm(current, { force: true });
+      alreadyArchived++;
+      continue;
+    }
     members.push({ name: seqName(n), path: current });
     memberLabels.push(input.label);
   }
@@ -102,7 +112,17 @@ export async function anonymizeForUpload(args: {
   bar.end();
   const zipPath = join(args.workDir, 'upload.zip');
   await zipFilesTo(members, zipPath);
-  return { zipPath, files: members.length, rejected, notDicom, memberLabels };
+  return { zipPath, files: members.length, rejected, notDicom, alreadyArchived, memberLabels };
+}
+
+/**
+ * True when the session already holds this instance with these exact bytes. Anonymization is deterministic
+ * (DESIGN invariant 6), so a file archived by an earlier run of the same scripts comes out byte-identical; a file
+ * whose bytes differ is sent, and the server applies the overwrite rules to it.
+ */
+async function isArchived(path: string, archived: ReadonlyMap<string, string>): Promise<boolean> {
+  const held = archived.get(readFileKeys(await openDicom(path)).sopUidHash);
+  return held !== undefined && held === (await sha256File(path));
 }
 
 /** A DICOM file with its Study, Series and SOP Instance UIDs (the server refuses anything else). */

@@ -7,14 +7,16 @@ import { errorText, postFile } from './zip-post';
 
 const HELP = `Usage: dicom-intake upload ZIP --project P [--subject S] [--session E] [--overwrite none|append|delete]
                             [--url URL] [--token TOKEN] [--json]
-       dicom-intake upload PATH --project P [--subject S] [--session E] --anonymize-locally [...]
+       dicom-intake upload PATH --project P [--subject S] [--session E] --anonymize-locally [--resend-all] [...]
 Sends ZIP to POST /data/services/import?import-handler=DICOM-zip&dest=/archive/projects/P and prints the
 archive URL of each session. Progress is shown while the file is sent.
 With --anonymize-locally, PATH is a folder of DICOM files, a zip/tar/tar.gz or one file: the site and project
 scripts in effect are read from the server and run here (variables project, subject, session), with a progress
 bar; only the anonymized files are sent (prevent_anon=true, SOURCE=uploader), and the server checks from each file
 that it carries those scripts. Files a script rejects are left out and counted. Nothing anonymized is written
-outside a temporary folder, which is removed.
+outside a temporary folder, which is removed. With --session, files the session already holds byte for byte are
+not sent again (resume; the rest is sent with overwrite=append unless --overwrite says otherwise); --resend-all
+sends everything.
 Signs in with --token, else $DICOM_INTAKE_TOKEN, else the token \`dicom-intake start\` saved in the data folder.
 
 Examples:
@@ -38,6 +40,7 @@ export async function runUpload(argv: string[]): Promise<number> {
       token: { type: 'string' },
       json: { type: 'boolean', default: false },
       'anonymize-locally': { type: 'boolean', default: false },
+      'resend-all': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -61,6 +64,7 @@ export async function runUpload(argv: string[]): Promise<number> {
       base: values.url ?? `http://${config.http.host}:${config.http.port}`,
       token: resolveCliToken(values.token, config.dataDir),
       json: values.json,
+      resendAll: values['resend-all'],
       limits: { maxMembers: config.limits.archiveMaxMembers, maxExpandedBytes: config.limits.archiveMaxExpandedBytes, maxRatio: config.limits.archiveMaxRatio },
     });
   }

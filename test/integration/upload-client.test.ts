@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, request, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -89,7 +89,7 @@ describe('upload client: anonymized on the user machine, verified on the server'
     const out = JSON.parse(r.stdout);
     expect(out).toMatchObject({ ok: true, status: 200, urls: ['/data/archive/projects/UC1/subjects/CS1/experiments/CE1'] });
     // Slice 2 is rejected by the project script's reject[]; README.txt is not a DICOM image.
-    expect(out.anonymized).toEqual({ files: 2, rejected: 1, notDicom: 1, scripts: { site: { id: siteId, version: 1 }, project: { id: projectId, version: 1 } } });
+    expect(out.anonymized).toEqual({ files: 2, rejected: 1, notDicom: 1, alreadyArchived: 0, scripts: { site: { id: siteId, version: 1 }, project: { id: projectId, version: 1 } } });
 
     const keys = await stack.store.list('archive/UC1/CS1/CE1');
     expect(keys).toHaveLength(2);
@@ -182,5 +182,44 @@ describe('upload client: anonymized on the user machine, verified on the server'
     expect(await stack.store.list('staging')).toEqual([]);
     const [upload] = await uploadsNewestFirst();
     expect(await stack.store.exists(`quarantine/${upload.id}/reason.json`)).toBe(true);
+  });
+
+  it('When an upload is resumed, then files the session already holds are not sent again and the rest are added', async () => {
+    const full = await studyFolder(3);
+    const part = await mkdtemp(join(tmpdir(), 'dicom-intake-client-part-'));
+    for (const name of ['IM1.dcm', 'IM3.dcm']) await copyFile(join(full, 'series1', name), join(part, name));
+    const args = ['--project', 'UC1', '--subject', 'CS4', '--session', 'CE4', '--anonymize-locally', '--json'];
+
+    const first = JSON.parse((await cli([part, ...args])).stdout);
+    expect(first).toMatchObject({ ok: true, anonymized: { files: 2, alreadyArchived: 0 } });
+    const uploadsBefore = (await uploadsNewestFirst()).length;
+
+    const resumed = await cli([full, ...args]);
+    expect(resumed.code).toBe(0);
+    expect(JSON.parse(resumed.stdout)).toMatchObject({ ok: true, urls: ['/data/archive/projects/UC1/subjects/CS4/experiments/CE4'], anonymized: { files: 1, alreadyArchived: 2, notDicom: 1 } });
+    expect(await stack.store.list('archive/UC1/CS4/CE4')).toHaveLength(3);
+    const [upload] = await uploadsNewestFirst();
+    expect(upload.file_count).toBe(1);
+    expect(JSON.parse(upload.params).overwrite).toBe('append');
+
+    // Everything is there now: a further run sends nothing and makes no upload.
+    const again = await cli([full, ...args]);
+    expect(JSON.parse(again.stdout)).toMatchObject({ ok: true, urls: ['/data/archive/projects/UC1/subjects/CS4/experiments/CE4'], anonymized: { files: 0, alreadyArchived: 3 } });
+    expect((await uploadsNewestFirst()).length).toBe(uploadsBefore + 1);
+    const session = (await stack.repos.archive.sessionByLabel('UC1', 'CE4'))!;
+    expect(await stack.repos.archive.instances(session.id)).toHaveLength(3);
+    expect(await workFolders()).toEqual([]);
+    await rm(full, { recursive: true, force: true });
+    await rm(part, { recursive: true, force: true });
+  });
+
+  it('When the archived instances of a session are asked for, then only hashes and digests come back, to readers of the project', async () => {
+    const res = await http(stack.baseUrl, 'GET', '/api/archive/projects/UC1/experiments/CE4/instances');
+    expect(res.status).toBe(200);
+    const body = JSON.parse(res.text);
+    expect(body.instances).toHaveLength(3);
+    for (const i of body.instances) expect(Object.keys(i).sort()).toEqual(['sha256', 'sopUidHash']);
+    expect((await http(stack.baseUrl, 'GET', '/api/archive/projects/UC1/experiments/NOPE/instances')).status).toBe(404);
+    expect((await http(stack.baseUrl, 'GET', '/api/archive/projects/UC1/experiments/CE4/instances', undefined, undefined, null)).status).toBe(401);
   });
 });

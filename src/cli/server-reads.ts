@@ -1,3 +1,6 @@
+// What the upload client reads from the server before it sends anything: the scripts to run, and (to resume) what
+// the target session already holds.
+
 import { createHash } from 'node:crypto';
 import type { StoredScript } from '../db/scripts-repo';
 
@@ -44,4 +47,16 @@ export async function fetchEffectiveScripts(base: string, project: string, token
     return { id: v.id, scope, projectId: scope === 'project' ? project : null, version: v.version, text: v.text, sha256: v.sha256, enabled: true };
   };
   return { site: toStored(scripts.site, 'site'), project: toStored(scripts.project, 'project') };
+}
+
+/**
+ * The archived instances of session `session` of `project`, as "sopUidHash sha256" pairs (empty when the session
+ * does not exist yet): what a resumed upload need not send again.
+ */
+export async function fetchArchivedInstances(base: string, project: string, session: string, token: string | undefined): Promise<{ subject?: string; instances: Map<string, string> }> {
+  const res = await fetch(`${base}/api/archive/projects/${encodeURIComponent(project)}/experiments/${encodeURIComponent(session)}/instances`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  if (res.status === 404) return { instances: new Map() };
+  if (!res.ok) throw Object.assign(new Error(`the server did not list session ${session} of project ${project} (HTTP ${res.status})`), { status: res.status });
+  const { subject, instances } = (await res.json()) as { subject: string; instances: { sopUidHash: string; sha256: string }[] };
+  return { subject, instances: new Map(instances.map((i) => [i.sopUidHash, i.sha256])) };
 }
