@@ -71,6 +71,11 @@ export async function acceptClientPasses(deps: ActivityDeps, upload: Upload): Pr
     await repos.uploads.updateFile(upload.id, f.seq, { stage: 'site' });
     heartbeat({ step: 'record-client', done: f.seq });
   }
+  if (files.length) {
+    // Which script versions the client ran, for the audit trail (the pass rows hold the same per file).
+    const ran = (x: EffectiveScript | null) => (x?.effective ? { id: x.id, version: x.version, sha256: x.sha256 } : null);
+    await repos.audit.append({ actor: 'system', action: 'upload.client-passes-verified', projectId, uploadId: upload.id, workflowId: run.workflowId, runId: run.runId, detail: { files: files.length, site: ran(scripts.site), project: ran(scripts.project) } });
+  }
   return { files: files.length, recorded };
 }
 

@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDicom } from '../../src/dicom';
 import { studyZip } from '../factories/study-zip';
+import { historyText } from '../support/history-text';
 import { http } from '../support/http';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
@@ -34,6 +35,8 @@ describe('upload client: anonymized on the user machine, verified on the server'
   let cliTmp: string;
   let siteId: number;
   let projectId: number;
+  /** Authorization of a signed-in user with no role on UC1. */
+  let stranger: string;
 
   /** Runs the real CLI, signed in with DICOM_INTAKE_TOKEN, with its temp folder where the test can watch it. */
   const cli = async (args: string[], base = stack.baseUrl): Promise<CliResult> => {
@@ -64,6 +67,10 @@ describe('upload client: anonymized on the user machine, verified on the server'
     expect((await http(stack.baseUrl, 'PUT', '/data/projects/UC1')).status).toBe(201);
     siteId = JSON.parse((await http(stack.baseUrl, 'PUT', '/xapi/anonymize/site', SITE_SCRIPT)).text).id;
     projectId = JSON.parse((await http(stack.baseUrl, 'PUT', '/data/config/edit/projects/UC1/image/dicom/script', PROJECT_SCRIPT)).text).id;
+    const password = 'stranger-long-password';
+    expect((await http(stack.baseUrl, 'POST', '/api/users', JSON.stringify({ login: 'stranger', password }), 'application/json')).status).toBe(201);
+    const issued = await http(stack.baseUrl, 'POST', '/api/tokens', undefined, undefined, `Basic ${Buffer.from(`stranger:${password}`).toString('base64')}`);
+    stranger = `Bearer ${JSON.parse(issued.text).token}`;
   });
   afterAll(async () => {
     await stack?.stop();
@@ -79,6 +86,7 @@ describe('upload client: anonymized on the user machine, verified on the server'
     expect((await http(stack.baseUrl, 'GET', '/api/scripts/effective')).status).toBe(400);
     expect((await http(stack.baseUrl, 'GET', '/api/scripts/effective?project=NOPE')).status).toBe(404);
     expect((await http(stack.baseUrl, 'GET', '/api/scripts/effective?project=UC1', undefined, undefined, null)).status).toBe(401);
+    expect((await http(stack.baseUrl, 'GET', '/api/scripts/effective?project=UC1', undefined, undefined, stranger)).status).toBe(403);
   });
 
   it('When a folder is uploaded with --anonymize-locally, then the archive holds [site, project] once per file, the passes are the client\'s and the server ran none', async () => {
@@ -110,6 +118,8 @@ describe('upload client: anonymized on the user machine, verified on the server'
     expect(passes.filter((p) => p.kind === 'site').map((p) => [p.performed_by, p.script_id])).toEqual([['client', siteId], ['client', siteId]]);
     expect(passes.filter((p) => p.kind === 'project').map((p) => [p.performed_by, p.script_id])).toEqual([['client', projectId], ['client', projectId]]);
     expect(await stack.repos.passes.count({ uploadId: upload.id, performedBy: 'server' })).toBe(0);
+    const audit = (await stack.repos.audit.forUpload(upload.id)).find((e) => e.action === 'upload.client-passes-verified');
+    expect(audit?.detail).toMatchObject({ files: 2, site: { id: siteId, version: 1 }, project: { id: projectId, version: 1 } });
     // The catalog points each file at the client's project pass, and the work folder is gone.
     const session = (await stack.repos.archive.sessionByLabel('UC1', 'CE1'))!;
     const versions = await stack.db('file_versions').whereIn('id', (await stack.db('instances').where({ session_id: session.id })).map((i) => i.current_version_id));
@@ -117,6 +127,21 @@ describe('upload client: anonymized on the user machine, verified on the server'
     expect(await workFolders()).toEqual([]);
     expect(await stack.store.list('staging')).toEqual([]);
     await rm(input, { recursive: true, force: true });
+  });
+
+  it('When PATH is a zip, then its members are anonymized here and sent under neutral names', async () => {
+    const { zip } = await studyZip(CANARIES, 2);
+    const dir = await mkdtemp(join(tmpdir(), 'dicom-intake-client-zip-'));
+    const zipPath = join(dir, 'Clientcanary-study.zip');
+    await writeFile(zipPath, zip);
+    const r = await cli([zipPath, '--project', 'UC1', '--subject', 'CS5', '--session', 'CE5', '--anonymize-locally', '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, urls: ['/data/archive/projects/UC1/subjects/CS5/experiments/CE5'], anonymized: { files: 1, rejected: 1 } });
+    const keys = await stack.store.list('archive/UC1/CS5/CE5');
+    expect(keys).toHaveLength(1);
+    expect((await openDicom(stack.store.path(keys[0]))).getDeidentificationMethodCodes()).toEqual([String(siteId), String(projectId)]);
+    expect(await workFolders()).toEqual([]);
+    await rm(dir, { recursive: true, force: true });
   });
 
   it('When the project script changes after the client read it, then the upload is refused with 409, names the file and the ids, and nothing is archived', async () => {
@@ -182,6 +207,11 @@ describe('upload client: anonymized on the user machine, verified on the server'
     expect(await stack.store.list('staging')).toEqual([]);
     const [upload] = await uploadsNewestFirst();
     expect(await stack.store.exists(`quarantine/${upload.id}/reason.json`)).toBe(true);
+    // The refusal travelled through Temporal as a failure message: ids only, no header values.
+    const history = await stack.client.workflow.getHandle(upload.workflow_id).fetchHistory();
+    const text = historyText(history);
+    expect(text).toContain(upload.id);
+    for (const canary of Object.values(CANARIES)) expect(text).not.toContain(canary);
   });
 
   it('When an upload is resumed, then files the session already holds are not sent again and the rest are added', async () => {
@@ -221,5 +251,6 @@ describe('upload client: anonymized on the user machine, verified on the server'
     for (const i of body.instances) expect(Object.keys(i).sort()).toEqual(['sha256', 'sopUidHash']);
     expect((await http(stack.baseUrl, 'GET', '/api/archive/projects/UC1/experiments/NOPE/instances')).status).toBe(404);
     expect((await http(stack.baseUrl, 'GET', '/api/archive/projects/UC1/experiments/CE4/instances', undefined, undefined, null)).status).toBe(401);
+    expect((await http(stack.baseUrl, 'GET', '/api/archive/projects/UC1/experiments/CE4/instances', undefined, undefined, stranger)).status).toBe(403);
   });
 });
