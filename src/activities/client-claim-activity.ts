@@ -69,6 +69,7 @@ export async function acceptClientPasses(deps: ActivityDeps, upload: Upload): Pr
     }
     await store.move(store.stagingKey(upload.id, 'raw', seqName(f.seq)), store.stagingKey(upload.id, 'site', seqName(f.seq)));
     await repos.uploads.updateFile(upload.id, f.seq, { stage: 'site' });
+    await deps.faultPoint?.('client-pass:after-file');
     heartbeat({ step: 'record-client', done: f.seq });
   }
   if (files.length) {

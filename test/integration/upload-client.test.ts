@@ -5,6 +5,7 @@ import { createServer, request, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDicom } from '../../src/dicom';
 import { studyZip } from '../factories/study-zip';
@@ -142,6 +143,24 @@ describe('upload client: anonymized on the user machine, verified on the server'
     expect((await openDicom(stack.store.path(keys[0]))).getDeidentificationMethodCodes()).toEqual([String(siteId), String(projectId)]);
     expect(await workFolders()).toEqual([]);
     await rm(dir, { recursive: true, force: true });
+  });
+
+  it('When the verification is retried after a crash mid-way, then every pass is recorded once and the run replays', async () => {
+    stack.faults.add('client-pass:after-file');
+    const input = await studyFolder(3);
+    const r = await cli([input, '--project', 'UC1', '--subject', 'CS6', '--session', 'CE6', '--anonymize-locally', '--json']);
+    expect(r.code).toBe(0);
+    expect(stack.fired).toContain('client-pass:after-file');
+    const [upload] = await uploadsNewestFirst();
+    expect(await stack.repos.passes.count({ uploadId: upload.id, kind: 'site', performedBy: 'client' })).toBe(2);
+    expect(await stack.repos.passes.count({ uploadId: upload.id, kind: 'project', performedBy: 'client' })).toBe(2);
+    expect(await stack.repos.passes.count({ uploadId: upload.id, performedBy: 'server' })).toBe(0);
+    for (const key of await stack.store.list('archive/UC1/CS6/CE6')) {
+      expect((await openDicom(stack.store.path(key))).getDeidentificationMethodCodes()).toEqual([String(siteId), String(projectId)]);
+    }
+    const history = await stack.client.workflow.getHandle(upload.workflow_id).fetchHistory();
+    await Worker.runReplayHistory(stack.replayOptions, history, upload.workflow_id);
+    await rm(input, { recursive: true, force: true });
   });
 
   it('When the project script changes after the client read it, then the upload is refused with 409, names the file and the ids, and nothing is archived', async () => {
