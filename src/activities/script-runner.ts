@@ -47,7 +47,8 @@ export type ScriptFileResult =
 /**
  * Runs one script over one DICOM file and writes the result to `outPath` (atomically), appending the
  * (0012,0064) item. A file whose last item already names this script is not touched again (XNAT's
- * needsAnonymization check), which is what makes a client-side pass count on the server.
+ * needsAnonymization check), so a retried pass, or the upload client run over a file it anonymized before, never
+ * appends a second item. The upload client runs this same function on the user's machine.
  */
 export async function runScriptOnFile(script: StoredScript, inPath: string, outPath: string, ctx: ScriptContext): Promise<ScriptFileResult> {
   const program = compileStored(script);
