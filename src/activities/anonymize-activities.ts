@@ -2,6 +2,7 @@ import { Context } from '@temporalio/activity';
 import { openDicom } from '../dicom';
 import { AnonymizationFailedError } from '../domain/intake-errors';
 import type { StoredScript } from '../db/scripts-repo';
+import { acceptClientPasses } from './client-claim-activity';
 import type { ActivityDeps } from './deps';
 import { identifyFile, routingForUpload } from './identify-file';
 import { currentRun } from './run-ref';
@@ -19,6 +20,8 @@ export interface PassSummary {
   reused: number;
   rejected: number;
   skipped: number;
+  /** Files whose pass the upload client ran (verified from the file, recorded, not run again here). */
+  client?: number;
 }
 
 /** The site-wide and project anonymization passes over staged files. */
@@ -108,10 +111,18 @@ export function createAnonymizeActivities(deps: ActivityDeps) {
      * The site-wide pass on every file of an upload (unless switched off or the client anonymized already).
      * The script's project/subject/session come from identification on the raw header, in memory only.
      * Afterwards the raw bytes and the uploaded archive are deleted (DESIGN invariant 2).
+     * An upload sent with prevent_anon=true claims that the client ran the scripts: the claim is checked from each
+     * file's (0012,0064) items and recorded as client passes, or the whole upload is refused (client-claim-activity).
      */
     async runSitePass(input: { uploadId: string; skip: boolean }): Promise<PassSummary> {
       const upload = (await repos.uploads.get(input.uploadId))!;
       await repos.uploads.setStatus(upload.id, 'ANONYMIZING');
+      if (upload.params.preventAnon) {
+        const accepted = await acceptClientPasses(deps, upload);
+        await store.remove(store.stagingKey(upload.id, 'raw'));
+        await store.remove(store.stagingKey(upload.id, 'upload.zip'));
+        return { files: accepted.files, applied: 0, reused: 0, rejected: 0, skipped: 0, client: accepted.files };
+      }
       const script = input.skip ? undefined : await repos.scripts.current('site', null);
       const knownProjects = new Set((await repos.projects.list()).map((p) => p.id));
       const routing = await routingForUpload(repos, upload.params, deps.siteRouting);
@@ -139,10 +150,12 @@ export function createAnonymizeActivities(deps: ActivityDeps) {
       const group = (await repos.uploads.group(input.groupId))!;
       const project = await repos.projects.get(group.projectId);
       const upload = (await repos.uploads.get(input.uploadId))!;
-      const script = project?.anonEnabled && !upload.params.anonymizationDisabled ? await repos.scripts.current('project', group.projectId) : undefined;
+      // A client-anonymized upload had its project pass verified and recorded by runSitePass: it is never repeated.
+      const clientRan = !!upload.params.preventAnon;
+      const script = !clientRan && project?.anonEnabled && !upload.params.anonymizationDisabled ? await repos.scripts.current('project', group.projectId) : undefined;
       const files = await repos.uploads.files(input.uploadId, input.groupId);
       const ctx = { project: group.projectId, subject: group.subjectLabel, session: group.sessionLabel };
-      return pass({
+      const summary = await pass({
         kind: 'project',
         uploadId: input.uploadId,
         baseKey: group.baseKey ?? store.stagingKey(input.uploadId),
@@ -152,6 +165,7 @@ export function createAnonymizeActivities(deps: ActivityDeps) {
         script: script?.enabled ? script : undefined,
         contextFor: async () => ctx,
       });
+      return clientRan ? { ...summary, client: summary.files } : summary;
     },
   };
 }

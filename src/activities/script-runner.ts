@@ -47,8 +47,9 @@ export type ScriptFileResult =
 /**
  * Runs one script over one DICOM file and writes the result to `outPath` (atomically), appending the
  * (0012,0064) item. A file whose last item already names this script is not touched again (XNAT's
- * needsAnonymization check), which is what makes a client-side pass count on the server; `rerun` (metadata edits)
- * skips that check.
+ * needsAnonymization check), so a retried pass, or the upload client run over a file it anonymized before, never
+ * appends a second item. The upload client runs this same function on the user's machine. `rerun` (metadata
+ * edits) skips that check.
  */
 export async function runScriptOnFile(script: StoredScript, inPath: string, outPath: string, ctx: ScriptContext, options: { rerun?: boolean } = {}): Promise<ScriptFileResult> {
   const program = compileStored(script);

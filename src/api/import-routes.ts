@@ -30,6 +30,8 @@ const STATUS_OF: Record<string, number> = {
   BadRequestError: 400,
   ProjectNotFoundError: 404,
   SessionConflictError: 409,
+  // The files do not carry the scripts in effect: the upload conflicts with the server's current scripts.
+  ClientClaimRejectedError: 409,
   AnonymizationFailedError: 422,
 };
 
@@ -45,6 +47,12 @@ export function registerImportRoutes(router: Router, deps: ImportRouteDeps): voi
         throw new HttpError(404, `project ${request.params.project} does not exist; create it first (PUT /data/projects/${request.params.project})`);
       }
     }
+    // prevent_anon=true is a claim that the client ran the site and project scripts; it is checked against the
+    // project's scripts, so it needs a project.
+    if (request.params.preventAnon && !request.params.project) {
+      throw new HttpError(400, 'prevent_anon=true needs a project (dest=/archive/projects/P or PROJECT_ID=P): the files are checked against its scripts');
+    }
+    const method = request.params.preventAnon ? 'client' : 'api';
     // Uploading is a member's right; without a project the session lands in Unassigned, which any user may fill.
     if (request.params.project) requireProjectAccess(principal, request.params.project, 'write');
     const uploadId = newId('up');
@@ -59,14 +67,14 @@ export function registerImportRoutes(router: Router, deps: ImportRouteDeps): voi
       await deps.store.remove(deps.store.stagingKey(uploadId));
       throw new HttpError(400, 'the request body is empty; send a zip, tar or tar.gz archive as the body or as a multipart file field');
     }
-    await deps.repos.uploads.create({ id: uploadId, method: 'api', destination: request.destination, projectId: request.params.project, params: request.params, workflowId: importWorkflowId(uploadId) });
-    const plan = planPasses({ method: 'api', destination: request.destination, preventAnon: !!request.params.preventAnon, siteEnabled: deps.siteAnonEnabled });
+    await deps.repos.uploads.create({ id: uploadId, method, destination: request.destination, projectId: request.params.project, params: request.params, workflowId: importWorkflowId(uploadId) });
+    const plan = planPasses({ method, destination: request.destination, preventAnon: !!request.params.preventAnon, siteEnabled: deps.siteAnonEnabled });
     await startImport(deps.client, deps.taskQueue, {
       uploadId,
       destination: request.destination,
       skipSitePass: !plan.site,
       overwrite: request.params.overwrite ?? 'none',
-      method: 'api',
+      method,
       projectId: request.params.project,
     });
     return uploadId;

@@ -16,6 +16,8 @@ Usage:
                                      metadata edits; the project script re-runs with the new labels
   dicom-intake archive retry WORKFLOW_ID|PREARCHIVE_ID|--all-failed [--json]
                                      retry failed prearchive commits once the cause is fixed
+  dicom-intake upload PATH --project P [--subject S] [--session E] --anonymize-locally [--json]
+                                     run the site and project scripts here, then send only anonymized files
   dicom-intake worker                run only a worker against the configured Temporal server
   dicom-intake anonymize [--script FILE] [--profile basic[,option,...]] [--var k=v ...] [--secret-file F]
                          [--json] --out DIR INPUT...

@@ -1,19 +1,29 @@
-import { createReadStream, statSync } from 'node:fs';
-import { request } from 'node:http';
+import { statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/load-config';
 import { resolveCliToken } from './credentials';
+import { runLocalAnonymizedUpload } from './local-upload';
+import { errorText, postFile } from './zip-post';
 
 const HELP = `Usage: dicom-intake upload ZIP --project P [--subject S] [--session E] [--overwrite none|append|delete]
                             [--url URL] [--token TOKEN] [--json]
+       dicom-intake upload PATH --project P [--subject S] [--session E] --anonymize-locally [--resend-all] [...]
 Sends ZIP to POST /data/services/import?import-handler=DICOM-zip&dest=/archive/projects/P and prints the
 archive URL of each session. Progress is shown while the file is sent.
+With --anonymize-locally, PATH is a folder of DICOM files, a zip/tar/tar.gz or one file: the site and project
+scripts in effect are read from the server and run here (variables project, subject, session), with a progress
+bar; only the anonymized files are sent (prevent_anon=true, SOURCE=uploader), and the server checks from each file
+that it carries those scripts. Files a script rejects are left out and counted. Nothing anonymized is written
+outside a temporary folder, which is removed. With --session, files the session already holds byte for byte are
+not sent again (resume; the rest is sent with overwrite=append unless --overwrite says otherwise); --resend-all
+sends everything.
 Signs in with --token, else $DICOM_INTAKE_TOKEN, else the token \`dicom-intake start\` saved in the data folder.
 
 Examples:
   dicom-intake upload study.zip --project DEMO --subject S01 --session S01_MR1
   dicom-intake upload study.zip --project DEMO --overwrite append --json
   dicom-intake upload study.zip --project DEMO --url http://intake.example:8080
+  dicom-intake upload ./dicom-folder --project DEMO --subject S01 --session S01_MR1 --anonymize-locally
 `;
 
 /** `dicom-intake upload`: posts a zip to the import service. */
@@ -29,6 +39,8 @@ export async function runUpload(argv: string[]): Promise<number> {
       url: { type: 'string' },
       token: { type: 'string' },
       json: { type: 'boolean', default: false },
+      'anonymize-locally': { type: 'boolean', default: false },
+      'resend-all': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -40,6 +52,21 @@ export async function runUpload(argv: string[]): Promise<number> {
   if (!zip || !values.project) {
     process.stderr.write(`dicom-intake upload: a ZIP file and --project are required\n\n${HELP}`);
     return 2;
+  }
+  if (values['anonymize-locally']) {
+    const config = loadConfig();
+    return runLocalAnonymizedUpload({
+      path: zip,
+      project: values.project,
+      subject: values.subject,
+      session: values.session,
+      overwrite: values.overwrite,
+      base: values.url ?? `http://${config.http.host}:${config.http.port}`,
+      token: resolveCliToken(values.token, config.dataDir),
+      json: values.json,
+      resendAll: values['resend-all'],
+      limits: { maxMembers: config.limits.archiveMaxMembers, maxExpandedBytes: config.limits.archiveMaxExpandedBytes, maxRatio: config.limits.archiveMaxRatio },
+    });
   }
   let size: number;
   try {
@@ -66,34 +93,4 @@ export async function runUpload(argv: string[]): Promise<number> {
     process.stderr.write(`dicom-intake upload: the server refused the upload (HTTP ${status}): ${error}\n`);
   }
   return ok ? 0 : 1;
-}
-
-/** The API answers errors as JSON `{ error }` or, on XNAT's endpoints, as text. */
-function errorText(body: string): string {
-  try {
-    const parsed = JSON.parse(body) as { error?: unknown };
-    if (typeof parsed.error === 'string') return parsed.error;
-  } catch {
-    // plain text
-  }
-  return body.trim();
-}
-
-function postFile(url: string, path: string, size: number, token: string | undefined, showProgress: boolean): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', headers: { 'content-type': 'application/zip', 'content-length': size, ...(token && { authorization: `Bearer ${token}` }) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-    });
-    req.on('error', (err) => reject(new Error(`cannot reach ${new URL(url).origin} (${err.message}); is \`dicom-intake start\` running?`)));
-    let sent = 0;
-    const file = createReadStream(path);
-    file.on('data', (c) => {
-      sent += c.length;
-      if (showProgress) process.stderr.write(`\rsending ${Math.round((sent / size) * 100)}% (${sent}/${size} bytes)`);
-    });
-    file.on('end', () => showProgress && process.stderr.write('\nwaiting for the archive...\n'));
-    file.pipe(req);
-  });
 }

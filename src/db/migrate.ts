@@ -3,6 +3,7 @@ import * as initial from './migrations/001-initial';
 import * as prearchive from './migrations/002-prearchive';
 import * as edits from './migrations/003-edits';
 import * as receivers from './migrations/004-receivers';
+import * as clientPasses from './migrations/005-client-passes';
 
 // Migrations are listed in code rather than loaded from a folder, so they work the same under tsx,
 // vitest and compiled JavaScript.
@@ -11,6 +12,7 @@ const MIGRATIONS: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
   '002-prearchive': prearchive,
   '003-edits': edits,
   '004-receivers': receivers,
+  '005-client-passes': clientPasses,
 };
 
 const source: Knex.MigrationSource<string> = {

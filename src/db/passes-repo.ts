@@ -20,7 +20,12 @@ export interface PassRecord extends PassKey {
   sessionId: string | null;
   workflowId: string | null;
   runId: string | null;
+  /** Who ran the script: the server, or the upload client on the user's machine (verified from the file). */
+  performedBy: PassPerformer;
 }
+
+/** Who ran a pass. */
+export type PassPerformer = 'server' | 'client';
 
 /* eslint-disable-next-line @typescript-eslint/no-explicit-any -- mapped field by field */
 const toPass = (r: any): PassRecord => ({
@@ -36,6 +41,7 @@ const toPass = (r: any): PassRecord => ({
   sessionId: r.session_id,
   workflowId: r.workflow_id,
   runId: r.run_id,
+  performedBy: r.performed_by ?? 'server',
 });
 
 /** Anonymization passes: the record that makes every pass happen exactly once. */
@@ -52,7 +58,7 @@ export function createPassesRepo(db: Knex) {
       return row ? toPass(row) : undefined;
     },
     /** Records a pass; when another attempt recorded the same key first, returns that record instead. */
-    async record(p: Omit<PassRecord, 'id'>): Promise<PassRecord> {
+    async record(p: Omit<PassRecord, 'id' | 'performedBy'> & { performedBy?: PassPerformer }): Promise<PassRecord> {
       await db('anonymization_passes')
         .insert({
           id: newId('pass'),
@@ -64,6 +70,7 @@ export function createPassesRepo(db: Knex) {
           session_id: p.sessionId,
           workflow_id: p.workflowId,
           run_id: p.runId,
+          performed_by: p.performedBy ?? 'server',
           created_at: nowIso(),
         })
         .onConflict(['kind', 'script_sha256', 'input_sha256', 'context_sha256'])
@@ -71,18 +78,19 @@ export function createPassesRepo(db: Knex) {
       return (await this.find(p))!;
     },
     /** The pass that produced a file with this digest, if any. */
-    async byOutput(kind: 'site' | 'project', outputSha256: string): Promise<PassRecord | undefined> {
-      const row = await db('anonymization_passes').where({ kind, output_sha256: outputSha256 }).first();
+    async byOutput(kind: 'site' | 'project', outputSha256: string, performedBy?: PassPerformer): Promise<PassRecord | undefined> {
+      const row = await db('anonymization_passes').where({ kind, output_sha256: outputSha256, ...(performedBy && { performed_by: performedBy }) }).first();
       return row ? toPass(row) : undefined;
     },
     async byId(id: string): Promise<PassRecord | undefined> {
       const row = await db('anonymization_passes').where({ id }).first();
       return row ? toPass(row) : undefined;
     },
-    async count(where: { kind?: 'site' | 'project'; uploadId?: string } = {}): Promise<number> {
+    async count(where: { kind?: 'site' | 'project'; uploadId?: string; performedBy?: PassPerformer } = {}): Promise<number> {
       const q = db('anonymization_passes');
       if (where.kind) q.where({ kind: where.kind });
       if (where.uploadId) q.where({ upload_id: where.uploadId });
+      if (where.performedBy) q.where({ performed_by: where.performedBy });
       const [{ n }] = await q.count({ n: '*' });
       return Number(n);
     },

@@ -79,6 +79,15 @@ export class SessionBusyError extends IntakeError {
   readonly code = 'SESSION_BUSY';
 }
 
+/**
+ * An upload sent as anonymized by the client (prevent_anon=true) does not carry, in its files' (0012,0064) items,
+ * the scripts in effect: an old script version, a tampered or an unanonymized file. The whole upload is refused.
+ */
+export class ClientClaimRejectedError extends IntakeError {
+  override readonly name = 'ClientClaimRejectedError';
+  readonly code = 'CLIENT_CLAIM_REJECTED';
+}
+
 /** Failure types that retrying cannot fix; listed once, used in every activity proxy's retry policy. */
 export const NON_RETRYABLE_ERROR_TYPES = [
   'CorruptMemberError',
@@ -91,6 +100,7 @@ export const NON_RETRYABLE_ERROR_TYPES = [
   'SessionNotFoundError',
   'LabelTakenError',
   'EmptySessionError',
+  'ClientClaimRejectedError',
   'ScriptSyntaxError',
   'ScriptCheckError',
   'ScriptRuntimeError',

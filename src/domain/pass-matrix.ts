@@ -9,8 +9,8 @@ export interface PassPlan {
 
 /**
  * Decides the server's passes for one upload. A client that anonymized on the user's machine (prevent_anon)
- * is never anonymized again by the site script; its project pass is skipped per file when the file's last
- * (0012,0064) item already names the project script (checked by the activity, from the file itself).
+ * is never anonymized again on the server: the site pass checks its files' (0012,0064) items against the scripts in
+ * effect and records both passes as run by the client, or refuses the upload (activities/client-claim-activity.ts).
  */
 export function planPasses(args: { method: UploadMethod; destination: Destination; preventAnon: boolean; siteEnabled: boolean }): PassPlan {
   return {

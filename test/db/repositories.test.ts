@@ -281,6 +281,16 @@ describe.each(DATABASES)('Repositories on $name', ({ open }) => {
       expect(await repos.passes.count({ kind: 'project', uploadId: 'up_other' })).toBe(1);
       expect(await repos.passes.count({ uploadId: 'up_none' })).toBe(0);
     });
+
+    it('When a pass is recorded as run by the upload client, then it reads back as the client\'s and the others as the server\'s', async () => {
+      const client = await repos.passes.record({ ...pass('in-client', sha('in-client'), 'wf-client'), uploadId: 'up_client', performedBy: 'client' });
+      expect(client.performedBy).toBe('client');
+      expect((await repos.passes.find(key('in1')))!.performedBy).toBe('server');
+      expect(await repos.passes.count({ uploadId: 'up_client', performedBy: 'client' })).toBe(1);
+      expect(await repos.passes.count({ uploadId: 'up_client', performedBy: 'server' })).toBe(0);
+      expect(await repos.passes.byOutput('site', sha('in-client'), 'client')).toEqual(client);
+      expect(await repos.passes.byOutput('site', sha('in-client'), 'server')).toBeUndefined();
+    });
   });
 
   describe('audit', () => {

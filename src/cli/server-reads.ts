@@ -1,0 +1,62 @@
+// What the upload client reads from the server before it sends anything: the scripts to run, and (to resume) what
+// the target session already holds.
+
+import { createHash } from 'node:crypto';
+import type { StoredScript } from '../db/scripts-repo';
+
+/** One script as GET /api/scripts/effective describes it. */
+interface ScriptView {
+  id: number;
+  version: number;
+  sha256: string;
+  enabled: boolean;
+  text: string;
+}
+
+/** The scripts the client runs, site first; the ones not in effect are left out. */
+export interface ClientScripts {
+  site?: StoredScript;
+  project?: StoredScript;
+}
+
+/**
+ * Reads the scripts in effect for `project` from the server. The text is checked against its sha256 so that the
+ * client never runs (and labels with that script's id) a text other than the one the server will check against.
+ */
+export async function fetchEffectiveScripts(base: string, project: string, token: string | undefined): Promise<ClientScripts> {
+  let res: Response;
+  try {
+    res = await fetch(`${base}/api/scripts/effective?project=${encodeURIComponent(project)}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  } catch (err) {
+    throw new Error(`cannot reach ${base} (${(err as Error).message}); is \`dicom-intake start\` running?`);
+  }
+  const body = await res.text();
+  if (!res.ok) {
+    let message = body.trim();
+    try {
+      message = (JSON.parse(body) as { error?: string }).error ?? message;
+    } catch {
+      // plain text
+    }
+    throw Object.assign(new Error(`the server did not give the scripts of project ${project} (HTTP ${res.status}): ${message}`), { status: res.status });
+  }
+  const { scripts } = JSON.parse(body) as { scripts: { site: ScriptView | null; project: ScriptView | null } };
+  const toStored = (v: ScriptView | null, scope: 'site' | 'project'): StoredScript | undefined => {
+    if (!v?.enabled) return undefined;
+    if (createHash('sha256').update(v.text).digest('hex') !== v.sha256) throw new Error(`the ${scope} script ${v.id} arrived damaged (its sha256 does not match); try again`);
+    return { id: v.id, scope, projectId: scope === 'project' ? project : null, version: v.version, text: v.text, sha256: v.sha256, enabled: true };
+  };
+  return { site: toStored(scripts.site, 'site'), project: toStored(scripts.project, 'project') };
+}
+
+/**
+ * The archived instances of session `session` of `project`, as "sopUidHash sha256" pairs (empty when the session
+ * does not exist yet): what a resumed upload need not send again.
+ */
+export async function fetchArchivedInstances(base: string, project: string, session: string, token: string | undefined): Promise<{ subject?: string; instances: Map<string, string> }> {
+  const res = await fetch(`${base}/api/archive/projects/${encodeURIComponent(project)}/experiments/${encodeURIComponent(session)}/instances`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  if (res.status === 404) return { instances: new Map() };
+  if (!res.ok) throw Object.assign(new Error(`the server did not list session ${session} of project ${project} (HTTP ${res.status})`), { status: res.status });
+  const { subject, instances } = (await res.json()) as { subject: string; instances: { sopUidHash: string; sha256: string }[] };
+  return { subject, instances: new Map(instances.map((i) => [i.sopUidHash, i.sha256])) };
+}
