@@ -20,7 +20,8 @@ export function registerWorkflowRoutes(router: Router, deps: { repos: Repositori
     const one = url.searchParams.get('workflowId');
     const all = url.searchParams.get('all-failed') === 'true';
     if (!one && !all) throw new HttpError(400, 'give workflowId=ID (see GET /api/workflows?failed=true) or all-failed=true');
-    const ids = one ? [one] : (await listFailedWorkflows(deps.client, deps.taskQueue, 'archiveSession')).map((w) => w.workflowId);
+    const failedOf = async (type: string) => (await listFailedWorkflows(deps.client, deps.taskQueue, type)).map((w) => w.workflowId);
+    const ids = one ? [one] : [...(await failedOf('archiveSession')), ...(await failedOf('editSession'))];
     const results = [];
     for (const id of ids) {
       const o = await retryFailedArchive(deps.client, deps.taskQueue, deps.repos, id);

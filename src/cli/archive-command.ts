@@ -4,7 +4,8 @@ import { apiJson, apiTarget, report } from './api-request';
 import { UsageError } from './prearchive-command';
 
 const HELP = `Usage: dicom-intake archive retry WORKFLOW_ID|PREARCHIVE_ID|--all-failed [--json] [--url URL] [--token TOKEN]
-Retries failed commits of prearchive sessions once the cause is fixed (an ERROR session is rebuilt first).
+Retries failed commits of prearchive sessions (an ERROR session is rebuilt first) and failed metadata edits
+(from their recorded request) once the cause is fixed.
 List them with \`dicom-intake workflows ls --failed\`. Site administrators only.
 Example: dicom-intake archive retry --all-failed
 `;

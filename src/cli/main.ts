@@ -15,7 +15,7 @@ Usage:
   dicom-intake session relabel|move|reassign PROJECT LABEL VALUE [--subject] [--json]
                                      metadata edits; the project script re-runs with the new labels
   dicom-intake archive retry WORKFLOW_ID|PREARCHIVE_ID|--all-failed [--json]
-                                     retry failed prearchive commits once the cause is fixed
+                                     retry failed prearchive commits and edits once the cause is fixed
   dicom-intake upload PATH --project P [--subject S] [--session E] --anonymize-locally [--json]
                                      run the site and project scripts here, then send only anonymized files
   dicom-intake worker                run only a worker against the configured Temporal server

@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { Repositories } from '../db/repositories';
-import type { ArchiveSessionInput } from '../workflows/types';
+import type { ArchiveSessionInput, EditSessionInput } from '../workflows/types';
+import { DicomProject, DicomStatus } from '../workflows/search-attributes';
 import { outcomeOf, startCommit, startPrearchiveOperation, type Outcome } from './prearchive-ops';
 
 /** A workflow whose latest run failed, as listed from Temporal visibility (ids only). */
@@ -37,11 +38,16 @@ export async function listFailedWorkflows(client: Client, taskQueue: string, typ
 export async function retryFailedArchive(client: Client, taskQueue: string, repos: Repositories, workflowId: string): Promise<Outcome<{ workflowId: string; url?: string }>> {
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
   const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
-  if (started?.workflowType?.name !== 'archiveSession') return { ok: false, type: 'BadRequestError', message: `workflow ${workflowId} is not an archive (archiveSession)` };
+  const type = started?.workflowType?.name;
+  if (type !== 'archiveSession' && type !== 'editSession') return { ok: false, type: 'BadRequestError', message: `workflow ${workflowId} is neither an archive (archiveSession) nor an edit (editSession)` };
   // The input holds ids only (DESIGN invariant 1) but is encrypted like every payload: decode through the codec.
   const { payloadCodecs, payloadConverter } = client.options.loadedDataConverter;
-  let payloads = started.input?.payloads ?? [];
+  let payloads = started?.input?.payloads ?? [];
   for (const codec of [...payloadCodecs].reverse()) payloads = await codec.decode(payloads);
+  if (type === 'editSession') {
+    const edit = payloads.length ? payloadConverter.fromPayload<EditSessionInput>(payloads[0]) : undefined;
+    return edit ? retryFailedEdit(client, taskQueue, repos, workflowId, edit) : { ok: false, type: 'BadRequestError', message: `workflow ${workflowId} has no input` };
+  }
   const input = payloads.length ? payloadConverter.fromPayload<ArchiveSessionInput>(payloads[0]) : undefined;
   if (!input?.prearchiveId) return { ok: false, type: 'BadRequestError', message: `workflow ${workflowId} archived an upload directly; its upload was quarantined, so send the files again` };
   let pre = await repos.prearchive.get(input.prearchiveId);
@@ -53,4 +59,30 @@ export async function retryFailedArchive(client: Client, taskQueue: string, repo
   }
   const committed = await outcomeOf<{ url: string }>(startCommit(client, taskQueue, pre, input.overwrite));
   return committed.ok ? { ok: true, result: { workflowId, url: committed.result.url } } : committed;
+}
+
+/**
+ * Retries a failed metadata edit from its recorded request (the edit row; only its id travels through Temporal):
+ * the edit becomes RUNNING again and a new run of the same workflow id starts with the same input, so the
+ * failed run stays visible beside it. beginEdit pins the project script in effect now, so a fixed script is used.
+ */
+async function retryFailedEdit(client: Client, taskQueue: string, repos: Repositories, workflowId: string, input: EditSessionInput): Promise<Outcome<{ workflowId: string }>> {
+  const edit = await repos.edits.get(input.editId);
+  if (!edit) return { ok: false, type: 'SessionNotFoundError', message: `edit ${input.editId} is not known` };
+  if (edit.status === 'DONE') return { ok: true, result: { workflowId } };
+  if (!(await repos.edits.restart(edit.id))) return { ok: false, type: 'SessionBusyError', message: `edit ${edit.id} is ${edit.status}, not FAILED; wait for it to end` };
+  const outcome = await outcomeOf(
+    client.workflow.start('editSession', {
+      taskQueue,
+      workflowId,
+      args: [input],
+      workflowIdConflictPolicy: 'FAIL',
+      typedSearchAttributes: [
+        { key: DicomProject, value: edit.projectId },
+        { key: DicomStatus, value: 'EDITING' },
+      ],
+      staticSummary: `retry of edit ${edit.id}`,
+    }),
+  );
+  return outcome.ok ? { ok: true, result: { workflowId } } : outcome;
 }

@@ -80,6 +80,10 @@ export function createEditsRepo(db: Knex) {
     async fail(id: string, error: string): Promise<void> {
       await db('session_edits').where({ id, status: 'RUNNING' }).update({ status: 'FAILED', error, updated_at: nowIso() });
     },
+    /** Makes a FAILED edit RUNNING again, for a retry once its cause is fixed; false when it was not FAILED. */
+    async restart(id: string): Promise<boolean> {
+      return (await db('session_edits').where({ id, status: 'FAILED' }).update({ status: 'RUNNING', error: null, updated_at: nowIso() })) > 0;
+    },
     /** The sessions of a subject, by id. */
     async sessionIdsOfSubject(subjectId: string): Promise<string[]> {
       return (await db('sessions').where({ subject_id: subjectId }).orderBy('id').select('id')).map((r) => r.id as string);

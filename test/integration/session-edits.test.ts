@@ -199,7 +199,7 @@ describe('metadata edits re-run the project script, through Temporal', () => {
     for (const f of after.files) expect(f).toMatchObject({ name: 'SUBD_OTHER', id: 'SESD', codes: [String(ids.site), String(ids.EA), String(ids.EA)] });
   });
 
-  it('When the re-pass fails on a file, then neither labels nor files change and the edit is FAILED with the reason', async () => {
+  it('When the re-pass fails on a file, then nothing changes and the edit is FAILED; once the script is fixed a retry completes it and both runs stay visible', async () => {
     const before = await archive('EF', 'SUBF', 'SESF');
     await http(stack.baseUrl, 'PUT', '/data/config/edit/projects/EF/image/dicom/script', FAILING_SCRIPT);
     const { status, body } = await edit('/api/archive/projects/EF/sessions/SESF/relabel?label=SESF_NEW');
@@ -212,7 +212,20 @@ describe('metadata edits re-run the project script, through Temporal', () => {
     expect(await stack.store.list('staging')).toEqual([]);
     expect(await stack.db('session_locks')).toEqual([]);
     await replay(body.workflowId);
-    await http(stack.baseUrl, 'PUT', '/data/config/edit/projects/EF/image/dicom/script', projectScript('INST EF'));
+    const fixedScript = JSON.parse((await http(stack.baseUrl, 'PUT', '/data/config/edit/projects/EF/image/dicom/script', projectScript('INST EF'))).text).id;
+
+    // Once the script is fixed, the failed edit is listed and retried from its recorded request; both runs stay.
+    const failed = JSON.parse((await http(stack.baseUrl, 'GET', '/api/workflows?failed=true&type=editSession')).text).workflows;
+    expect(failed.map((w: { workflowId: string }) => w.workflowId)).toContain(body.workflowId);
+    const retried = await http(stack.baseUrl, 'POST', `/api/archive/retry?workflowId=${body.workflowId}`);
+    expect(retried.status, retried.text).toBe(200);
+    expect(await stack.repos.edits.get(body.editId)).toMatchObject({ status: 'DONE' });
+    const fixed = await headersOf(stack, 'EF', 'SESF_NEW');
+    for (const f of fixed.files) expect(f).toMatchObject({ id: 'SESF_NEW', codes: [String(ids.site), String(ids.EF), String(fixedScript)] });
+    const runs: string[] = [];
+    for await (const w of stack.client.workflow.list({ query: `WorkflowId = '${body.workflowId}'` })) runs.push(w.status.name);
+    expect(runs.sort()).toEqual(['COMPLETED', 'FAILED']);
+    await replay(body.workflowId);
   });
 
   it('When an archive holds the session, then an edit waits its turn and a second edit is refused clearly; never interleaved', async () => {
