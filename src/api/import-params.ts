@@ -22,10 +22,12 @@ export function parseImportRequest(q: URLSearchParams): ImportRequest {
   if (handler !== 'DICOM-zip' && handler !== 'gradual-DICOM') {
     throw new HttpError(400, `import-handler=${handler} is not supported; use DICOM-zip or gradual-DICOM`);
   }
+  // An empty value (a form left blank) means "not given", so identification falls back to the headers.
+  const given = (...names: string[]) => names.map((n) => q.get(n)?.trim()).find((v) => !!v) || undefined;
   const params: UploadParams = {
-    project: q.get('PROJECT_ID') ?? q.get('project') ?? undefined,
-    subject: q.get('SUBJECT_ID') ?? q.get('subject') ?? undefined,
-    session: q.get('EXPT_LABEL') ?? q.get('session') ?? undefined,
+    project: given('PROJECT_ID', 'project'),
+    subject: given('SUBJECT_ID', 'subject'),
+    session: given('EXPT_LABEL', 'session'),
     preventAnon: truthy(q.get('prevent_anon')),
     ignoreUnparsable: truthy(q.get('Ignore-Unparsable')),
     source: q.get('SOURCE') ?? undefined,

@@ -12,12 +12,19 @@ export interface PassOrigin {
 /** One archived file with the passes that produced it, newest last. */
 export interface FileProvenance extends ArchivedInstance {
   site: PassOrigin | null;
+  /** The latest project pass (the archive's, or the last metadata edit's). */
   project: PassOrigin | null;
+  /** How many project passes the file went through: 1 at archive, one more per edit. */
+  projectPasses: number;
 }
 
+// A chain longer than this is not a real history (one pass at archive plus one per edit); it stops a cycle.
+const MAX_CHAIN = 1000;
+
 /**
- * Follows each archived file back through the pass records: its content is the output of a project pass, whose
- * input is the output of a site pass. Reads the catalog only; no file is opened.
+ * Follows each archived file back through the pass records: its content is the output of the latest project pass
+ * (an edit's, or the archive's), whose input is the output of the one before, back to the output of the site
+ * pass. Reads the catalog only; no file is opened.
  */
 export async function sessionProvenance(repos: Repositories, sessionId: string): Promise<FileProvenance[]> {
   const versions = new Map<number, number | null>();
@@ -29,9 +36,15 @@ export async function sessionProvenance(repos: Repositories, sessionId: string):
   };
   const out: FileProvenance[] = [];
   for (const instance of await repos.archive.instances(sessionId)) {
-    const project = await origin('project', instance.contentSha256);
-    const site = await origin('site', project ? project.input : instance.contentSha256);
-    out.push({ ...instance, project: project?.origin ?? null, site: site?.origin ?? null });
+    const latest = await origin('project', instance.contentSha256);
+    let sha = latest ? latest.input : instance.contentSha256;
+    let projectPasses = latest ? 1 : 0;
+    for (let step = await origin('project', sha); step && projectPasses < MAX_CHAIN; step = await origin('project', sha)) {
+      projectPasses++;
+      sha = step.input;
+    }
+    const site = await origin('site', sha);
+    out.push({ ...instance, project: latest?.origin ?? null, projectPasses, site: site?.origin ?? null });
   }
   return out;
 }

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDicom } from '../../src/dicom';
 import { studyZip } from '../factories/study-zip';
 import { launchBrowser, SCREENSHOTS, signedIn } from '../support/browser';
 import { http } from '../support/http';
@@ -110,6 +111,39 @@ describe('web pages in headless Chromium', () => {
     }
     expect(await p.content()).not.toContain('Review^Patient');
     await p.screenshot({ path: join(SCREENSHOTS, 'archived-after-review.png'), fullPage: true });
+    await context.close();
+  });
+
+  it('When a member uploads a zip from the project page and relabels the session from its page, then the archive and the headers follow', async () => {
+    expect((await http(stack.baseUrl, 'PUT', '/data/projects/WEB3')).status).toBe(201);
+    expect((await http(stack.baseUrl, 'PUT', '/data/config/edit/projects/WEB3/image/dicom/script', 'version "6.1"\n(0010,0020) := session\n')).status).toBe(200);
+    const context = await signedIn(browser, 'admin', stack.adminToken);
+    const p = await context.newPage();
+    await p.goto(`${stack.baseUrl}/ui/projects/WEB3`);
+    const { zip } = await studyZip({ patientName: 'Upload^Patient', patientId: 'UP-0001', birthDate: '19550101' }, 2);
+    await p.setInputFiles('#up-file', { name: 'study.zip', mimeType: 'application/zip', buffer: zip });
+    await p.fill('#up-subject', 'US1');
+    await p.fill('#up-session', 'UE1');
+    await p.getByRole('button', { name: 'Upload', exact: true }).click();
+    await expect.poll(() => p.locator('#message').textContent(), { timeout: 60_000 }).toContain('/data/archive/projects/WEB3/subjects/US1/experiments/UE1');
+
+    await p.goto(`${stack.baseUrl}/ui/projects/WEB3/subjects/US1/experiments/UE1`);
+    await p.fill('#edit-session', 'UE1_RELABELLED');
+    await p.getByRole('button', { name: 'Relabel session', exact: true }).click();
+    await p.waitForURL('**/experiments/UE1_RELABELLED', { timeout: 60_000 });
+    expect(await p.locator('#files tbody tr').count()).toBe(2);
+    // The page follows each file back through both project passes to the site pass.
+    for (const cells of await Promise.all([0, 1].map((i) => p.locator('#files tbody tr').nth(i).locator('td').allTextContents()))) {
+      expect(cells[4]).toMatch(/^script \d+ v\d+$/);
+      expect(cells[5]).toMatch(/^script \d+ v1 \(2 runs: archive and edits\)$/);
+    }
+    const session = (await stack.repos.archive.sessionByLabel('WEB3', 'UE1_RELABELLED'))!;
+    for (const i of await stack.repos.archive.instances(session.id)) {
+      const ds = await openDicom(stack.store.path(i.objectKey));
+      expect(ds.getString(0x00100020)).toBe('UE1_RELABELLED'); // the project script writes the session label
+      expect(ds.getDeidentificationMethodCodes()).toHaveLength(3); // site, project, project again for the edit
+    }
+    await p.screenshot({ path: join(SCREENSHOTS, 'session-after-relabel.png'), fullPage: true });
     await context.close();
   });
 

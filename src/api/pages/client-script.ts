@@ -15,16 +15,20 @@ function say(text, ok) {
 async function call(button) {
   const d = button.dataset;
   if (d.confirm && !window.confirm(d.confirm)) return;
-  // {id} in a path stands for the value of the field with that id (e.g. a new project's name).
-  let path = d.path.replace(/\\{([\\w-]+)\\}/g, (_, id) => encodeURIComponent(document.getElementById(id).value));
+  // {id} in a path (or in data-then) stands for the value of the field with that id (e.g. a new label).
+  const fill = (text) => text.replace(/\\{([\\w-]+)\\}/g, (_, id) => encodeURIComponent(document.getElementById(id).value));
+  let path = fill(d.path);
   if (d.query) {
     const field = document.getElementById(d.query);
     path += (path.includes('?') ? '&' : '?') + field.name + '=' + encodeURIComponent(field.value);
   }
-  const body = d.body ? document.getElementById(d.body).value : d.text;
+  // data-file: the chosen file itself is the body (an upload of a zip, tar or tar.gz).
+  const file = d.file ? document.getElementById(d.file).files[0] : undefined;
+  if (d.file && !file) { say('choose a file first', false); return; }
+  const body = file || (d.body ? document.getElementById(d.body).value : d.text);
   button.disabled = true;
   try {
-    const res = await fetch(path, { method: d.method, body, credentials: 'same-origin', headers: body === undefined ? {} : { 'content-type': d.type || 'text/plain' } });
+    const res = await fetch(path, { method: d.method, body, credentials: 'same-origin', headers: body === undefined ? {} : { 'content-type': file ? 'application/octet-stream' : d.type || 'text/plain' } });
     const text = await res.text();
     let shown = text;
     let fine = res.ok;
@@ -41,7 +45,7 @@ async function call(button) {
     if (!res.ok) { say('HTTP ' + res.status + ': ' + shown, false); return; }
     if (!fine) { say(shown, false); return; }
     if (d.then === 'reload') { sessionStorage.setItem('dicom-intake-message', button.textContent.trim() + ': done'); location.reload(); }
-    else if (d.then && d.then !== 'show') location.href = d.then;
+    else if (d.then && d.then !== 'show') location.href = fill(d.then);
     else say(shown || 'done', true);
   } catch (e) {
     say('the request failed: ' + e.message, false);

@@ -65,11 +65,18 @@ ${rows.length ? '' : html`<p class="muted">No projects you can see yet.</p>`}
     const project = await repos.projects.get(params.p);
     if (!project) throw new HttpError(404, `project ${params.p} does not exist`);
     const canConfigure = mayAccessProject(principal, project.id, 'configure');
+    const canWrite = mayAccessProject(principal, project.id, 'write');
     const script = await repos.scripts.current('project', project.id);
     const sessions = await repos.archive.sessions(project.id);
     const members = await repos.users.members(project.id);
     const options = Object.entries(ARCHIVE_SETTINGS).map(([code, label]) => html`<option value="${code}" ${Number(code) === project.prearchiveCode ? html`selected` : ''}>${label}</option>`);
     send(res, 200, page(`Project ${project.id}`, principal, html`
+${canWrite ? html`<h2>Upload</h2>
+<p class="muted">A zip, tar or tar.gz of DICOM files. The site script runs on every file; the project script when the session enters the archive. Blank labels come from the headers (after the site script).</p>
+<p><input type="file" id="up-file" accept=".zip,.tar,.tgz,.gz,application/zip,application/x-tar,application/gzip">
+<input id="up-subject" placeholder="subject label (optional)"> <input id="up-session" placeholder="session label (optional)">
+<select id="up-dest"><option value="/archive/projects/${project.id}">into the archive</option><option value="/prearchive/projects/${project.id}">into the prearchive</option></select>
+<button data-method="POST" data-file="up-file" data-path="/data/services/import?import-handler=DICOM-zip&amp;inbody=true&amp;dest={up-dest}&amp;SUBJECT_ID={up-subject}&amp;EXPT_LABEL={up-session}" data-then="show">Upload</button></p>` : ''}
 <h2>Archive setting</h2>
 <p><select id="archive-setting" name="prearchive_code" ${canConfigure ? '' : html`disabled`}>${options}</select>
 ${canConfigure ? html`<button data-method="PUT" data-path="/data/projects/${project.id}" data-query="archive-setting" data-then="reload">Save setting</button>` : ''}</p>
@@ -91,6 +98,10 @@ ${sessions.map((s) => html`<tr><td>${s.subjectLabel}</td><td><a href="/ui/projec
     const files = await sessionProvenance(repos, session.id);
     const audit = await repos.audit.forSession(session.id);
     const scans = [...new Set(files.map((f) => f.scanLabel))];
+    const canWrite = mayAccessProject(principal, session.projectId, 'write');
+    const projects = (await repos.projects.list()).map((p) => p.id).filter((p) => p !== session.projectId && mayAccessProject(principal, p, 'write'));
+    const base = `/api/archive/projects/${session.projectId}`;
+    const ui = (p: string, s: string, e: string) => `/ui/projects/${p}/subjects/${s}/experiments/${e}`;
     const pass = (p: (typeof files)[number]['site']) => (p ? html`script ${p.scriptId} v${p.scriptVersion ?? '?'}` : html`<span class="muted">not run</span>`);
     send(res, 200, page(`Session ${session.label}`, principal, html`
 <p>Project <a href="/ui/projects/${session.projectId}">${session.projectId}</a> · subject ${session.subjectLabel} · id <code>${session.id}</code></p>
@@ -102,8 +113,16 @@ ${scans.map((scan) => {
 })}</tbody></table>
 <h2>Files and the passes that made them</h2>
 <table class="sortable" id="files"><thead><tr><th>Scan</th><th>File</th><th>Size</th><th>SHA-256</th><th>Site pass</th><th>Project pass</th></tr></thead><tbody>
-${files.map((f) => html`<tr><td>${f.scanLabel}</td><td><code>${f.objectKey.split('/').pop()}</code></td><td>${f.size}</td><td><code>${f.contentSha256.slice(0, 16)}…</code></td><td>${pass(f.site)}</td><td>${pass(f.project)}</td></tr>`)}
+${files.map((f) => html`<tr><td>${f.scanLabel}</td><td><code>${f.objectKey.split('/').pop()}</code></td><td>${f.size}</td><td><code>${f.contentSha256.slice(0, 16)}…</code></td><td>${pass(f.site)}</td><td>${pass(f.project)}${f.projectPasses > 1 ? ` (${f.projectPasses} runs: archive and edits)` : ''}</td></tr>`)}
 </tbody></table>
+${canWrite ? html`<h2>Edit</h2>
+<p class="muted">Each edit re-runs the project script on every file with the new labels (unless the site turned that off); the site script never runs again.</p>
+<table id="edits"><tbody>
+<tr><th>Relabel this session</th><td><input id="edit-session" name="label" placeholder="new session label"> <button data-method="POST" data-path="${base}/sessions/${session.label}/relabel?wait=true" data-query="edit-session" data-then="${ui(session.projectId, session.subjectLabel, '{edit-session}')}">Relabel session</button></td></tr>
+<tr><th>Relabel the subject</th><td><input id="edit-subject" name="label" placeholder="new subject label"> <button data-method="POST" data-path="${base}/subjects/${session.subjectLabel}/relabel?wait=true" data-query="edit-subject" data-then="${ui(session.projectId, '{edit-subject}', session.label)}">Relabel subject</button></td></tr>
+<tr><th>Assign to another subject</th><td><input id="edit-reassign" name="subject" placeholder="subject label"> <button data-method="POST" data-path="${base}/sessions/${session.label}/reassign?wait=true" data-query="edit-reassign" data-then="${ui(session.projectId, '{edit-reassign}', session.label)}">Assign</button></td></tr>
+${projects.length ? html`<tr><th>Move to another project</th><td><select id="edit-move" name="project">${projects.map((p) => html`<option value="${p}">${p}</option>`)}</select> <button data-method="POST" data-path="${base}/sessions/${session.label}/move?wait=true" data-query="edit-move" data-then="${ui('{edit-move}', session.subjectLabel, session.label)}">Move</button></td></tr>` : ''}
+</tbody></table>` : ''}
 <h2>Audit trail</h2>
 <table class="sortable" id="audit"><thead><tr><th>When</th><th>Who</th><th>What</th><th>Run in the Temporal Web UI</th></tr></thead><tbody>
 ${audit.map((a) => html`<tr><td>${a.at}</td><td>${a.actor}</td><td>${a.action}</td><td>${runLink(a.workflowId)}</td></tr>`)}
