@@ -25,12 +25,6 @@ interface RangeEntry {
   readonly lastGroup: number;
   readonly info: TagInfo | undefined;
 }
-interface Tables {
-  readonly byTag: Map<number, TagInfo | undefined>;
-  readonly ranges: readonly RangeEntry[];
-  readonly byKeyword: Map<string, number>;
-}
-let tables: Tables | undefined;
 
 /** A TagInfo from dcmjs's VR spelling; undefined for 'na' (items and delimiters have no VR). */
 function tagInfo(vr: string, keyword: string): TagInfo | undefined {
@@ -39,26 +33,51 @@ function tagInfo(vr: string, keyword: string): TagInfo | undefined {
   return { vr: fixed ?? vr, keyword, ambiguous: fixed !== undefined };
 }
 
-function load(): Tables {
-  if (tables !== undefined) return tables;
-  const byTag = new Map<number, TagInfo | undefined>();
-  const byKeyword = new Map<string, number>();
-  for (const line of EXACT_ENTRIES.split('\n')) {
-    const [hex, vr, keyword] = line.split(' ') as [string, string, string];
-    const tag = parseInt(hex, 16);
-    byTag.set(tag, tagInfo(vr, keyword));
-    byKeyword.set(keyword, tag);
+/** Calls `each` with the start and end offsets of every line of `text`. */
+function forEachLine(text: string, each: (start: number, end: number) => void): void {
+  for (let start = 0; start < text.length; ) {
+    const newline = text.indexOf('\n', start);
+    const end = newline < 0 ? text.length : newline;
+    each(start, end);
+    start = end + 1;
   }
-  for (const line of KEYWORD_OVERRIDES.split('\n')) {
-    const [hex, keyword] = line.split(' ') as [string, string];
-    byKeyword.set(keyword, parseInt(hex, 16));
+}
+
+// Built on first use. Every CLI run needs the tag index, so it is kept cheap: tag → line offset (about 2 ms),
+// the line decoded only when its tag is asked for (a run asks for a few hundred tags); splitting every line
+// into objects up front took 11-16 ms of each start.
+let lineByTag: Map<number, number> | undefined;
+const infoByTag = new Map<number, TagInfo | undefined>();
+let ranges: readonly RangeEntry[] | undefined;
+let tagByKeyword: Map<string, number> | undefined;
+
+function exactInfo(tag: number): TagInfo | undefined {
+  if (infoByTag.has(tag)) return infoByTag.get(tag);
+  if (lineByTag === undefined) {
+    const index = new Map<number, number>();
+    forEachLine(EXACT_ENTRIES, (start) => index.set(parseInt(EXACT_ENTRIES.slice(start, start + 8), 16), start));
+    lineByTag = index;
   }
-  const ranges = RANGE_ENTRIES.split('\n').map((line) => {
+  const start = lineByTag.get(tag);
+  // Only listed tags are cached, so that the cache stays bounded whatever tags the files hold.
+  if (start === undefined) return rangeInfo(tag);
+  const newline = EXACT_ENTRIES.indexOf('\n', start);
+  const [, vr, keyword] = EXACT_ENTRIES.slice(start, newline < 0 ? undefined : newline).split(' ') as [string, string, string];
+  const info = tagInfo(vr, keyword);
+  infoByTag.set(tag, info);
+  return info;
+}
+
+/** The entry of a repeating group (curves, overlays, ...) for a tag dcmjs does not list exactly. */
+function rangeInfo(tag: number): TagInfo | undefined {
+  ranges ??= RANGE_ENTRIES.split('\n').map((line) => {
     const [element, vr, keyword, first, last] = line.split(' ') as [string, string, string, string, string];
     return { element: parseInt(element, 16), firstGroup: parseInt(first, 16), lastGroup: parseInt(last, 16), info: tagInfo(vr, keyword) };
   });
-  tables = { byTag, ranges, byKeyword };
-  return tables;
+  const group = tagGroup(tag);
+  const element = tagElement(tag);
+  for (const r of ranges) if (r.element === element && group >= r.firstGroup && group <= r.lastGroup) return r.info;
+  return undefined;
 }
 
 /** Looks a tag up in the dictionary; undefined for unknown tags (private data elements included). */
@@ -70,16 +89,17 @@ export function lookupTag(tag: number): TagInfo | undefined {
   }
   // Group lengths (gggg,0000) are UL in every group, though the dictionary lists only a few of them.
   if (tagElement(tag) === 0) return GROUP_LENGTH;
-  const { byTag, ranges } = load();
-  const exact = byTag.get(tag);
-  if (exact !== undefined || byTag.has(tag)) return exact;
-  const group = tagGroup(tag);
-  const element = tagElement(tag);
-  for (const r of ranges) if (r.element === element && group >= r.firstGroup && group <= r.lastGroup) return r.info;
-  return undefined;
+  return exactInfo(tag);
 }
 
 /** The tag of a dictionary keyword (e.g. "PatientName" → 0x00100010), or undefined. */
 export function tagForKeyword(keyword: string): number | undefined {
-  return load().byKeyword.get(keyword);
+  if (tagByKeyword === undefined) {
+    // The last exact entry of a keyword wins, as in dcmjs's keyword map; the overrides list where it does not.
+    const index = new Map<string, number>();
+    forEachLine(EXACT_ENTRIES, (start, end) => index.set(EXACT_ENTRIES.slice(EXACT_ENTRIES.indexOf(' ', start + 9) + 1, end), parseInt(EXACT_ENTRIES.slice(start, start + 8), 16)));
+    forEachLine(KEYWORD_OVERRIDES, (start, end) => index.set(KEYWORD_OVERRIDES.slice(start + 9, end), parseInt(KEYWORD_OVERRIDES.slice(start, start + 8), 16)));
+    tagByKeyword = index;
+  }
+  return tagByKeyword.get(keyword);
 }
