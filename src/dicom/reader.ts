@@ -149,7 +149,12 @@ async function readOpenFile(path: string, file: FileHandle, options: ReadOptions
     const isBulk =
       PIXEL_DATA_TAGS.has(header.tag) || (header.length !== UNDEFINED_LENGTH && header.length > bulkValueBytes && BINARY_VRS.has(vr));
     let element: DicomElement;
-    if (isBulk) {
+    if (isBulk && segment.end === fileSize) {
+      // The rest of the file is already in memory (a small file is read whole at once): keep it, so that the
+      // writer copies from memory instead of reading the file again. The value still counts as left on disk.
+      const end = await bulkEnd(file, fileSize, header);
+      element = { tag: header.tag, vr, explicitVr, start: pos, valueOffset: header.valueOffset, lengthField: header.length, end, loaded: false };
+    } else if (isBulk) {
       // Leave the value on disk: the writer streams it. Bytes after it go to a new segment.
       segment.truncateAt(pos);
       segments.push(segment);
