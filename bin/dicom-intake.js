@@ -11,9 +11,9 @@ const ROOT = join(__dirname, '..');
 // and the workflow sources that way, which holds only from src/).
 const COMPILED_COMMANDS = new Set(['anonymize', 'verify', 'script']);
 
-/** Newest modification time of the files under `dir`, in ms. */
+/** Newest modification time of `dir` and everything under it, in ms (a folder's changes when a file is removed). */
 function newestMtime(dir) {
-  let newest = 0;
+  let newest = statSync(dir).mtimeMs;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
     const mtime = entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs;
@@ -22,11 +22,12 @@ function newestMtime(dir) {
   return newest;
 }
 
-/** True when dist/ was built after the last change to src/ and the build configuration. */
+/** True when dist/ was built after the last change to src/ and the TypeScript configuration. */
 function distIsCurrent() {
   try {
     const built = statSync(join(ROOT, 'dist/.built')).mtimeMs;
-    const sources = Math.max(newestMtime(join(ROOT, 'src')), statSync(join(ROOT, 'tsconfig.build.json')).mtimeMs);
+    const configs = ['tsconfig.json', 'tsconfig.build.json'].map((name) => statSync(join(ROOT, name)).mtimeMs);
+    const sources = Math.max(newestMtime(join(ROOT, 'src')), ...configs);
     return built >= sources;
   } catch {
     return false;
