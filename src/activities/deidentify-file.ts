@@ -65,7 +65,16 @@ export async function deidentifyFile(inPath: string, outPath: string, request: D
     if (result.rejected) return { kind: 'rejected' };
     editor.appendDeidentificationMethodCode(scriptItem(request.script));
   }
-  await mkdir(dirname(outPath), { recursive: true });
-  const written = await writeEditedFile(editor, outPath, { durable: request.durable ?? true, hash: request.hash ?? true });
+  const options = { durable: request.durable ?? true, hash: request.hash ?? true };
+  let written;
+  try {
+    written = await writeEditedFile(editor, outPath, options);
+  } catch (e) {
+    // The output folder is created only when it is missing: a batch writes many files into the same few folders,
+    // and a mkdir before every file cost more than reading a small one. A failed write leaves nothing behind.
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    await mkdir(dirname(outPath), { recursive: true });
+    written = await writeEditedFile(editor, outPath, options);
+  }
   return { kind: 'written', ...written, report };
 }

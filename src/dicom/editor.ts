@@ -43,6 +43,9 @@ export class DicomEditor implements EditableDataset {
   /** Top-level elements opened as trees (sequences, or undefined items for values that are not sequences). */
   private readonly trees = new Map<number, TreeElement>();
   private preambleCleared = false;
+  /** codec() for the edit of (0008,0005) it was built for (undefined: the original value). */
+  private cachedCodec: TextCodec | undefined;
+  private cachedCodecEdit: ElementEdit | undefined;
   /** Rectangles to fill in native pixel data (alterPixels). */
   readonly pixelEdits: PixelEdits;
 
@@ -167,13 +170,22 @@ export class DicomEditor implements EditableDataset {
 
   /** The text codec for the current (0008,0005), edits included. */
   codec(): TextCodec {
-    // (0008,0005) is CS, in the default repertoire, so reading it needs no codec (and must not recurse into one).
+    // Every text value read or written asks for the codec; building it (decoding (0008,0005), parsing its terms)
+    // is done again only when the edit of (0008,0005) changes. Each edit is a new object, so identity tells.
     const tag = TAG.SpecificCharacterSet;
     const edit = this.edits.get(tag);
-    if (edit?.kind === 'set') return textCodecFor(edit.value);
-    const element = edit?.kind === 'delete' ? undefined : this.original.get(tag);
-    const bytes = element === undefined ? undefined : this.index.valueBytes(element);
-    return textCodecFor(bytes === undefined ? undefined : decodeValue('CS', bytes, DEFAULT_REPERTOIRE_CODEC));
+    if (this.cachedCodec !== undefined && this.cachedCodecEdit === edit) return this.cachedCodec;
+    let codec: TextCodec;
+    if (edit?.kind === 'set') codec = textCodecFor(edit.value);
+    else {
+      // (0008,0005) is CS, in the default repertoire, so reading it needs no codec (and must not recurse into one).
+      const element = edit?.kind === 'delete' ? undefined : this.original.get(tag);
+      const bytes = element === undefined ? undefined : this.index.valueBytes(element);
+      codec = textCodecFor(bytes === undefined ? undefined : decodeValue('CS', bytes, DEFAULT_REPERTOIRE_CODEC));
+    }
+    this.cachedCodec = codec;
+    this.cachedCodecEdit = edit;
+    return codec;
   }
 
   /** Whether a top-level element of this tag is written with explicit VR (group 0002 always is). */

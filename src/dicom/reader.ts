@@ -82,6 +82,11 @@ export class DicomFileIndex {
     return element.loaded ? this.slice(element.start, element.end) : undefined;
   }
 
+  /** Bytes [from, to) of the file when they are held in memory (not left on disk), else undefined. */
+  loadedRange(from: number, to: number): Buffer | undefined {
+    return this.slice(from, to);
+  }
+
   private slice(from: number, to: number): Buffer | undefined {
     for (const s of this.segments) {
       if (from >= s.base && to <= s.base + s.bytes.length) return s.bytes.subarray(from - s.base, to - s.base);
@@ -119,9 +124,10 @@ async function readOpenFile(path: string, file: FileHandle, options: ReadOptions
 
   // File meta group: always explicit VR LE, and it ends where group 0002 ends (the group length is not trusted).
   while (pos < fileSize) {
-    await loader.growTo(segment, pos + 2, `the element at byte ${pos}`);
+    if (pos + 2 > segment.end) await loader.growTo(segment, pos + 2, `the element at byte ${pos}`);
     if (segment.bytes.readUInt16LE(pos - segment.base) !== 0x0002) break;
-    const element = await readLoadedElement(loader, segment, pos, true);
+    const at = pos;
+    const element = tryWalk(() => loadedElementAt(segment, at, true)) ?? (await readLoadedElement(loader, segment, at, true));
     elements.push(element);
     pos = element.end;
   }
@@ -134,7 +140,8 @@ async function readOpenFile(path: string, file: FileHandle, options: ReadOptions
   const explicitVr = encoding === 'explicit-le';
 
   while (pos < fileSize) {
-    const header = await withBytes(loader, segment, pos, () => readElementHeader(segment, pos, explicitVr));
+    const at = pos;
+    const header = tryWalk(() => readElementHeader(segment, at, explicitVr)) ?? (await withBytes(loader, segment, at, () => readElementHeader(segment, at, explicitVr)));
     if (header.tag >>> 16 === 0xfffe) {
       throw new DicomReadError('BAD_LENGTH', `unexpected ${formatTag(header.tag)} at the top level at byte ${pos}; a length before it is probably wrong`);
     }
@@ -142,7 +149,12 @@ async function readOpenFile(path: string, file: FileHandle, options: ReadOptions
     const isBulk =
       PIXEL_DATA_TAGS.has(header.tag) || (header.length !== UNDEFINED_LENGTH && header.length > bulkValueBytes && BINARY_VRS.has(vr));
     let element: DicomElement;
-    if (isBulk) {
+    if (isBulk && segment.end === fileSize) {
+      // The rest of the file is already in memory (a small file is read whole at once): keep it, so that the
+      // writer copies from memory instead of reading the file again. The value still counts as left on disk.
+      const end = await bulkEnd(file, fileSize, header);
+      element = { tag: header.tag, vr, explicitVr, start: pos, valueOffset: header.valueOffset, lengthField: header.length, end, loaded: false };
+    } else if (isBulk) {
       // Leave the value on disk: the writer streams it. Bytes after it go to a new segment.
       segment.truncateAt(pos);
       segments.push(segment);
@@ -150,7 +162,7 @@ async function readOpenFile(path: string, file: FileHandle, options: ReadOptions
       element = { tag: header.tag, vr, explicitVr, start: pos, valueOffset: header.valueOffset, lengthField: header.length, end, loaded: false };
       segment = loader.open(end, segment);
     } else {
-      element = await readLoadedElement(loader, segment, pos, explicitVr);
+      element = tryWalk(() => loadedElementAt(segment, at, explicitVr)) ?? (await readLoadedElement(loader, segment, at, explicitVr));
     }
     elements.push(element);
     pos = element.end;
@@ -159,14 +171,30 @@ async function readOpenFile(path: string, file: FileHandle, options: ReadOptions
   return new DicomFileIndex(path, fileSize, stat.mtimeMs, transferSyntaxUid ?? '', encoding, elements, segments);
 }
 
+/** The element at `pos`, whose bytes (and nested items) must be loaded already; throws NeedBytes otherwise. */
+function loadedElementAt(segment: FileSegment, pos: number, explicitVr: boolean): DicomElement {
+  const h = readElementHeader(segment, pos, explicitVr);
+  const end = elementEnd(segment, h, explicitVr);
+  const vr = explicitVr ? h.vr : (lookupTag(h.tag)?.vr ?? 'UN');
+  return { tag: h.tag, vr, explicitVr, start: pos, valueOffset: h.valueOffset, lengthField: h.length, end, loaded: true };
+}
+
 /** Reads one element at `pos` into `segment`, loading as many bytes as its value (and nested items) need. */
 async function readLoadedElement(loader: SegmentLoader, segment: FileSegment, pos: number, explicitVr: boolean): Promise<DicomElement> {
-  return withBytes(loader, segment, pos, () => {
-    const h = readElementHeader(segment, pos, explicitVr);
-    const end = elementEnd(segment, h, explicitVr);
-    const vr = explicitVr ? h.vr : (lookupTag(h.tag)?.vr ?? 'UN');
-    return { tag: h.tag, vr, explicitVr, start: pos, valueOffset: h.valueOffset, lengthField: h.length, end, loaded: true };
-  });
+  return tryWalk(() => loadedElementAt(segment, pos, explicitVr)) ?? withBytes(loader, segment, pos, () => loadedElementAt(segment, pos, explicitVr));
+}
+
+/**
+ * Runs a synchronous walk over the bytes already loaded; undefined when it needs more. Most elements are already
+ * in memory (a small file is read whole at once), and awaiting for each of them cost more than parsing it.
+ */
+function tryWalk<T extends object>(walk: () => T): T | undefined {
+  try {
+    return walk();
+  } catch (e) {
+    if (e instanceof NeedBytes) return undefined;
+    throw e;
+  }
 }
 
 /** Runs a synchronous walk, loading more of the segment each time it asks for bytes, until it completes. */

@@ -67,7 +67,10 @@ export function planWrite(editor: DicomEditor): WritePiece[] {
   const prefix: WritePiece = editor.clearsPreamble
     ? { kind: 'bytes', bytes: Buffer.concat([Buffer.alloc(128), Buffer.from('DICM', 'latin1')]) }
     : { kind: 'copy', from: 0, to: index.metaStart };
-  return mergeCopies([prefix, ...output.flatMap((o) => o.pieces)]);
+  // A plain loop: flatMap and spreading were a third of this function's time on small files.
+  const pieces: WritePiece[] = [prefix];
+  for (const o of output) for (const piece of o.pieces) pieces.push(piece);
+  return mergeCopies(pieces);
 }
 
 /** Rewrites the value of each (gggg,0000) element whose group had an element edited, added or removed. */

@@ -8,7 +8,8 @@ import { open, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { DicomEditor } from './editor';
 import { DicomEditError } from './errors';
-import { planWrite } from './write-plan';
+import type { DicomFileIndex } from './reader';
+import { planWrite, type WritePiece } from './write-plan';
 
 const COPY_CHUNK_BYTES = 4 * 1024 * 1024;
 
@@ -37,6 +38,11 @@ export async function writeEditedFile(editor: DicomEditor, outPath: string, opti
   const durable = options.durable ?? true;
   const index = editor.index;
   const pieces = planWrite(editor);
+  // A file whose bytes are all held in memory (most files below pixel data size; a small file is read whole) is
+  // written from them: reopening, checking and re-reading the input cost as much as parsing it. Bytes from one read
+  // cannot mix two versions of the input, so the SOURCE_CHANGED check is needed only when copying from disk.
+  const inMemory = assembleInMemory(pieces, index);
+  if (inMemory !== undefined) return writeWhole(inMemory, outPath, durable, options.hash !== false);
   const input = await open(index.path, 'r');
   const partPath = `${outPath}.part`;
   let output: Awaited<ReturnType<typeof open>> | undefined;
@@ -112,6 +118,44 @@ export async function writeEditedFile(editor: DicomEditor, outPath: string, opti
   } finally {
     await input.close();
   }
+}
+
+/** The whole output when every copied range is held in memory and it is small; undefined otherwise. */
+function assembleInMemory(pieces: readonly WritePiece[], index: DicomFileIndex): Buffer | undefined {
+  let total = 0;
+  const parts: Buffer[] = [];
+  for (const piece of pieces) {
+    const bytes = piece.kind === 'bytes' ? piece.bytes : index.loadedRange(piece.from, piece.to);
+    if (bytes === undefined) return undefined;
+    total += bytes.length;
+    if (total > COPY_CHUNK_BYTES) return undefined;
+    parts.push(bytes);
+  }
+  return Buffer.concat(parts, total);
+}
+
+/** Writes one buffer to `outPath` atomically (see writeEditedFile). */
+async function writeWhole(bytes: Buffer, outPath: string, durable: boolean, hash: boolean): Promise<WrittenFile> {
+  const partPath = `${outPath}.part`;
+  const output = await open(partPath, 'w');
+  try {
+    let written = 0;
+    while (written < bytes.length) written += (await output.write(bytes, written, bytes.length - written)).bytesWritten;
+    if (durable) await output.sync();
+  } catch (e) {
+    await output.close().catch(() => undefined);
+    await unlink(partPath).catch(() => undefined);
+    throw e;
+  }
+  try {
+    await output.close();
+    await rename(partPath, outPath);
+  } catch (e) {
+    await unlink(partPath).catch(() => undefined);
+    throw e;
+  }
+  if (durable) await syncDirectory(dirname(outPath));
+  return { sha256: hash ? createHash('sha256').update(bytes).digest('hex') : '', size: bytes.length };
 }
 
 /** Makes a rename durable: on Linux the new directory entry survives a crash only once the folder is synced. */
