@@ -137,6 +137,10 @@ export function createStoreScpClass(ctx: ScpContext): new (socket: Socket) => Sc
 
     override abort(): void {
       void this.dropPartial('association aborted');
+      // After an A-ABORT the acceptor closes the link (PS3.8 9.1.8); the library does not, so an aborting sender
+      // (storescu on a file it cannot read) waited for the idle timeout while holding an association slot.
+      this.socket.end();
+      setTimeout(() => this.socket.destroy(), 2000).unref();
     }
 
     private async dropPartial(why: string): Promise<void> {
