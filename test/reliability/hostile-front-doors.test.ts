@@ -61,7 +61,8 @@ describe('hostile files through the front doors', () => {
     for (const kind of MUTATIONS) {
       for (let i = 0; i < MUTANTS_PER_KIND; i++) {
         n++;
-        const uid = `2.25.${SEED}${Date.now() % 100000}${n}`;
+        // Fixed UIDs (each run has its own data folder and dev server), so that a seed gives the same bytes every time.
+        const uid = `2.25.${SEED}${String(n).padStart(3, '0')}`;
         const seed = buildDicom({ rows: 8, columns: 8, elements: { PatientName: `Mutant^Canary${n}`, PatientID: `MUTPID${n}X`, StudyInstanceUID: uid, SeriesInstanceUID: `${uid}.1`, SOPInstanceUID: `${uid}.1.1` } });
         const { bytes } = mutate(seed, kind, random);
         const path = join(dir, `mutant-${kind}-${i}.dcm`);
@@ -69,8 +70,12 @@ describe('hostile files through the front doors', () => {
         mutants.push({ name: `mutant ${kind} #${i}`, path });
       }
     }
-    inputs = [...CORPUS.filter((p) => existsSync(p)).map((p) => ({ name: p.slice(PYDICOM.length + 1), path: p })), ...mutants];
-    expect(inputs.length).toBe(CORPUS.length + MUTATIONS.length * MUTANTS_PER_KIND);
+    // A well-formed file without its StudyInstanceUID: any sender transmits it, so the receiver's own refusal
+    // (0xC000, quarantine) is exercised whatever the mutants do.
+    const noStudyUid = join(dir, 'no-study-uid.dcm');
+    await writeFile(noStudyUid, buildDicom({ rows: 8, columns: 8, elements: { PatientName: 'Nostudy^Canary', StudyInstanceUID: null, SeriesInstanceUID: `2.25.${SEED}999.1`, SOPInstanceUID: `2.25.${SEED}999.1.1` } }));
+    inputs = [...CORPUS.filter((p) => existsSync(p)).map((p) => ({ name: p.slice(PYDICOM.length + 1), path: p })), { name: 'no StudyInstanceUID', path: noStudyUid }, ...mutants];
+    expect(inputs.length).toBe(CORPUS.length + 1 + MUTATIONS.length * MUTANTS_PER_KIND);
     const read = pydicomCheck(inputs.map((h) => h.path));
     for (const h of inputs) canaries.set(h.path, read.originals[h.path].texts.filter((t) => t.length >= 4));
     rx = await startReceiver(
@@ -203,6 +208,8 @@ describe('hostile files through the front doors', () => {
     expect(outcomes).toHaveLength(inputs.length);
     expect(studyOutcomes.length).toBeGreaterThanOrEqual(studies.length > 0 ? 1 : 0);
     expect(outcomes.filter((o) => o === 'stored').length).toBeGreaterThan(0);
+    // The receiver's own refusal (0xC000 and quarantine) is exercised too, not only the sender's.
+    expect(outcomes.filter((o) => o.startsWith('quarantined')).length).toBeGreaterThan(0);
     await stillHealthy();
   });
 });
