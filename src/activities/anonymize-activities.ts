@@ -61,11 +61,16 @@ export function createAnonymizeActivities(deps: ActivityDeps) {
         await repos.uploads.updateFile(args.uploadId, seq, { stage: args.to });
         continue;
       }
-      const ctx = await args.contextFor(seq, store.path(inKey));
-      const key = { kind: args.kind, scriptSha256: args.script.sha256, inputSha256: f.sha256, contextSha256: contextDigest(ctx) };
-      const known = await repos.passes.find(key);
+      let key;
+      let known;
       let result;
       try {
+        // The context is read from the file as well (identification): a file the reader or the text decoder
+        // refuses (e.g. an ISO 2022 PatientName, UNSUPPORTED_CHARSET) must fail here as a file error, not escape
+        // as a retryable one and be retried for minutes while the upload looks hung.
+        const ctx = await args.contextFor(seq, store.path(inKey));
+        key = { kind: args.kind, scriptSha256: args.script.sha256, inputSha256: f.sha256, contextSha256: contextDigest(ctx) };
+        known = await repos.passes.find(key);
         result = await runScriptOnFile(args.script, store.path(inKey), store.path(outKey), ctx);
       } catch (err) {
         const e = err as Error;

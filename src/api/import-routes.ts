@@ -21,6 +21,8 @@ export interface ImportRouteDeps {
   taskQueue: string;
   uploadMaxBytes: number;
   siteAnonEnabled: boolean;
+  /** Uploads received at once (limits.maxConcurrentUploads); unlimited when unset. */
+  maxConcurrentUploads?: number;
 }
 
 /** HTTP status of each domain failure type (XNAT answers 400 for bad input, 404 unknown project, 409 conflict). */
@@ -37,7 +39,27 @@ const STATUS_OF: Record<string, number> = {
 
 /** POST /data/services/import (XNAT) and POST /api/uploads (JSON, returns the workflow id at once). */
 export function registerImportRoutes(router: Router, deps: ImportRouteDeps): void {
+  // Each upload holds a socket, a staging file and (for the XNAT route) a wait on its workflow; beyond the limit a
+  // client is told to come back rather than queued, so a flood cannot fill the disk or the event loop.
+  let active = 0;
+  const withSlot = async <T>(work: () => Promise<T>): Promise<T> => {
+    if (deps.maxConcurrentUploads !== undefined && active >= deps.maxConcurrentUploads) {
+      throw new HttpError(503, `the server is receiving ${active} uploads, its limit (limits.maxConcurrentUploads); retry later`, { 'retry-after': '10', connection: 'close' });
+    }
+    active++;
+    try {
+      return await work();
+    } finally {
+      active--;
+    }
+  };
+
   const receive = async (url: URL, req: import('node:http').IncomingMessage, principal: Principal) => {
+    // Refused before a byte of the body is read: a declared size over the limit can never succeed.
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > deps.uploadMaxBytes) {
+      throw new HttpError(413, `upload of ${declared} bytes is over ${deps.uploadMaxBytes} bytes, the configured limit (limits.uploadMaxBytes); split it into smaller archives`, { connection: 'close' });
+    }
     const request = parseImportRequest(url.searchParams);
     if (request.handler === 'gradual-DICOM') throw new HttpError(501, 'import-handler=gradual-DICOM is not available yet; send a zip with import-handler=DICOM-zip');
     const boundary = multipartBoundary(req.headers['content-type']);
@@ -81,8 +103,10 @@ export function registerImportRoutes(router: Router, deps: ImportRouteDeps): voi
   };
 
   router.on('POST', '/data/services/import', SIGNED_IN, async ({ req, res, url, principal }) => {
-    const uploadId = await receive(url, req, principal);
-    const outcome = await awaitImport(deps.client, uploadId);
+    const { uploadId, outcome } = await withSlot(async () => {
+      const id = await receive(url, req, principal);
+      return { uploadId: id, outcome: await awaitImport(deps.client, id) };
+    });
     if (outcome.ok) {
       sendText(res, 200, [...outcome.result.sessions.map((s) => s.url), ...outcome.result.prearchived.map((p) => p.url)].join('\n') + '\n');
       return;
@@ -98,7 +122,7 @@ export function registerImportRoutes(router: Router, deps: ImportRouteDeps): voi
   });
 
   router.on('POST', '/api/uploads', SIGNED_IN, async ({ req, res, url, principal }) => {
-    const uploadId = await receive(url, req, principal);
+    const uploadId = await withSlot(() => receive(url, req, principal));
     sendJson(res, 202, { uploadId, workflowId: importWorkflowId(uploadId), status: `/api/uploads/${uploadId}` });
   });
 

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerOptions } from 'node:http';
 import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
+import type { Config } from '../config/load-config';
 import type { Repositories } from '../db/repositories';
 import { createLogger, type Logger } from '../logging/logger';
 import type { FileStore } from '../storage/file-store';
@@ -38,6 +39,18 @@ export interface ApiDeps {
   codec?: CodecRouteDeps;
   /** Request log (one JSON line per request, with its request id); defaults to info level on stderr. */
   logger?: Logger;
+  /** Bounds on slow and concurrent clients (config `limits.*`); Node's defaults when omitted. */
+  limits?: HttpLimits;
+}
+
+/** Bounds on slow and concurrent clients (docs/limits.md). */
+export interface HttpLimits {
+  /** Time to send all request headers (slowloris). */
+  headersTimeoutMs: number;
+  /** Time to send the whole request, body included. */
+  requestTimeoutMs: number;
+  /** Uploads received at once; one more is answered 503 with Retry-After. */
+  maxConcurrentUploads: number;
 }
 
 // A caller's X-Request-Id is kept (so a proxy's id ties its log to ours) only when it is short and plain.
@@ -54,7 +67,7 @@ export function createApiServer(deps: ApiDeps): Server {
     checks.temporal = await deps.client.connection.workflowService.getSystemInfo({}).then(() => true, () => false);
     sendJson(res, checks.database && checks.temporal ? 200 : 503, checks);
   });
-  registerImportRoutes(router, deps);
+  registerImportRoutes(router, { ...deps, maxConcurrentUploads: deps.limits?.maxConcurrentUploads });
   registerProjectRoutes(router, deps);
   registerPrearchiveRoutes(router, deps);
   registerEditRoutes(router, deps);
@@ -66,7 +79,7 @@ export function createApiServer(deps: ApiDeps): Server {
   registerPageRoutes(router, deps);
   if (deps.codec) registerCodecRoutes(router, deps.codec);
 
-  return createServer((req, res) => {
+  return createServer(serverOptions(deps.limits), (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const started = Date.now();
     const given = req.headers['x-request-id'];
@@ -94,4 +107,17 @@ export function createApiServer(deps: ApiDeps): Server {
       })
       .finally(() => log.info({ method: req.method, path: url.pathname, status: res.statusCode, ms: Date.now() - started }, 'request'));
   });
+}
+
+/** The HTTP limits of a loaded configuration. */
+export function httpLimits(config: Config): HttpLimits {
+  const l = config.limits;
+  return { headersTimeoutMs: l.httpHeadersTimeoutSeconds * 1000, requestTimeoutMs: l.httpRequestTimeoutSeconds * 1000, maxConcurrentUploads: l.maxConcurrentUploads };
+}
+
+function serverOptions(limits: HttpLimits | undefined): ServerOptions {
+  if (!limits) return {};
+  // Node checks the headers and request timeouts only every connectionsCheckingInterval (30 s by default), so a
+  // short headers timeout would be enforced late; a 1 s sweep keeps the cut-off close to the configured bound.
+  return { headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.requestTimeoutMs, connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs) };
 }

@@ -1,10 +1,10 @@
 import { once } from 'node:events';
 import { NativeConnection } from '@temporalio/worker';
-import { createApiServer } from '../api/server';
+import { createApiServer, httpLimits } from '../api/server';
 import { connectClient } from '../client/connect-client';
 import { createDataConverter, createPayloadCodec } from '../codec/data-converter';
 import { ensureKeyring } from '../codec/keyring';
-import { startReceiver, type RunningReceiver } from '../scp/receiver';
+import { receiverLimits, startReceiver, type RunningReceiver } from '../scp/receiver';
 import { loadConfig } from '../config/load-config';
 import { createLogger } from '../logging/logger';
 import { installTemporalLogging } from '../logging/temporal-logging';
@@ -88,6 +88,7 @@ export async function runStart(argv: string[]): Promise<number> {
     uploadMaxBytes: config.limits.uploadMaxBytes,
     siteAnonEnabled: config.anonymization.siteEnabled,
     editSettings: { rerunProjectAnon: config.anonymization.rerunProjectAnonOnRename, retentionSeconds: config.edits.versionRetentionSeconds },
+    limits: httpLimits(config),
     temporalUiUrl: `http://${ip}:${config.temporal.uiPort}/namespaces/${config.temporal.namespace}`,
     codec: { codec: createPayloadCodec(config.temporal.codec), codecToken: config.http.codecToken, corsOrigins: config.http.corsOrigins },
     logger: logger.child({ name: 'api' }),
@@ -102,7 +103,7 @@ export async function runStart(argv: string[]): Promise<number> {
   };
   for (const r of config.receivers.filter((x) => x.enabled)) {
     try {
-      receivers.push(await startReceiver(r, { repos: services.repos, store: services.store, client, taskQueue: config.temporal.taskQueue, siteAnonEnabled: config.anonymization.siteEnabled, log: receiverLog }));
+      receivers.push(await startReceiver(r, { repos: services.repos, store: services.store, client, taskQueue: config.temporal.taskQueue, siteAnonEnabled: config.anonymization.siteEnabled, limits: receiverLimits(config), log: receiverLog }));
     } catch (err) {
       // One receiver that cannot listen (port taken) must not take the rest of the stack down with it.
       say(`DICOM receiver ${r.aeTitle} did not start: ${(err as Error).message}`);

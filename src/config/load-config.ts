@@ -42,7 +42,17 @@ export interface Config {
   receivers: ReceiverConfig[];
   anonymization: { siteEnabled: boolean; rerunProjectAnonOnRename: boolean };
   edits: { versionRetentionSeconds: number };
-  limits: { uploadMaxBytes: number; archiveMaxMembers: number; archiveMaxExpandedBytes: number; archiveMaxRatio: number };
+  limits: {
+    uploadMaxBytes: number;
+    archiveMaxMembers: number;
+    archiveMaxExpandedBytes: number;
+    archiveMaxRatio: number;
+    httpHeadersTimeoutSeconds: number;
+    httpRequestTimeoutSeconds: number;
+    maxConcurrentUploads: number;
+    dicomMaxAssociations: number;
+    dicomIdleTimeoutSeconds: number;
+  };
   /** Folder of the YAML file (or the working directory): relative paths resolve against it. */
   baseDir: string;
 }
@@ -145,6 +155,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, file = defaultC
       archiveMaxMembers: get('limits.archiveMaxMembers'),
       archiveMaxExpandedBytes: get('limits.archiveMaxExpandedBytes'),
       archiveMaxRatio: get('limits.archiveMaxRatio'),
+      httpHeadersTimeoutSeconds: get('limits.httpHeadersTimeoutSeconds'),
+      httpRequestTimeoutSeconds: get('limits.httpRequestTimeoutSeconds'),
+      maxConcurrentUploads: get('limits.maxConcurrentUploads'),
+      dicomMaxAssociations: get('limits.dicomMaxAssociations'),
+      dicomIdleTimeoutSeconds: get('limits.dicomIdleTimeoutSeconds'),
     },
   };
   // Routing rules are checked here so that a bad rule stops the process at start, not an upload later.

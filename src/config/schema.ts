@@ -37,4 +37,9 @@ export const CONFIG_KEYS = [
   { path: 'limits.archiveMaxMembers', env: 'DICOM_INTAKE_ARCHIVE_MAX_MEMBERS', kind: 'int', default: 100_000, doc: 'most members in one zip/tar' },
   { path: 'limits.archiveMaxExpandedBytes', env: 'DICOM_INTAKE_ARCHIVE_MAX_EXPANDED_BYTES', kind: 'int', default: 64 * 1024 ** 3, doc: 'most expanded bytes in one zip/tar' },
   { path: 'limits.archiveMaxRatio', env: 'DICOM_INTAKE_ARCHIVE_MAX_RATIO', kind: 'int', default: 200, doc: 'highest expanded/compressed ratio of one member' },
+  { path: 'limits.httpHeadersTimeoutSeconds', env: 'DICOM_INTAKE_HTTP_HEADERS_TIMEOUT_SECONDS', kind: 'int', default: 30, doc: 'time a client has to send all request headers before its connection is cut (slow clients, slowloris)' },
+  { path: 'limits.httpRequestTimeoutSeconds', env: 'DICOM_INTAKE_HTTP_REQUEST_TIMEOUT_SECONDS', kind: 'int', default: 3600, doc: 'time a client has to send a whole request, body included, before its connection is cut' },
+  { path: 'limits.maxConcurrentUploads', env: 'DICOM_INTAKE_MAX_CONCURRENT_UPLOADS', kind: 'int', default: 8, doc: 'uploads received at once; one more is answered 503 with Retry-After' },
+  { path: 'limits.dicomMaxAssociations', env: 'DICOM_INTAKE_DICOM_MAX_ASSOCIATIONS', kind: 'int', default: 32, doc: 'open connections per C-STORE receiver; one more association is rejected (A-ASSOCIATE-RJ, transient, local limit exceeded)' },
+  { path: 'limits.dicomIdleTimeoutSeconds', env: 'DICOM_INTAKE_DICOM_IDLE_TIMEOUT_SECONDS', kind: 'int', default: 60, doc: 'a C-STORE connection that sends no complete PDU (or no association request) for this long is aborted' },
 ] as const satisfies readonly ConfigKey[];

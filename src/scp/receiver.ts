@@ -3,6 +3,7 @@ import { createServer, type Socket } from 'node:net';
 import type { Client } from '@temporalio/client';
 import { constants, log as dimseLog } from 'dcmjs-dimse';
 import { signalStudy } from '../client/start-study';
+import type { Config } from '../config/load-config';
 import type { ReceiverConfig } from '../config/receivers';
 import type { Repositories } from '../db/repositories';
 import { openDicom } from '../dicom';
@@ -30,6 +31,21 @@ export interface ReceiverDeps {
   /** Signals one study workflow run takes before it continues as new (the workflow's default when unset). */
   maxSignalsPerRun?: number;
   log?: (line: Record<string, unknown>) => void;
+  /** Bounds on connections (config `limits.dicom*`); defaults: 32 connections, 60 s idle. */
+  limits?: ReceiverLimits;
+}
+
+/** Bounds on a receiver's connections (docs/limits.md). */
+export interface ReceiverLimits {
+  /** Open connections; the association of one more is rejected (transient, local limit exceeded). */
+  maxAssociations: number;
+  /** A connection without a complete PDU (or association request) for this long is aborted. */
+  idleTimeoutMs: number;
+}
+
+/** The receiver limits of a loaded configuration. */
+export function receiverLimits(config: Config): ReceiverLimits {
+  return { maxAssociations: config.limits.dicomMaxAssociations, idleTimeoutMs: config.limits.dicomIdleTimeoutSeconds * 1000 };
 }
 
 /** A listening receiver. */
@@ -69,6 +85,13 @@ export async function startReceiver(config: ReceiverConfig, deps: ReceiverDeps):
   );
   const folder = deps.store.stagingKey('cstore', config.id);
 
+  const quarantineRefused = async (fileId: string, objectKey: string, reason: string) => {
+    const to = deps.store.quarantineKey('cstore', config.id, fileId);
+    await deps.store.move(objectKey, `${to}/received.dcm`);
+    await deps.store.writeDurable(`${to}/reason.json`, JSON.stringify({ errorType: 'UnreadableDicomError', code: reason, receiver: config.id, status: 'C000', at: new Date().toISOString() }, null, 2));
+  };
+  const limits = deps.limits ?? { maxAssociations: 32, idleTimeoutMs: 60_000 };
+
   const Scp = createStoreScpClass({
     receiver: config,
     storageClasses: STORAGE_CLASSES,
@@ -79,15 +102,23 @@ export async function startReceiver(config: ReceiverConfig, deps: ReceiverDeps):
     async accept(file) {
       const objectKey = deps.store.keyOf(file.path);
       let studyUid: string | undefined;
+      let readError: string | undefined;
       try {
         const ds = await openDicom(file.path);
         if (ds.getString(TAG.SeriesInstanceUID) && ds.getString(TAG.SOPInstanceUID)) studyUid = ds.getString(TAG.StudyInstanceUID);
       } catch (err) {
-        log({ level: 'warn', msg: 'received dataset unreadable; refused', receiver: config.id, fileId: file.fileId, error: (err as Error).name });
+        // The reader's error code (e.g. TRUNCATED), never its message: a message may quote header bytes.
+        readError = (err as { code?: unknown }).code && typeof (err as { code?: unknown }).code === 'string' ? (err as { code: string }).code : (err as Error).name;
       }
       if (!studyUid) {
-        // XNAT refuses objects without their UIDs; so do we, before anything is recorded.
-        await deps.store.remove(objectKey);
+        // XNAT refuses objects without their UIDs; so do we, before anything is recorded. The bytes are kept in
+        // quarantine with the reason (nothing received is dropped silently), under the file's opaque id.
+        const why = readError ?? 'MISSING_UID';
+        await quarantineRefused(file.fileId, objectKey, why).catch(async (err: Error) => {
+          await deps.store.remove(objectKey);
+          log({ level: 'error', msg: 'refused file not quarantined; removed', receiver: config.id, fileId: file.fileId, error: err.name });
+        });
+        log({ level: 'warn', msg: 'received dataset refused; quarantined', receiver: config.id, fileId: file.fileId, reason: why });
         return STORE_STATUS.cannotUnderstand;
       }
       const studyKey = receivedStudyKey(config.id, studyUid);
@@ -102,6 +133,9 @@ export async function startReceiver(config: ReceiverConfig, deps: ReceiverDeps):
       return STORE_STATUS.success;
     },
     flush: () => void signaller.flush(),
+    // The connection asking counts itself, hence "more than".
+    overLimit: () => sockets.size > limits.maxAssociations,
+    idleTimeoutMs: limits.idleTimeoutMs,
     log,
   });
 
@@ -109,10 +143,17 @@ export async function startReceiver(config: ReceiverConfig, deps: ReceiverDeps):
   const server = createServer((socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
-    const scp = new Scp(socket) as InstanceType<typeof Scp> & { connected: boolean };
-    // The library's timers (association and PDU timeouts) run only for a connected SCP.
+    const scp = new Scp(socket) as InstanceType<typeof Scp> & { connected: boolean; connectedTime: number };
+    // The library's timers (association and PDU timeouts) run only for a connected SCP, and its association
+    // timeout counts from connectedTime, which it sets only for sockets it dialled itself: without it a client
+    // that connects and never asks for an association would hold a slot for ever.
     scp.connected = true;
-    scp.on('networkError', () => socket.end());
+    scp.connectedTime = Date.now();
+    // The library has sent an A-ABORT by then; a peer that neither reads nor closes is destroyed shortly after.
+    scp.on('networkError', () => {
+      socket.end();
+      setTimeout(() => socket.destroy(), 2000).unref();
+    });
   });
   server.listen(config.port, config.host);
   await Promise.race([once(server, 'listening'), once(server, 'error').then(([err]) => Promise.reject(new Error(`receiver ${config.id} cannot listen on ${config.host}:${config.port}: ${(err as Error).message}`)))]);

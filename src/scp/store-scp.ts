@@ -26,6 +26,10 @@ export interface ScpContext {
   accept(file: StagedFile & { fileId: string }, callingAe: string): Promise<number>;
   /** Sends batched study signals (association released or closed). */
   flush(): void;
+  /** Whether the receiver has more connections than its limit (this one included). */
+  overLimit(): boolean;
+  /** Association request and PDU idle timeout of a connection, in ms. */
+  idleTimeoutMs: number;
   log(line: Record<string, unknown>): void;
 }
 
@@ -43,7 +47,7 @@ export function createStoreScpClass(ctx: ScpContext): new (socket: Socket) => Sc
     private readonly socket: Socket;
 
     constructor(socket: Socket) {
-      super(socket, { associationTimeout: 30_000, pduTimeout: 60_000 });
+      super(socket, { associationTimeout: ctx.idleTimeoutMs, pduTimeout: ctx.idleTimeoutMs });
       this.socket = socket;
       // Nagle's algorithm stalls small-file traffic by 40-90 ms per file (dcmjs-measured §5.2).
       socket.setNoDelay(true);
@@ -55,6 +59,14 @@ export function createStoreScpClass(ctx: ScpContext): new (socket: Socket) => Sc
 
     override associationRequested(association: assoc.Association): void {
       this.callingAe = association.getCallingAeTitle().trim();
+      if (ctx.overLimit()) {
+        // Transient: the caller may retry once a slot is free (PS3.8 9.3.4: provider, local limit exceeded).
+        ctx.log({ level: 'warn', msg: 'association refused', receiver: ctx.receiver.id, reason: 'too-many-associations', callingAe: this.callingAe });
+        this.sendAssociationReject(RejectResult.Transient, RejectSource.ServiceProviderPresentation, RejectReason.LocalLimitExceeded);
+        // The slot is freed at once, whether or not the caller closes its end.
+        this.socket.end();
+        return;
+      }
       const refusal = checkAssociation(ctx.receiver, association.getCallingAeTitle(), association.getCalledAeTitle());
       if (refusal) {
         ctx.log({ level: 'warn', msg: 'association refused', receiver: ctx.receiver.id, reason: refusal, callingAe: this.callingAe });
@@ -125,6 +137,10 @@ export function createStoreScpClass(ctx: ScpContext): new (socket: Socket) => Sc
 
     override abort(): void {
       void this.dropPartial('association aborted');
+      // After an A-ABORT the acceptor closes the link (PS3.8 9.1.8); the library does not, so an aborting sender
+      // (storescu on a file it cannot read) waited for the idle timeout while holding an association slot.
+      this.socket.end();
+      setTimeout(() => this.socket.destroy(), 2000).unref();
     }
 
     private async dropPartial(why: string): Promise<void> {

@@ -9,7 +9,7 @@ import type { DataConverter, PayloadCodec } from '@temporalio/common';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { DestinationStream } from 'pino';
 import { inject } from 'vitest';
-import { createApiServer } from '../../src/api/server';
+import { createApiServer, httpLimits } from '../../src/api/server';
 import { ensureSiteAdmin } from '../../src/auth/accounts';
 import { useToken } from './http';
 import { connectClient } from '../../src/client/connect-client';
@@ -108,6 +108,7 @@ export async function startTestStack(env: Record<string, string> = {}, opts: { l
     uploadMaxBytes: config.limits.uploadMaxBytes,
     siteAnonEnabled: config.anonymization.siteEnabled,
     editSettings: { rerunProjectAnon: config.anonymization.rerunProjectAnonOnRename, retentionSeconds: config.edits.versionRetentionSeconds },
+    limits: httpLimits(config),
     codec: { codec, codecToken: config.http.codecToken, corsOrigins: config.http.corsOrigins },
     logger: logger.child({ name: 'api' }),
   });
