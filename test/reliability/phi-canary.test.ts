@@ -44,8 +44,8 @@ const FILES_PER_DOOR = 2;
 // 'headers' is a zip whose destination names the project only, so subject and session come from the headers
 // (XNAT's identification, §7 leak 1 of the reference): they must come from the headers after the site pass.
 // 'multipart' is a tar.gz sent as a multipart/form-data file field whose filename also carries a canary.
-type Door = 'zip' | 'headers' | 'tgz' | 'multipart' | 'api' | 'cstore';
-const DOORS: readonly Door[] = ['zip', 'headers', 'tgz', 'multipart', 'api', 'cstore'];
+type Door = 'zip' | 'headers' | 'tgz' | 'multipart' | 'api' | 'cstore' | 'prearchive';
+const DOORS: readonly Door[] = ['zip', 'headers', 'tgz', 'multipart', 'api', 'cstore', 'prearchive'];
 
 /** 10 random capital letters: the distinctive core of a canary. */
 const core = () => Array.from(randomBytes(10), (b) => String.fromCharCode(65 + (b % 26))).join('');
@@ -195,6 +195,22 @@ describe('PHI canaries through every front door', () => {
     expect(subject).toMatch(/^SITE.REMOVED$/);
     expect(session).toBe('dicom_upload');
     await expectArchived('headers', subject, session);
+  });
+
+  it('When a zip with canaries goes to the prearchive, is committed and then relabelled, then the files carry the site pass, the project pass and the edit', async () => {
+    const res = await http(stack.baseUrl, 'POST', `/data/services/import?import-handler=DICOM-zip&inbody=true&dest=/prearchive/projects/${PROJECT}&SUBJECT_ID=SUBJ_PREARCHIVE&EXPT_LABEL=SESS_PRE`, await zipBuffers(study('prearchive')), 'application/zip');
+    expect(res.status, res.text).toBe(200);
+    const pre = (await stack.repos.prearchive.list(PROJECT)).find((p) => p.folder === 'SESS_PRE');
+    if (pre?.status === 'READY') expect((await http(stack.baseUrl, 'POST', `/api/prearchive/${pre.id}/commit?wait=true`)).status).toBe(200);
+    const edited = await http(stack.baseUrl, 'POST', `/api/archive/projects/${PROJECT}/sessions/SESS_PRE/relabel?label=SESS_PREARCHIVE&wait=true`);
+    expect(edited.status, edited.text).toBe(200);
+    const keys = await stack.store.list(`archive/${PROJECT}/SUBJ_PREARCHIVE/SESS_PREARCHIVE`);
+    expect(keys).toHaveLength(FILES_PER_DOOR);
+    for (const key of keys) {
+      const ds = await openDicom(stack.store.path(key));
+      expect(ds.getString(0x00100020)).toBe('SESS_PREARCHIVE');
+      expect(ds.getDeidentificationMethodCodes()).toHaveLength(3);
+    }
   });
 
   it('When a tar.gz with canaries is imported into the archive, then it is archived after both passes', async () => {
