@@ -12,7 +12,8 @@ export const PHI_KEYS = [
 ] as const;
 
 /** Secrets and HTTP header sets (bearer tokens, cookies, key material). */
-export const SECRET_KEYS = ['authorization', 'cookie', 'headers', 'token', 'codecToken', 'password', 'secret', 'key', 'keys', 'apiKey'] as const;
+// taskToken: the Temporal SDK adds it to activity log lines; whoever holds it can complete the activity.
+export const SECRET_KEYS = ['authorization', 'cookie', 'headers', 'token', 'codecToken', 'password', 'secret', 'key', 'keys', 'apiKey', 'taskToken'] as const;
 
 /** pino `redact.paths` for every key above, at the top level and nested once. */
 export const REDACT_PATHS: string[] = [...PHI_KEYS, ...SECRET_KEYS].flatMap((k) => [k, `*.${k}`]);
