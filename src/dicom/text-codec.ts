@@ -37,11 +37,13 @@ function isAscii(bytes: Uint8Array): boolean {
   return true;
 }
 
+// The shapes of PS3.3 C.12.1.1.2's defined terms. A file can put anything in (0008,0005), so only a value of
+// these shapes is quoted in an error message; anything else could be a header value a person typed.
+const DEFINED_TERM = /^(|ISO_IR \d{1,3}|ISO 2022 IR \d{1,3}|GB18030|GBK)$/;
+
 function unsupported(label: string, what: string): DicomEditError {
-  return new DicomEditError(
-    'UNSUPPORTED_CHARSET',
-    `${what} in Specific Character Set "${label}" is not supported; only ASCII values can be read or written in this file`,
-  );
+  const shown = label.split('\\').every((term) => DEFINED_TERM.test(term.trim())) ? `"${label}"` : '(a value that is not a defined term)';
+  return new DicomEditError('UNSUPPORTED_CHARSET', `${what} in Specific Character Set ${shown} is not supported; only ASCII values can be read or written in this file`);
 }
 
 interface Charset {

@@ -8,6 +8,7 @@ import { CLIENT_SCRIPT } from './client-script';
 import { html, type SafeHtml } from './html';
 import { page, sendPage } from './layout';
 import { registerPrearchivePages } from './prearchive-pages';
+import { writableProjects } from './writable-projects';
 
 /** What the pages need beyond the repositories: where the Temporal Web UI is, to link runs to it. */
 export interface PageDeps {
@@ -99,7 +100,7 @@ ${sessions.map((s) => html`<tr><td>${s.subjectLabel}</td><td><a href="/ui/projec
     const audit = await repos.audit.forSession(session.id);
     const scans = [...new Set(files.map((f) => f.scanLabel))];
     const canWrite = mayAccessProject(principal, session.projectId, 'write');
-    const projects = (await repos.projects.list()).map((p) => p.id).filter((p) => p !== session.projectId && mayAccessProject(principal, p, 'write'));
+    const projects = (await writableProjects(repos, principal)).filter((p) => p !== session.projectId);
     const base = `/api/archive/projects/${session.projectId}`;
     const ui = (p: string, s: string, e: string) => `/ui/projects/${p}/subjects/${s}/experiments/${e}`;
     const pass = (p: (typeof files)[number]['site']) => (p ? html`script ${p.scriptId} v${p.scriptVersion ?? '?'}` : html`<span class="muted">not run</span>`);

@@ -1,11 +1,12 @@
 import type { Repositories } from '../../db/repositories';
-import { mayAccessProject, type Principal } from '../../domain/access';
+import { mayAccessProject } from '../../domain/access';
 import type { PrearchiveOperation } from '../../domain/prearchive-status';
 import { requireProjectAccess, SIGNED_IN } from '../access';
 import { prearchiveDetails, prearchiveRow } from '../prearchive-view';
 import { HttpError, type Router } from '../router';
 import { html, type SafeHtml } from './html';
 import { page, sendPage } from './layout';
+import { writableProjects } from './writable-projects';
 
 type Row = ReturnType<typeof prearchiveRow>;
 
@@ -31,11 +32,10 @@ ${can('delete') ? html`<button data-method="DELETE" data-path="/api/prearchive/$
 /** The prearchive pages: the sortable list with the actions each status allows, and one session's details. */
 export function registerPrearchivePages(router: Router, deps: { repos: Repositories }): void {
   const { repos } = deps;
-  const writableProjects = async (principal: Principal) => (await repos.projects.list()).map((p) => p.id).filter((p) => mayAccessProject(principal, p, 'write'));
 
   router.on('GET', '/ui/prearchive', SIGNED_IN, async ({ res, principal }) => {
     const rows = (await repos.prearchive.list()).filter((p) => mayAccessProject(principal, p.projectId ?? 'Unassigned', 'read')).map(prearchiveRow);
-    const projects = await writableProjects(principal);
+    const projects = await writableProjects(repos, principal);
     sendPage(res, page('Prearchive', principal, html`
 <p class="muted">Sessions waiting for review. The site script has run on them; the project script runs when they are archived.</p>
 <table class="sortable" id="prearchive"><thead><tr><th>Project</th><th>Subject</th><th>Session</th><th>Uploaded</th><th>Status</th><th>Actions</th></tr></thead><tbody>
@@ -61,6 +61,6 @@ ${d.reason ? html`<div class="msg err" id="reason">${d.reason}</div>` : ''}
 <tr><th>Project script</th><td>runs when the session is archived${d.passes.project.files ? ` (${d.passes.project.files} files already done by an earlier attempt)` : ''}</td></tr>
 </tbody></table>
 <h2>Actions</h2>
-<p>${canWrite ? actions(d, await writableProjects(principal), true) : html`<span class="muted">read only</span>`}</p>`));
+<p>${canWrite ? actions(d, await writableProjects(repos, principal), true) : html`<span class="muted">read only</span>`}</p>`));
   });
 }
