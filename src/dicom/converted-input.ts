@@ -15,7 +15,7 @@ import { inflateDataset } from './deflated-dataset';
 import { encodeElement } from './element-encoder';
 import { elementEnd, readElementHeader } from './element-walker';
 import { DicomReadError } from './errors';
-import { encodeFileMeta } from './file-meta';
+import { encodeFileMeta, uid } from './file-meta';
 import { mayStartRawDataset, recogniseRawDataset, unrecognisedRawDataset } from './raw-dataset';
 import { TAG } from './tags';
 
@@ -59,9 +59,9 @@ export async function convertInput(source: ByteSource, fileSize: number, need: C
   if (need.kind === 'no-meta') {
     // The first bytes decide whether this can be a dataset at all, before a large non-DICOM file is read whole.
     const size = fileSize - need.datasetStart;
-    if (!mayStartRawDataset(await readRange(source, need.datasetStart, need.datasetStart + Math.min(size, 8)))) throw unrecognisedRawDataset();
+    if (!mayStartRawDataset(await readRange(source, need.datasetStart, need.datasetStart + Math.min(size, 8)))) throw unrecognisedRawDataset(fileSize);
     if (size > maxBytes) throw tooLarge(size);
-    const raw = recogniseRawDataset(await readRange(source, need.datasetStart, fileSize));
+    const raw = recogniseRawDataset(await readRange(source, need.datasetStart, fileSize), fileSize);
     const meta = encodeFileMeta({ sopClassUid: raw.sopClassUid, sopInstanceUid: raw.sopInstanceUid, transferSyntaxUid: raw.transferSyntaxUid });
     return { bytes: Buffer.concat([meta, raw.dataset]), conversion: { kind: 'no-meta', fromTransferSyntaxUid: '', toTransferSyntaxUid: raw.transferSyntaxUid } };
   }
@@ -96,7 +96,7 @@ function metaWithTransferSyntax(meta: Buffer, transferSyntaxUid: string): Buffer
   for (let pos = 0; pos < meta.length; ) {
     const h = readElementHeader(view, pos, true);
     const end = elementEnd(view, h, true);
-    if (h.tag === TAG.TransferSyntaxUID) parts.push(encodeElement(h.tag, 'UI', Buffer.from(transferSyntaxUid.length % 2 ? `${transferSyntaxUid}\0` : transferSyntaxUid, 'latin1'), true));
+    if (h.tag === TAG.TransferSyntaxUID) parts.push(encodeElement(h.tag, 'UI', uid(transferSyntaxUid), true));
     else if (h.tag !== TAG.FileMetaInformationGroupLength) parts.push(meta.subarray(pos, end));
     pos = end;
   }

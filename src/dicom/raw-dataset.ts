@@ -30,15 +30,18 @@ const TRANSFER_SYNTAX: Readonly<Record<RawDatasetEncoding, string>> = {
 };
 const UID = /^(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))+$/;
 
-/** The one reading of `bytes` as a raw dataset; throws NOT_DICOM when none, or more than one, fits the rule. */
-export function recogniseRawDataset(bytes: Buffer): RawDataset {
+/**
+ * The one reading of `bytes` (the end of a file of `fileSize` bytes) as a raw dataset; throws NOT_DICOM when none,
+ * or more than one, fits the rule.
+ */
+export function recogniseRawDataset(bytes: Buffer, fileSize = bytes.length): RawDataset {
   const fits: RawDataset[] = [];
   for (const encoding of ['implicit-le', 'explicit-le', 'explicit-be'] as const) {
     const found = tryReading(bytes, encoding);
     if (found !== undefined) fits.push(found);
   }
   if (fits.length === 1) return fits[0]!;
-  if (fits.length === 0) throw unrecognisedRawDataset();
+  if (fits.length === 0) throw unrecognisedRawDataset(fileSize);
   throw new DicomReadError('NOT_DICOM', `no File Meta, and the dataset reads in more than one transfer syntax (${fits.map((f) => f.encoding).join(', ')}); it is refused rather than guessed`);
 }
 
@@ -47,11 +50,12 @@ export function mayStartRawDataset(first: Buffer): boolean {
   return first.length >= 8 && (first.readUInt16LE(0) === 0x0008 || first.readUInt16BE(0) === 0x0008);
 }
 
-/** The refusal of bytes that are neither a Part 10 file nor a recognisable raw dataset. */
-export function unrecognisedRawDataset(): DicomReadError {
+/** The refusal of bytes (`fileSize` in all) that are neither a Part 10 file nor a recognisable raw dataset. */
+export function unrecognisedRawDataset(fileSize: number): DicomReadError {
+  const what = fileSize < 132 ? `the file is ${fileSize} bytes, too short for a DICOM preamble and "DICM" prefix` : 'no "DICM" prefix at byte 128 and no File Meta';
   return new DicomReadError(
     'NOT_DICOM',
-    'no "DICM" prefix at byte 128 and no File Meta, and the bytes are not a recognisable dataset (a file without File Meta is accepted only when it starts with a group 0008 element, reads to its end in one transfer syntax and holds its SOP Class and Instance UIDs); re-export it as a DICOM Part 10 file',
+    `${what}, and the bytes are not a recognisable dataset (a file without File Meta is accepted only when it starts with a group 0008 element, reads to its end in one transfer syntax and holds its SOP Class and Instance UIDs); re-export it as a DICOM Part 10 file`,
   );
 }
 
