@@ -55,7 +55,7 @@ export function conversionFor(transferSyntaxUid: string | undefined): InputConve
 /** The converted Part 10 file (preamble, "DICM", File Meta, little endian dataset) and what was done. */
 export async function convertInput(source: ByteSource, fileSize: number, need: ConversionNeeded, maxBytes: number): Promise<{ bytes: Buffer; conversion: InputConversion }> {
   const tooLarge = (size: number) =>
-    new DicomReadError('TOO_LARGE_TO_CONVERT', `converting this ${describe(need)} file needs ${size} bytes in memory, more than the ${maxBytes}-byte limit (maxConvertedBytes); convert it to Explicit VR Little Endian first (dcmconv +te)`);
+    new DicomReadError('TOO_LARGE_TO_CONVERT', `converting this ${inputName(need)} file needs ${size} bytes in memory, more than the ${maxBytes}-byte limit (maxConvertedBytes); convert it to Explicit VR Little Endian first (dcmconv +te)`);
   if (need.kind === 'no-meta') {
     // The first bytes decide whether this can be a dataset at all, before a large non-DICOM file is read whole.
     const size = fileSize - need.datasetStart;
@@ -85,7 +85,7 @@ export async function convertInput(source: ByteSource, fileSize: number, need: C
   return { bytes, conversion };
 }
 
-function describe(need: ConversionNeeded): string {
+function inputName(need: ConversionNeeded): string {
   return need.kind === 'no-meta' ? 'File Meta-less' : need.kind === 'big-endian' ? 'Explicit VR Big Endian' : 'deflated';
 }
 

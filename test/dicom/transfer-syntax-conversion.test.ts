@@ -146,6 +146,12 @@ describe('big endian inputs', () => {
     expect((await openDicom(out)).getString(0x00100010)).toBe('Edited^Name');
   });
 
+  it('When a big endian file is larger than maxConvertedBytes, then it is refused as TOO_LARGE_TO_CONVERT with what to do', async () => {
+    const e = await refusal(join(CORPUS, 'MR_small_bigendian.dcm'), { maxConvertedBytes: 4096 });
+    expect(e.code).toBe('TOO_LARGE_TO_CONVERT');
+    expect(e.message).toMatch(/Explicit VR Big Endian .*dcmconv \+te/);
+  });
+
   it('When a big endian value length is not a multiple of its VR\'s unit, then the file is refused with BAD_LENGTH', async () => {
     const bytes = readFileSync(join(CORPUS, 'MR_small_bigendian.dcm'));
     // (0028,0010) Rows, US: make its length 3 in the big endian header.
@@ -224,6 +230,15 @@ describe('inputs without File Meta', () => {
     await writeEditedFile(editor, out);
     expect((await datasetOf(out)).equals(readFileSync(raw))).toBe(true);
     expect(compare([[original, out]])[0]).toMatchObject({ differ: [], ts: IMPLICIT_LE });
+  });
+
+  it('When a file has a preamble and "DICM" but no group 0002, then its dataset is recognised by the same rule', async () => {
+    const { original, raw } = await rawCopy('dicm-only', 'explicit');
+    const path = join(dir, 'dicm-no-meta.dcm');
+    writeFileSync(path, Buffer.concat([Buffer.alloc(128), Buffer.from('DICM', 'latin1'), readFileSync(raw)]));
+    const out = await convert(path, 'dicm-no-meta-out.dcm');
+    expect((await openDicom(path)).index.converted?.conversion.kind).toBe('no-meta');
+    expect(compare([[original, out]])[0]).toMatchObject({ differ: [], ts: EXPLICIT_LE });
   });
 
   it('When the corpus\'s File Meta-less files are read, then the implicit one and both explicit ones are recognised and pydicom agrees with every value', async () => {
