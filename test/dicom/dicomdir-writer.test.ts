@@ -16,7 +16,9 @@ const dir = mkdtempSync(join(tmpdir(), 'dicomdir-writer-'));
 const PROBE = `
 import sys, json, pydicom
 from pydicom.fileset import FileSet
-fs = FileSet(pydicom.dcmread(sys.argv[1]))
+# Strict: a record the offsets do not reach (an orphan) is an error, not silently added to the root.
+fs = FileSet()
+fs.load(pydicom.dcmread(sys.argv[1]), include_orphans=False, raise_orphans=True)
 keys = ("PatientID", "StudyInstanceUID", "SeriesInstanceUID", "SeriesNumber", "InstanceNumber", "SOPInstanceUID")
 out = []
 for inst in fs:
@@ -56,6 +58,21 @@ describe('generated DICOMDIR', () => {
     expect(seen.instances).toHaveLength(layout.length);
     for (const instance of seen.instances) expect(instance.record, instance.path).toEqual(instance.file);
     execFileSync('dcmdump', ['-q', '+E', join(dir, 'DICOMDIR')]);
+
+    // Negative control: the probe follows the offsets. With the first PATIENT's next-record offset zeroed, the
+    // second patient's records are orphans, which the strict probe refuses.
+    const broken = encodeDicomdir(files, 'TESTSET');
+    const next = broken.indexOf(Buffer.from([0x04, 0x00, 0x00, 0x14, 0x55, 0x4c, 0x04, 0x00]));
+    expect(broken.readUInt32LE(next + 8)).toBeGreaterThan(next);
+    broken.writeUInt32LE(0, next + 8);
+    writeFileSync(join(dir, 'DICOMDIR-broken'), broken);
+    let found: number;
+    try {
+      found = (JSON.parse(execFileSync('/usr/bin/python3', ['-c', PROBE, join(dir, 'DICOMDIR-broken')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as { instances: unknown[] }).instances.length;
+    } catch {
+      found = 0;
+    }
+    expect(found).toBeLessThan(layout.length);
   });
 
   it('When a path component is lower case, too long or one of too many, then it is not a valid File ID', () => {

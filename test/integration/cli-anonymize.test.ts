@@ -98,7 +98,9 @@ describe('dicom-intake anonymize and verify', () => {
     const PROBE = `
 import sys, json, pydicom
 from pydicom.fileset import FileSet
-fs = FileSet(pydicom.dcmread(sys.argv[1]))
+# Strict: a record the offsets do not reach (an orphan) is an error, not silently added to the root.
+fs = FileSet()
+fs.load(pydicom.dcmread(sys.argv[1]), include_orphans=False, raise_orphans=True)
 out = []
 for inst in fs:
     ds = inst.load()
