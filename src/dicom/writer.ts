@@ -5,8 +5,8 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
-import type { ByteSource } from './byte-source';
 import { dirname } from 'node:path';
+import type { ByteSource } from './byte-source';
 import type { DicomEditor } from './editor';
 import { DicomEditError } from './errors';
 import type { DicomFileIndex } from './reader';
