@@ -141,6 +141,10 @@ describe('hostile files through the front doors', () => {
       outcomes.push(`refused ${type} ${/\(([A-Z_]+)\)|code ([A-Z_]+)/.exec(reason.message)?.slice(1).find(Boolean) ?? ''}`.trim());
     }
     expectLossless(pairs);
+    // Tier A inputs the reader converts (big endian, deflated, no File Meta) are archived, not refused.
+    for (const name of ['ExplVR_BigEnd.dcm', 'MR_small_bigendian.dcm', 'ExplVR_BigEndNoMeta.dcm', 'ExplVR_LitEndNoMeta.dcm', 'rtstruct.dcm', 'image_dfl.dcm']) {
+      expect(outcomes[inputs.findIndex((h) => h.name === `test_files/${name}`)], name).toBe('archived');
+    }
     await stillHealthy();
     expect(await stack.store.list('staging')).toEqual([]);
     console.log(`zip front door: ${inputs.length} files sent`, tally(outcomes));
