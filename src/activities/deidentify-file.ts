@@ -10,7 +10,7 @@ import { applyScript, type CompiledScript } from '../anonymize';
 import { applyProfile, type ProfileReport } from '../anonymize/profile/apply-profile';
 import type { ProfileOptions } from '../anonymize/profile/profile-options';
 import type { ProjectSecret } from '../anonymize/uid-remap';
-import { lookupTag, openDicom, writeEditedFile } from '../dicom';
+import { isDicomdir, lookupTag, openDicom, writeEditedFile, type InputConversion } from '../dicom';
 
 /** What to apply to each file. */
 export interface DeidentifyRequest {
@@ -30,8 +30,17 @@ export interface DeidentifyRequest {
 
 /** The outcome for one file. */
 export type DeidentifyResult =
-  | { readonly kind: 'written'; readonly sha256: string; readonly size: number; readonly report?: ProfileReport }
-  | { readonly kind: 'rejected' };
+  | {
+      readonly kind: 'written';
+      readonly sha256: string;
+      readonly size: number;
+      readonly report?: ProfileReport;
+      /** Set when the input was converted on read (big endian, deflated, no File Meta): the output's transfer syntax differs. */
+      readonly conversion?: InputConversion;
+    }
+  | { readonly kind: 'rejected' }
+  /** A DICOMDIR: never edited (its records hold byte offsets and identifying keys); nothing was written. */
+  | { readonly kind: 'dicomdir' };
 
 // Dictionary VRs by tag, looked up once per process: the profile asks for the same few hundred tags in every file.
 const dictionaryVrCache = new Map<number, string | undefined>();
@@ -51,6 +60,7 @@ function scriptItem(script: CompiledScript) {
  */
 export async function deidentifyFile(inPath: string, outPath: string, request: DeidentifyRequest): Promise<DeidentifyResult> {
   const editor = await openDicom(inPath);
+  if (isDicomdir(editor)) return { kind: 'dicomdir' };
   let report: ProfileReport | undefined;
   if (request.profile !== undefined) {
     report = applyProfile(editor, editor, {
@@ -76,5 +86,5 @@ export async function deidentifyFile(inPath: string, outPath: string, request: D
     await mkdir(dirname(outPath), { recursive: true });
     written = await writeEditedFile(editor, outPath, options);
   }
-  return { kind: 'written', ...written, report };
+  return { kind: 'written', ...written, report, ...(editor.index.converted ? { conversion: editor.index.converted.conversion } : {}) };
 }

@@ -1,4 +1,4 @@
-import { DicomReadError, openDicom } from '../dicom';
+import { DicomReadError, isDicomdir, openDicom } from '../dicom';
 import { newId } from '../domain/ids';
 import { BadArchiveError, CorruptMemberError, ProjectNotFoundError } from '../domain/intake-errors';
 import type { UploadStatus } from '../domain/upload-status';
@@ -19,7 +19,8 @@ export function createUploadActivities(deps: ActivityDeps) {
     /**
      * Extracts the uploaded zip, tar or tar.gz into staging/<upload>/raw/NNNNNN.dcm and checks that every member is DICOM.
      * Idempotent: a retry starts again from the archive, which stays until the site pass has succeeded.
-     * A member that is not DICOM fails the upload (non-retryable) unless Ignore-Unparsable was asked.
+     * A member that is not DICOM fails the upload (non-retryable) unless Ignore-Unparsable was asked. A DICOMDIR is
+     * not an image: it is skipped and reported (audit `upload.dicomdir-skipped`), never archived, as XNAT ignores it.
      */
     async unpackUpload(input: { uploadId: string }): Promise<{ files: number; skipped: number }> {
       const upload = await repos.uploads.get(input.uploadId);
@@ -53,10 +54,17 @@ export function createUploadActivities(deps: ActivityDeps) {
       }
       const kept: { seq: number; sha256: string; size: number }[] = [];
       const skippedMembers: number[] = [];
+      const dicomdirMembers: number[] = [];
       for (const m of members) {
         heartbeat({ step: 'check', done: m.index });
         try {
           const ds = await openDicom(m.path);
+          if (isDicomdir(ds)) {
+            // Its records carry names and IDs and point at the other members by byte offsets: never kept.
+            dicomdirMembers.push(m.index);
+            await store.remove(store.keyOf(m.path));
+            continue;
+          }
           if (!readFileKeys(ds).hasUids) throw new DicomReadError('MISSING_UID', 'the Study, Series or SOP Instance UID is missing');
           kept.push({ seq: m.index, sha256: m.sha256, size: m.size });
         } catch (err) {
@@ -66,11 +74,16 @@ export function createUploadActivities(deps: ActivityDeps) {
           await store.remove(store.keyOf(m.path));
         }
       }
-      if (!kept.length) throw new BadArchiveError(`upload ${upload.id} holds no DICOM files (${members.length} members, ${skippedMembers.length} unparsable)`);
+      if (!kept.length) {
+        throw new BadArchiveError(`upload ${upload.id} holds no DICOM images (${members.length} members, ${skippedMembers.length} unparsable, ${dicomdirMembers.length} DICOMDIR skipped)`);
+      }
+      const run = currentRun();
+      if (dicomdirMembers.length) {
+        await repos.audit.append({ actor: 'system', action: 'upload.dicomdir-skipped', uploadId: upload.id, workflowId: run.workflowId, runId: run.runId, detail: { members: dicomdirMembers } });
+      }
       const skipped = skippedMembers.length;
       if (skipped) {
         // Reported by member number (names stay with the uploader); Ignore-Unparsable asked for them to be skipped.
-        const run = currentRun();
         await repos.audit.append({ actor: 'system', action: 'upload.members-skipped', uploadId: upload.id, workflowId: run.workflowId, runId: run.runId, detail: { members: skippedMembers } });
       }
       await repos.uploads.replaceFiles(upload.id, kept);

@@ -131,7 +131,11 @@ export function registerImportRoutes(router: Router, deps: ImportRouteDeps): voi
     if (!upload) throw new HttpError(404, `upload ${params.id} is not known`);
     requireProjectAccess(principal, upload.projectId ?? 'Unassigned', 'read');
     // Members skipped under Ignore-Unparsable are reported by number; their names were never stored.
-    const skipped = (await deps.repos.audit.forUpload(upload.id)).filter((e) => e.action === 'upload.members-skipped').flatMap((e) => (e.detail?.members as number[] | undefined) ?? []);
-    sendJson(res, 200, { id: upload.id, status: upload.status, destination: upload.destination, project: upload.projectId, files: upload.fileCount, skippedMembers: skipped, workflowId: upload.workflowId, error: upload.error ? { type: upload.errorCode, message: upload.error } : null });
+    const audit = await deps.repos.audit.forUpload(upload.id);
+    const membersOf = (action: string) => audit.filter((e) => e.action === action).flatMap((e) => (e.detail?.members as number[] | undefined) ?? []);
+    const skipped = membersOf('upload.members-skipped');
+    // DICOMDIR members are skipped whatever Ignore-Unparsable says (XNAT ignores them too) and reported apart.
+    const dicomdirs = membersOf('upload.dicomdir-skipped');
+    sendJson(res, 200, { id: upload.id, status: upload.status, destination: upload.destination, project: upload.projectId, files: upload.fileCount, skippedMembers: skipped, skippedDicomdirs: dicomdirs, workflowId: upload.workflowId, error: upload.error ? { type: upload.errorCode, message: upload.error } : null });
   });
 }

@@ -8,12 +8,15 @@ import { parseArgs } from 'node:util';
 import { compileScript, type CompiledScript } from '../anonymize';
 import { formatProfileOptions, parseProfileOptions, type ProfileOptions } from '../anonymize/profile/profile-options';
 import { deidentifyFile } from '../activities/deidentify-file';
+import { writeDicomdirFor } from './dicomdir-output';
 import { expandInputs, type InputFile } from './input-files';
 
 const HELP = `Usage: dicom-intake anonymize [--script FILE] [--profile basic[,option,...]] [--var k=v ...]
-                               [--secret-file F] [--json] --out DIR INPUT...
+                               [--secret-file F] [--dicomdir] [--json] --out DIR INPUT...
 De-identifies DICOM files (INPUT: files or folders, read recursively) into DIR, keeping paths below each folder.
 The PS3.15 profile runs first, then the DicomEdit 6 script (see docs/profile.md for why).
+Big endian, deflated and File Meta-less inputs are written in little endian (noted per file). Input DICOMDIRs are
+never copied (their records hold names and IDs); --dicomdir writes a new DIR/DICOMDIR for the output files.
 
   --profile LIST     PS3.15 Annex E Basic Profile and options, e.g. basic,retain-uids,clean-descriptors.
                      Options: retain-safe-private, retain-uids, retain-device-identity, retain-institution-identity,
@@ -23,6 +26,8 @@ The PS3.15 profile runs first, then the DicomEdit 6 script (see docs/profile.md 
   --script FILE      DicomEdit 6 script
   --var k=v          a script variable (project, subject, session, ...); subject also keys the date shift
   --fsync            make each output durable (fsync file and folder) before counting it written; slower
+  --dicomdir         generate DIR/DICOMDIR from the de-identified files (their paths below DIR must be valid
+                     File IDs: up to 8 components of 1-8 characters A-Z, 0-9, _)
   --json             print a JSON summary on stdout
 Exit status: 0 when every input was written, 1 when some were refused, 2 for a usage error.
 
@@ -38,8 +43,10 @@ const FILES_IN_FLIGHT = 8;
 interface FileOutcome {
   input: string;
   output?: string;
-  status: 'written' | 'refused';
+  status: 'written' | 'refused' | 'dropped';
   reason?: string;
+  /** Transfer syntax change of a converted input (big endian, deflated, no File Meta). */
+  converted?: { from: string; to: string };
 }
 
 function usage(message: string): number {
@@ -73,6 +80,7 @@ export async function runAnonymize(argv: string[]): Promise<number> {
         out: { type: 'string' },
         json: { type: 'boolean', default: false },
         fsync: { type: 'boolean', default: false },
+        dicomdir: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -137,21 +145,45 @@ export async function runAnonymize(argv: string[]): Promise<number> {
   await Promise.all(Array.from({ length: FILES_IN_FLIGHT }, worker));
 
   const refused = outcomes.filter((o) => o.status === 'refused');
+  const dropped = outcomes.filter((o) => o.status === 'dropped');
+  const written = outcomes.filter((o) => o.status === 'written');
   for (const o of refused) process.stderr.write(`dicom-intake anonymize: refused ${o.input}: ${o.reason}\n`);
+  for (const o of dropped) process.stderr.write(`dicom-intake anonymize: dropped ${o.input}: ${o.reason}\n`);
+  for (const o of written) if (o.converted) process.stderr.write(`dicom-intake anonymize: note: ${o.input} was ${o.converted.from}; written as ${o.converted.to}\n`);
+  let dicomdir: { path?: string; problem?: string } | undefined;
+  if (values.dicomdir) {
+    dicomdir = await writeDicomdirFor(outDir, written.map((o) => o.output!));
+    if (dicomdir.problem !== undefined) process.stderr.write(`dicom-intake anonymize: no DICOMDIR written: ${dicomdir.problem}\n`);
+  }
+  const ok = refused.length === 0 && dicomdir?.problem === undefined;
   if (values.json) {
-    const summary = { ok: refused.length === 0, profile: profile && formatProfileOptions(profile), written: outcomes.length - refused.length, refused: refused.length, files: outcomes };
+    const summary = { ok, profile: profile && formatProfileOptions(profile), written: written.length, refused: refused.length, dropped: dropped.length, dicomdir: dicomdir?.path ?? null, files: outcomes };
     process.stdout.write(`${JSON.stringify(summary)}\n`);
   } else {
-    process.stdout.write(`${outcomes.length - refused.length} written, ${refused.length} refused, into ${outDir}\n`);
+    const extra = `${dropped.length ? `, ${dropped.length} DICOMDIR dropped` : ''}${dicomdir?.path ? `, DICOMDIR generated` : ''}`;
+    process.stdout.write(`${written.length} written, ${refused.length} refused${extra}, into ${outDir}\n`);
   }
-  return refused.length === 0 ? 0 : 1;
+  return ok ? 0 : 1;
 }
+
+const TRANSFER_SYNTAX_NAMES: Readonly<Record<string, string>> = {
+  '': 'without File Meta',
+  '1.2.840.10008.1.2': 'Implicit VR Little Endian',
+  '1.2.840.10008.1.2.1': 'Explicit VR Little Endian',
+  '1.2.840.10008.1.2.1.99': 'Deflated Explicit VR Little Endian',
+  '1.2.840.10008.1.2.2': 'Explicit VR Big Endian',
+};
 
 async function anonymizeOne(input: string, output: string, request: Parameters<typeof deidentifyFile>[2]): Promise<FileOutcome> {
   try {
     const result = await deidentifyFile(input, output, request);
     if (result.kind === 'rejected') return { input, status: 'refused', reason: 'the script rejected the file (reject[])' };
-    return { input, output, status: 'written' };
+    if (result.kind === 'dicomdir') {
+      return { input, status: 'dropped', reason: 'a DICOMDIR is not copied (its records hold names, IDs and byte offsets); --dicomdir generates a new one for the output' };
+    }
+    const c = result.conversion;
+    const name = (uid: string) => TRANSFER_SYNTAX_NAMES[uid] ?? uid;
+    return { input, output, status: 'written', ...(c ? { converted: { from: name(c.fromTransferSyntaxUid), to: name(c.toTransferSyntaxUid) } } : {}) };
   } catch (e) {
     const err = e as Error & { code?: string };
     // Reader, editor, profile and script errors name tags and positions, never values (see their modules).

@@ -12,6 +12,10 @@ export const DICOM_READ_ERROR_CODES = [
   'BAD_VR',
   'UNSUPPORTED_TRANSFER_SYNTAX',
   'HEADER_TOO_LARGE',
+  // A big endian, deflated or File Meta-less input whose conversion would exceed maxConvertedBytes.
+  'TOO_LARGE_TO_CONVERT',
+  // A deflated dataset that does not inflate.
+  'BAD_DEFLATE',
   // Not raised by the reader: callers use it for files that parse but lack the UIDs they need.
   'MISSING_UID',
 ] as const;

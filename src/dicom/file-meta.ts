@@ -14,9 +14,10 @@ export interface FileMetaFields {
   sourceAeTitle?: string;
 }
 
-// UIDs are padded with NUL, text with a space, to an even length (PS3.5 6.2).
-const uid = (v: string) => Buffer.from(v.length % 2 ? `${v}\0` : v, 'latin1');
-const text = (v: string) => Buffer.from(v.length % 2 ? `${v} ` : v, 'latin1');
+/** A UI value padded with NUL to an even length (PS3.5 6.2). */
+export const uid = (v: string) => Buffer.from(v.length % 2 ? `${v}\0` : v, 'latin1');
+/** A default-repertoire text value padded with a space to an even length (PS3.5 6.2). */
+export const text = (v: string) => Buffer.from(v.length % 2 ? `${v} ` : v, 'latin1');
 
 /** Preamble, "DICM" and group 0002 in explicit VR little endian, with a correct group length. */
 export function encodeFileMeta(f: FileMetaFields): Buffer {

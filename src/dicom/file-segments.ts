@@ -3,7 +3,7 @@
  * that grows (at least doubling, 64 KB first) as the walk needs more; pixel data splits the file into a segment
  * before it and one after it, and is never loaded. The total held is capped so hostile input cannot exhaust memory.
  */
-import type { FileHandle } from 'node:fs/promises';
+import type { ByteSource } from './byte-source';
 import { DicomReadError } from './errors';
 import type { ByteView } from './element-walker';
 
@@ -31,7 +31,7 @@ export class SegmentLoader {
   private heldByOthers = 0;
 
   constructor(
-    private readonly file: FileHandle,
+    private readonly file: ByteSource,
     readonly fileSize: number,
     private readonly maxBytes: number,
   ) {}

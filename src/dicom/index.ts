@@ -7,3 +7,6 @@ export type { CodeItem } from './code-sequence';
 export { lookupTag, tagForKeyword, type TagInfo } from './dictionary';
 export { formatTag, makeTag, TAG } from './tags';
 export { encodeFileMeta, type FileMetaFields } from './file-meta';
+export { isDicomdir, MEDIA_STORAGE_DIRECTORY_SOP_CLASS } from './dicomdir';
+export type { InputConversion, InputConversionKind } from './converted-input';
+export { dicomdirFileOf, encodeDicomdir, fileIdProblem, type DicomdirFile } from './dicomdir-writer';

@@ -2,7 +2,9 @@
  * Reads a DICOM Part 10 file into an index of its top-level elements (file meta group and dataset), with byte
  * offsets, without loading pixel data. The index is what the editor changes and the writer copies from.
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
+import { MemoryByteSource, type ByteSource } from './byte-source';
+import { ConversionNeeded, conversionFor, convertInput, type InputConversion } from './converted-input';
 import { DicomReadError } from './errors';
 import { NeedBytes, UNDEFINED_LENGTH, elementEnd, readElementHeader, type ByteView, type ElementHeader } from './element-walker';
 import { FileSegment, SegmentLoader } from './file-segments';
@@ -16,7 +18,20 @@ export interface ReadOptions {
   readonly maxHeaderBytes?: number;
   /** Binary values (OB, OW, UN, ...) longer than this are left on disk like pixel data; default 1 MiB. */
   readonly bulkValueBytes?: number;
+  /**
+   * Most bytes a big endian, deflated or File Meta-less input may take once converted in memory (converted-input.ts);
+   * default 256 MiB. Larger ones are refused (TOO_LARGE_TO_CONVERT).
+   */
+  readonly maxConvertedBytes?: number;
 }
+
+/** An input converted on read: the converted Part 10 bytes (what the writer copies from) and what was done. */
+export interface ConvertedInput {
+  readonly source: MemoryByteSource;
+  readonly conversion: InputConversion;
+}
+
+const DEFAULT_MAX_CONVERTED_BYTES = 256 * 1024 * 1024;
 
 /** One top-level element of the file. */
 export interface DicomElement {
@@ -55,6 +70,8 @@ export class DicomFileIndex {
     /** Top-level elements in file order: the meta group first, then the dataset. */
     readonly elements: readonly DicomElement[],
     private readonly segments: readonly ByteView[],
+    /** Set when the file was converted on read (big endian, deflated, no File Meta): offsets are into its bytes. */
+    readonly converted?: ConvertedInput,
   ) {}
 
   /** Absolute offset where the file meta group starts (after preamble and "DICM"). */
@@ -95,29 +112,35 @@ export class DicomFileIndex {
   }
 }
 
-/** Reads the header of a Part 10 file; throws {@link DicomReadError} for anything we cannot edit losslessly. */
+/**
+ * Reads the header of a Part 10 file; throws {@link DicomReadError} for anything we cannot edit losslessly. A big
+ * endian, deflated or File Meta-less input is converted first (converted-input.ts); the index then says so.
+ */
 export async function readDicomFile(path: string, options: ReadOptions = {}): Promise<DicomFileIndex> {
   const file = await open(path, 'r');
   try {
-    return await readOpenFile(path, file, options);
+    const stat = await file.stat();
+    try {
+      return await readOpenFile(path, file, stat.size, stat.mtimeMs, options);
+    } catch (e) {
+      if (!(e instanceof ConversionNeeded)) throw e;
+      const { bytes, conversion } = await convertInput(file, stat.size, e, options.maxConvertedBytes ?? DEFAULT_MAX_CONVERTED_BYTES);
+      const source = new MemoryByteSource(bytes);
+      return await readOpenFile(path, source, bytes.length, stat.mtimeMs, options, { source, conversion });
+    }
   } finally {
     await file.close();
   }
 }
 
-async function readOpenFile(path: string, file: FileHandle, options: ReadOptions): Promise<DicomFileIndex> {
-  const stat = await file.stat();
-  const fileSize = stat.size;
+async function readOpenFile(path: string, file: ByteSource, fileSize: number, mtimeMs: number, options: ReadOptions, converted?: ConvertedInput): Promise<DicomFileIndex> {
   const loader = new SegmentLoader(file, fileSize, options.maxHeaderBytes ?? 64 * 1024 * 1024);
   const bulkValueBytes = options.bulkValueBytes ?? 1024 * 1024;
-  if (fileSize < DATASET_START) {
-    throw new DicomReadError('NOT_DICOM', `the file is ${fileSize} bytes, too short for a DICOM preamble and "DICM" prefix`);
-  }
+  // No preamble and "DICM": possibly a dataset without File Meta, which the adapter recognises or refuses.
+  if (fileSize < DATASET_START) throw new ConversionNeeded('no-meta', 0);
   let segment = loader.open(0);
   await loader.growTo(segment, DATASET_START, 'the preamble');
-  if (segment.bytes.toString('latin1', PREAMBLE_BYTES, DATASET_START) !== 'DICM') {
-    throw new DicomReadError('NOT_DICOM', 'no "DICM" prefix at byte 128: not a DICOM Part 10 file (raw datasets without preamble are not accepted)');
-  }
+  if (segment.bytes.toString('latin1', PREAMBLE_BYTES, DATASET_START) !== 'DICM') throw new ConversionNeeded('no-meta', 0);
   const segments: FileSegment[] = [];
   const elements: DicomElement[] = [];
   let pos = DATASET_START;
@@ -131,11 +154,11 @@ async function readOpenFile(path: string, file: FileHandle, options: ReadOptions
     elements.push(element);
     pos = element.end;
   }
-  if (elements.length === 0) {
-    throw new DicomReadError('NOT_DICOM', 'no file meta information (group 0002) after the "DICM" prefix');
-  }
+  if (elements.length === 0) throw new ConversionNeeded('no-meta', DATASET_START);
   const tsElement = elements.find((e) => e.tag === TAG.TransferSyntaxUID);
   const transferSyntaxUid = tsElement === undefined ? undefined : trimUid(segment.bytes.subarray(tsElement.valueOffset - segment.base, tsElement.end - segment.base));
+  const conversion = conversionFor(transferSyntaxUid);
+  if (conversion !== undefined) throw new ConversionNeeded(conversion, pos, transferSyntaxUid);
   const encoding = datasetEncodingOf(transferSyntaxUid);
   const explicitVr = encoding === 'explicit-le';
 
@@ -168,7 +191,7 @@ async function readOpenFile(path: string, file: FileHandle, options: ReadOptions
     pos = element.end;
   }
   segments.push(segment);
-  return new DicomFileIndex(path, fileSize, stat.mtimeMs, transferSyntaxUid ?? '', encoding, elements, segments);
+  return new DicomFileIndex(path, fileSize, mtimeMs, transferSyntaxUid ?? '', encoding, elements, segments, converted);
 }
 
 /** The element at `pos`, whose bytes (and nested items) must be loaded already; throws NeedBytes otherwise. */
@@ -217,7 +240,7 @@ function describeAt(segment: FileSegment, pos: number): string {
 }
 
 /** The end of a value left on disk; encapsulated fragments are walked with small positioned reads. */
-async function bulkEnd(file: FileHandle, fileSize: number, h: ElementHeader): Promise<number> {
+async function bulkEnd(file: ByteSource, fileSize: number, h: ElementHeader): Promise<number> {
   const where = `element ${formatTag(h.tag)} at byte ${h.start}`;
   if (h.length !== UNDEFINED_LENGTH) {
     const end = h.valueOffset + h.length;

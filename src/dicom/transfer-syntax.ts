@@ -5,10 +5,9 @@ import { DicomReadError } from './errors';
 export type DatasetEncoding = 'implicit-le' | 'explicit-le';
 
 const IMPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2';
-// Refused rather than rewritten: re-encoding would change every byte of the dataset.
+// Refused: its dataset is deflated and its pixel data is a reference to elsewhere. Explicit VR Big Endian and Deflated
+// Explicit VR Little Endian never get here: the reader converts them first (converted-input.ts).
 const REFUSED: Readonly<Record<string, string>> = {
-  '1.2.840.10008.1.2.2': 'Explicit VR Big Endian',
-  '1.2.840.10008.1.2.1.99': 'Deflated Explicit VR Little Endian',
   '1.2.840.10008.1.2.4.95': 'JPIP Referenced Deflate',
 };
 

@@ -4,8 +4,9 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open, rename, unlink } from 'node:fs/promises';
+import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import type { ByteSource } from './byte-source';
 import type { DicomEditor } from './editor';
 import { DicomEditError } from './errors';
 import type { DicomFileIndex } from './reader';
@@ -43,14 +44,13 @@ export async function writeEditedFile(editor: DicomEditor, outPath: string, opti
   // cannot mix two versions of the input, so the SOURCE_CHANGED check is needed only when copying from disk.
   const inMemory = assembleInMemory(pieces, index);
   if (inMemory !== undefined) return writeWhole(inMemory, outPath, durable, options.hash !== false);
-  const input = await open(index.path, 'r');
+  // A file converted on read (big endian, deflated, no File Meta) is copied from its converted bytes in memory.
+  const file = index.converted === undefined ? await open(index.path, 'r') : undefined;
+  const input: ByteSource = file ?? index.converted!.source;
   const partPath = `${outPath}.part`;
   let output: Awaited<ReturnType<typeof open>> | undefined;
   try {
-    const stat = await input.stat();
-    if (stat.size !== index.fileSize || stat.mtimeMs !== index.mtimeMs) {
-      throw new DicomEditError('SOURCE_CHANGED', `the input file ${index.path} changed after it was read; read it again`);
-    }
+    if (file !== undefined) await assertUnchanged(file, index);
     output = await open(partPath, 'w');
     const hash = options.hash === false ? undefined : createHash('sha256');
     const total = pieces.reduce((sum, p) => sum + (p.kind === 'copy' ? p.to - p.from : p.bytes.length), 0);
@@ -117,6 +117,14 @@ export async function writeEditedFile(editor: DicomEditor, outPath: string, opti
     throw e;
   } finally {
     await input.close();
+  }
+}
+
+/** Throws SOURCE_CHANGED when the input file is not the one that was read (another size or modification time). */
+async function assertUnchanged(input: FileHandle, index: DicomFileIndex): Promise<void> {
+  const stat = await input.stat();
+  if (stat.size !== index.fileSize || stat.mtimeMs !== index.mtimeMs) {
+    throw new DicomEditError('SOURCE_CHANGED', `the input file ${index.path} changed after it was read; read it again`);
   }
 }
 

@@ -97,12 +97,24 @@ describe('refusing what cannot be read losslessly', () => {
     expect(error.message).toContain('(0010,0020)');
   });
 
-  it('When the transfer syntax is big endian or missing, then it is refused as UNSUPPORTED_TRANSFER_SYNTAX', async () => {
+  it('When a little endian dataset is labelled big endian, then the conversion refuses it naming a position, never swapping it silently', async () => {
+    // Big endian files are converted on read (transfer-syntax-conversion.test.ts); a mislabelled one must not pass.
     const bytes = secretFile();
     const ts = bytes.indexOf(Buffer.from('1.2.840.10008.1.2.1\0', 'latin1'));
     bytes.write('1.2.840.10008.1.2.2', ts, 'latin1');
+    const error = await readBytes(bytes);
+    expect(error?.code).toMatch(/^(BAD_VR|BAD_LENGTH|TRUNCATED)$/);
+    expect(error?.message).toMatch(/byte \d+/);
+    expect(error?.message).not.toMatch(/SECRET/);
+  });
+
+  it('When the transfer syntax is missing, then it is refused as UNSUPPORTED_TRANSFER_SYNTAX', async () => {
+    const bytes = secretFile();
+    const ts = bytes.indexOf(Buffer.from('1.2.840.10008.1.2.1\0', 'latin1'));
+    // Rename (0002,0010) to (0002,0011), which no reader looks for: the meta group keeps its length.
+    bytes.writeUInt16LE(0x0011, ts - 6);
     const error = await expectReadError(bytes, 'UNSUPPORTED_TRANSFER_SYNTAX');
-    expect(error.message).toContain('Big Endian');
+    expect(error.message).toContain('(0002,0010)');
   });
 
   it('When the header is larger than maxHeaderBytes, then it is refused as HEADER_TOO_LARGE', async () => {

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -90,6 +90,95 @@ describe('dicom-intake anonymize and verify', () => {
     expect(err.code).toBe(1);
     expect(err.stderr).toMatch(/is an input or another input's output/);
     expect(readFileSync(join(input, 'ct.dcm')).equals(before)).toBe(true);
+  });
+
+  describe('DICOMDIR and converted inputs', () => {
+    const TINY = join(CORPUS, 'dicomdirtests/TINY_ALPHA');
+    const cd = join(dir, 'cd');
+    const PROBE = `
+import sys, json, pydicom
+from pydicom.fileset import FileSet
+# Strict: a record the offsets do not reach (an orphan) is an error, not silently added to the root.
+fs = FileSet()
+fs.load(pydicom.dcmread(sys.argv[1]), include_orphans=False, raise_orphans=True)
+out = []
+for inst in fs:
+    ds = inst.load()
+    out.append({"path": inst.path, "sop": ds.SOPInstanceUID, "ref": inst.ReferencedSOPInstanceUIDInFile})
+print(json.dumps(out))
+`;
+    const TEXTS = `
+import sys, json, pydicom
+ds = pydicom.dcmread(sys.argv[1])
+print(json.dumps(sorted({str(r.get(k, "")) for r in ds.DirectoryRecordSequence for k in ("PatientName", "PatientID") if str(r.get(k, "")).strip()})))
+`;
+    beforeAll(() => {
+      // A CD-like input: the DICOMDIR and the PTnnnnnn/... images it lists (the corpus folder also holds a README).
+      mkdirSync(cd, { recursive: true });
+      execFileSync('cp', ['-r', join(TINY, 'PT000000'), join(TINY, 'DICOMDIR'), cd]);
+    });
+
+    it('When a folder with a DICOMDIR is anonymized with --dicomdir, then the input DICOMDIR is dropped and a new one lists every output file, as pydicom and dcmdump read it', async () => {
+      const out = join(dir, 'cd-out');
+      const { stdout, stderr } = await run('node', [CLI, 'anonymize', '--profile', 'basic', '--secret-file', key, '--dicomdir', '--json', '--out', out, cd]);
+      const summary = JSON.parse(stdout) as { ok: boolean; written: number; dropped: number; dicomdir: string };
+      expect(summary).toMatchObject({ ok: true, written: 50, dropped: 1, dicomdir: join(out, 'DICOMDIR') });
+      expect(stderr).toMatch(/dropped .*cd\/DICOMDIR: a DICOMDIR is not copied/);
+      const listed = JSON.parse(execFileSync('/usr/bin/python3', ['-c', PROBE, join(out, 'DICOMDIR')], { encoding: 'utf8' })) as Array<{ path: string; sop: string; ref: string }>;
+      expect(listed).toHaveLength(50);
+      for (const l of listed) {
+        expect(l.sop).toBe(l.ref);
+        expect(existsSync(l.path)).toBe(true);
+        expect(l.path.startsWith(join(out, 'PT000000'))).toBe(true);
+      }
+      expect(new Set(listed.map((l) => l.path)).size).toBe(50);
+      await run('dcmdump', ['-q', '+E', join(out, 'DICOMDIR')]);
+      // The new records hold the de-identified keys only: none of the input DICOMDIR's names or IDs.
+      const before = JSON.parse(execFileSync('/usr/bin/python3', ['-c', TEXTS, join(cd, 'DICOMDIR')], { encoding: 'utf8' })) as string[];
+      expect(before.length).toBeGreaterThan(0);
+      const generated = readFileSync(join(out, 'DICOMDIR'));
+      for (const t of before) expect(generated.includes(Buffer.from(t)), t).toBe(false);
+      // Deterministic, like the files it lists.
+      const again = join(dir, 'cd-out-again');
+      await run('node', [CLI, 'anonymize', '--profile', 'basic', '--secret-file', key, '--dicomdir', '--out', again, cd]);
+      expect(readFileSync(join(again, 'DICOMDIR')).equals(generated)).toBe(true);
+    });
+
+    it('When a DICOMDIR (even one with bad offsets) is given without --dicomdir, then it is dropped with a note, nothing replaces it and the exit code is 0', async () => {
+      const out = join(dir, 'nodir-out');
+      const { stdout, stderr } = await run('node', [CLI, 'anonymize', '--profile', 'basic', '--secret-file', key, '--out', out, join(CORPUS, 'dicomdirtests/DICOMDIR-nooffset'), join(input, 'ct.dcm')]);
+      expect(stdout).toMatch(/1 written, 0 refused, 1 DICOMDIR dropped/);
+      expect(stderr).toMatch(/dropped .*DICOMDIR-nooffset/);
+      expect(existsSync(join(out, 'DICOMDIR-nooffset'))).toBe(false);
+      expect(existsSync(join(out, 'DICOMDIR'))).toBe(false);
+    });
+
+    it('When --dicomdir is asked for files whose names are not valid File IDs, then the files are written, no DICOMDIR is, and the exit code is 1', async () => {
+      const out = join(dir, 'badnames-out');
+      const err = await fails(run('node', [CLI, 'anonymize', '--profile', 'basic', '--secret-file', key, '--dicomdir', '--out', out, join(input, 'ct.dcm')]));
+      expect(err.code).toBe(1);
+      expect(err.stderr).toMatch(/no DICOMDIR written: ct\.dcm cannot be referenced from a DICOMDIR: the path component "ct\.dcm" is not 1 to 8 characters/);
+      expect(existsSync(join(out, 'ct.dcm'))).toBe(true);
+      expect(existsSync(join(out, 'DICOMDIR'))).toBe(false);
+    });
+
+    it('When big endian, deflated and File Meta-less files are anonymized, then they are written in little endian with a note each and verify finds nothing', async () => {
+      const out = join(dir, 'converted-out');
+      const inputs = ['MR_small_bigendian.dcm', 'image_dfl.dcm', 'rtstruct.dcm'].map((f) => join(CORPUS, f));
+      const { stdout, stderr } = await run('node', [CLI, 'anonymize', '--profile', 'basic', '--secret-file', key, '--json', '--out', out, ...inputs]);
+      const summary = JSON.parse(stdout) as { ok: boolean; files: Array<{ converted?: { from: string; to: string } }> };
+      expect(summary.ok).toBe(true);
+      expect(summary.files.map((f) => f.converted)).toEqual([
+        { from: 'Explicit VR Big Endian', to: 'Explicit VR Little Endian' },
+        { from: 'Deflated Explicit VR Little Endian', to: 'Explicit VR Little Endian' },
+        { from: 'without File Meta', to: 'Implicit VR Little Endian' },
+      ]);
+      expect(stderr).toMatch(/note: .*MR_small_bigendian\.dcm was Explicit VR Big Endian; written as Explicit VR Little Endian/);
+      for (const f of ['MR_small_bigendian.dcm', 'image_dfl.dcm', 'rtstruct.dcm']) {
+        const { stdout: verified } = await run('node', [CLI, 'verify', '--json', join(CORPUS, f), join(out, f)]);
+        expect(JSON.parse(verified), f).toMatchObject({ ok: true, verified: 1, findings: [] });
+      }
+    });
   });
 
   it('When --help is given, then usage with examples is printed and the exit code is 0', async () => {

@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { zipBuffers } from '../../src/storage/zip-write';
@@ -75,6 +75,29 @@ describe('compressed uploads: zip, tar, tar.gz and multipart', () => {
     expect(JSON.parse(audit.detail)).toEqual({ members: [3] });
     const status = JSON.parse((await http(stack.baseUrl, 'GET', `/api/uploads/${upload.id}`)).text);
     expect(status).toMatchObject({ status: 'ARCHIVED', files: 2, skippedMembers: [3] });
+  });
+
+  it('When a zip holds a DICOMDIR beside its images, then the images are archived and the DICOMDIR is skipped, reported and never kept', async () => {
+    const dicomdir = await readFile('/usr/lib/python3/dist-packages/pydicom/data/test_files/dicomdirtests/DICOMDIR');
+    const members = [...study(2), { name: 'study/DICOMDIR', data: dicomdir }];
+    // Without Ignore-Unparsable: a DICOMDIR is not a broken member, so the upload is not refused for it.
+    const res = await http(stack.baseUrl, 'POST', importPath('DIR1'), await zipBuffers(members), 'application/zip');
+    expect(res.status, res.text).toBe(200);
+    const archived = await stack.store.list('archive/P1/S1/DIR1');
+    expect(archived).toHaveLength(2);
+    // The two archived files are the two images (the DICOMDIR's bytes are nowhere in the archive).
+    const sizes = await Promise.all(archived.map(async (key) => (await readFile(stack.store.path(key))).length));
+    expect(sizes.every((size) => size !== dicomdir.length)).toBe(true);
+    const upload = await stack.db('uploads').orderBy('created_at', 'desc').first();
+    const audit = await stack.db('audit_events').where({ upload_id: upload.id, action: 'upload.dicomdir-skipped' }).first();
+    expect(JSON.parse(audit.detail)).toEqual({ members: [3] });
+    const status = JSON.parse((await http(stack.baseUrl, 'GET', `/api/uploads/${upload.id}`)).text);
+    expect(status).toMatchObject({ status: 'ARCHIVED', files: 2, skippedMembers: [], skippedDicomdirs: [3] });
+    expect(await stack.store.list('staging')).toEqual([]);
+
+    const only = await http(stack.baseUrl, 'POST', importPath('DIR2'), await zipBuffers([{ name: 'DICOMDIR', data: dicomdir }]), 'application/zip');
+    expect(only.status).toBe(400);
+    expect(only.text).toMatch(/^BadArchiveError: .*no DICOM images .*1 DICOMDIR skipped/);
   });
 
   const dicom = () => study(1)[0].data;

@@ -29,8 +29,9 @@ const MUTANTS_PER_KIND = 5;
 // Shorter than the receiver's idle timeout (60 s): a sender left waiting is caught here, not rescued by the timeout.
 const REQUEST_BOUND_MS = 30_000;
 const SITE_SCRIPT = 'version "6.1"\n(0010,0010) := "Hostile^Anon"\n';
-// What the site script changes, plus the de-identification record it appends ((0012,0062/63/64) and its code items).
-const TOUCHED = new Set(['00100010', '00120062', '00120063', '00080100', '00080102', '00080103', '00080104', '00080105', '00080106', '00080107']);
+// What the site script changes, plus the de-identification record it appends ((0012,0062/63/64) and its code items),
+// and the group lengths of those groups, which the writer recomputes when a group changes (ExplVR_BigEnd.dcm has one).
+const TOUCHED = new Set(['00100010', '00120062', '00120063', '00080100', '00080102', '00080103', '00080104', '00080105', '00080106', '00080107', '00100000', '00120000']);
 
 /** A named hostile input on disk. */
 interface Hostile {
@@ -140,6 +141,10 @@ describe('hostile files through the front doors', () => {
       outcomes.push(`refused ${type} ${/\(([A-Z_]+)\)|code ([A-Z_]+)/.exec(reason.message)?.slice(1).find(Boolean) ?? ''}`.trim());
     }
     expectLossless(pairs);
+    // Tier A inputs the reader converts (big endian, deflated, no File Meta) are archived, not refused.
+    for (const name of ['ExplVR_BigEnd.dcm', 'MR_small_bigendian.dcm', 'ExplVR_BigEndNoMeta.dcm', 'ExplVR_LitEndNoMeta.dcm', 'rtstruct.dcm', 'image_dfl.dcm']) {
+      expect(outcomes[inputs.findIndex((h) => h.name === `test_files/${name}`)], name).toBe('archived');
+    }
     await stillHealthy();
     expect(await stack.store.list('staging')).toEqual([]);
     console.log(`zip front door: ${inputs.length} files sent`, tally(outcomes));

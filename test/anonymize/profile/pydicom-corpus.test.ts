@@ -21,38 +21,36 @@ const FOLDERS = ['test_files', 'charset_files', 'palettes'];
 const SECRET = 'corpus-secret';
 const BASIC = parseProfileOptions('basic');
 
-// Tier C (must fail cleanly) and the byte layer's documented refusals (tier A gaps: big endian, deflate, no meta),
-// DICOMDIRs (tier D: never rewritten in place) and files that are not DICOM at all. Error code, by relative path.
+// Tier C (must fail cleanly: no_meta.dcm's dataset is not recognisable, truncated and malformed files), DICOMDIRs
+// (tier D: never rewritten in place, whatever their transfer syntax) and files that are not DICOM at all. Big endian,
+// deflated and File Meta-less files (tier A) are converted on read and must come out de-identified like the others.
+// Error code, by relative path.
 const NOT_DICOM = ['README.txt', 'rtplan.dump', 'rtstruct.dump', 'test1.json', 'test_PN.json', 'zipMR.gz', 'dicomdirtests/README.txt', 'dicomdirtests/TINY_ALPHA/README'];
 const EXPECTED_REFUSALS: Readonly<Record<string, string>> = {
   ...Object.fromEntries(NOT_DICOM.map((f) => [`test_files/${f}`, 'NOT_DICOM'])),
   'charset_files/FileInfo.txt': 'NOT_DICOM',
   'palettes/README.md': 'NOT_DICOM',
-  'test_files/ExplVR_BigEndNoMeta.dcm': 'NOT_DICOM',
-  'test_files/ExplVR_LitEndNoMeta.dcm': 'NOT_DICOM',
-  'test_files/rtstruct.dcm': 'NOT_DICOM',
   'test_files/no_meta.dcm': 'NOT_DICOM',
-  'test_files/ExplVR_BigEnd.dcm': 'UNSUPPORTED_TRANSFER_SYNTAX',
-  'test_files/MR_small_bigendian.dcm': 'UNSUPPORTED_TRANSFER_SYNTAX',
-  'test_files/MR_small_expb.dcm': 'UNSUPPORTED_TRANSFER_SYNTAX',
-  'test_files/liver_expb_1frame.dcm': 'UNSUPPORTED_TRANSFER_SYNTAX',
-  'test_files/rtdose_expb.dcm': 'UNSUPPORTED_TRANSFER_SYNTAX',
-  'test_files/rtdose_expb_1frame.dcm': 'UNSUPPORTED_TRANSFER_SYNTAX',
-  'test_files/dicomdirtests/DICOMDIR-bigEnd': 'UNSUPPORTED_TRANSFER_SYNTAX',
-  'test_files/image_dfl.dcm': 'UNSUPPORTED_TRANSFER_SYNTAX',
+  'test_files/dicomdirtests/DICOMDIR-bigEnd': 'DICOMDIR',
   'test_files/meta_missing_tsyntax.dcm': 'UNSUPPORTED_TRANSFER_SYNTAX',
   'test_files/MR_truncated.dcm': 'TRUNCATED',
   'test_files/rtplan_truncated.dcm': 'TRUNCATED',
   'test_files/SC_rgb_jpeg.dcm': 'BAD_VR',
   'test_files/nested_priv_SQ.dcm': 'BAD_LENGTH',
-  'test_files/dicomdirtests/DICOMDIR': 'NOT_EDITABLE',
-  'test_files/dicomdirtests/DICOMDIR-empty.dcm': 'NOT_EDITABLE',
-  'test_files/dicomdirtests/DICOMDIR-implicit': 'NOT_EDITABLE',
-  'test_files/dicomdirtests/DICOMDIR-nooffset': 'NOT_EDITABLE',
-  'test_files/dicomdirtests/DICOMDIR-nopatient': 'NOT_EDITABLE',
-  'test_files/dicomdirtests/DICOMDIR-reordered': 'NOT_EDITABLE',
-  'test_files/dicomdirtests/TINY_ALPHA/DICOMDIR': 'NOT_EDITABLE',
+  'test_files/dicomdirtests/DICOMDIR': 'DICOMDIR',
+  'test_files/dicomdirtests/DICOMDIR-empty.dcm': 'DICOMDIR',
+  'test_files/dicomdirtests/DICOMDIR-implicit': 'DICOMDIR',
+  'test_files/dicomdirtests/DICOMDIR-nooffset': 'DICOMDIR',
+  'test_files/dicomdirtests/DICOMDIR-nopatient': 'DICOMDIR',
+  'test_files/dicomdirtests/DICOMDIR-reordered': 'DICOMDIR',
+  'test_files/dicomdirtests/TINY_ALPHA/DICOMDIR': 'DICOMDIR',
 };
+
+// Tier A inputs the reader converts (big endian, deflated, no File Meta): each must be read by pydicom on both sides.
+const CONVERTED = [
+  'ExplVR_BigEnd.dcm', 'MR_small_bigendian.dcm', 'MR_small_expb.dcm', 'liver_expb_1frame.dcm', 'rtdose_expb.dcm', 'rtdose_expb_1frame.dcm',
+  'image_dfl.dcm', 'ExplVR_BigEndNoMeta.dcm', 'ExplVR_LitEndNoMeta.dcm', 'rtstruct.dcm',
+].map((f) => `test_files/${f}`);
 
 // Elements the profile adds or rewrites: the markers, the new File Meta description, group lengths.
 const ADDED = new Set(['00120062', '00120063', '00120064', '00280303', '00020012', '00020013']);
@@ -85,10 +83,13 @@ function removalExplained(path: string): boolean {
   return false;
 }
 
-/** True when an output path is new because the profile added it (markers and their items, File Meta). */
-function additionExplained(path: string): boolean {
+/**
+ * True when an output path is new because the profile added it (markers and their items, File Meta), or because the
+ * source had no File Meta and the reader generated one.
+ */
+function additionExplained(path: string, sourceHadMeta: boolean): boolean {
   const first = path.split('/')[0]!;
-  return ADDED.has(first) || first.endsWith('0000');
+  return ADDED.has(first) || first.endsWith('0000') || (!sourceHadMeta && first.startsWith('0002'));
 }
 
 const outDir = mkdtempSync(join(tmpdir(), 'dicom-intake-corpus-'));
@@ -102,8 +103,9 @@ describe('pydicom corpus through the Basic Profile', () => {
         const rel = relative(DATA, input);
         const output = join(outDir, rel);
         try {
-          await deidentifyFile(input, output, { profile: BASIC, secret: SECRET, vars: {} });
-          outcomes.set(rel, { written: true, output });
+          const result = await deidentifyFile(input, output, { profile: BASIC, secret: SECRET, vars: {} });
+          if (result.kind === 'dicomdir') outcomes.set(rel, { written: false, code: 'DICOMDIR', message: 'a DICOMDIR is never edited: it is dropped (and can be regenerated)' });
+          else outcomes.set(rel, { written: true, output });
         } catch (e) {
           const err = e as Error & { code?: string };
           outcomes.set(rel, { written: false, code: err.code ?? err.name, message: err.message });
@@ -146,10 +148,18 @@ describe('pydicom corpus through the Basic Profile', () => {
       if (source.pixel !== output.pixel) problems.push(`${rel}: pixel data changed`);
       const before = new Set(source.paths);
       const after = new Set(output.paths);
-      for (const p of after) if (!before.has(p) && !additionExplained(p)) problems.push(`${rel}: unexpected new element ${p}`);
+      for (const p of after) if (!before.has(p) && !additionExplained(p, source.meta)) problems.push(`${rel}: unexpected new element ${p}`);
       for (const p of before) if (!after.has(p) && !removalExplained(p)) problems.push(`${rel}: element ${p} lost without a profile action`);
     }
     expect(problems).toEqual([]);
+  });
+
+  it('When a big endian, deflated or File Meta-less file is de-identified, then pydicom reads the source and the output', () => {
+    for (const rel of CONVERTED) {
+      expect(outcomes.get(rel), rel).toMatchObject({ written: true });
+      expect(parsed[join(DATA, rel)], rel).toHaveProperty('paths');
+      expect(parsed[join(outDir, rel)], rel).toMatchObject({ meta: true });
+    }
   });
 
   it('When verify compares the corpus with its anonymized copy, then it reports no finding', () => {

@@ -1,0 +1,25 @@
+/**
+ * Where the reader and the writer take a file's bytes from: the file on disk, or (for an input the transfer-syntax
+ * adapter converted, see converted-input.ts) a buffer holding the converted Part 10 file.
+ */
+
+/** The positioned reads the reader and the writer make; a `FileHandle` is one. */
+export interface ByteSource {
+  read(buffer: Buffer, offset: number, length: number, position: number): Promise<{ bytesRead: number }>;
+  close(): Promise<void>;
+}
+
+/** A whole file held in memory, read like a file handle. */
+export class MemoryByteSource implements ByteSource {
+  constructor(readonly bytes: Buffer) {}
+
+  read(buffer: Buffer, offset: number, length: number, position: number): Promise<{ bytesRead: number }> {
+    const end = Math.min(position + length, this.bytes.length);
+    const bytesRead = end > position ? this.bytes.copy(buffer, offset, position, end) : 0;
+    return Promise.resolve({ bytesRead });
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
