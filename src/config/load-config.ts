@@ -29,7 +29,8 @@ export interface Config {
     /** Browser origins allowed to call the codec endpoint (the Temporal Web UI). */
     corsOrigins: string[];
   };
-  log: { level: LogLevel };
+  /** `file`: a JSON log file `start` writes at `level` beside its quieter console (absent: none). */
+  log: { level: LogLevel; file?: string };
   dicom: {
     aeTitle: string;
     port: number;
@@ -135,7 +136,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, file = defaultC
       codecToken,
       corsOrigins: corsOrigins.length ? corsOrigins : [`http://127.0.0.1:${uiPort}`, `http://localhost:${uiPort}`],
     },
-    log: { level: get('log.level') },
+    log: { level: get('log.level'), file: get<string>('log.file') ? resolvePath(get<string>('log.file'), baseDir) : undefined },
     dicom: {
       aeTitle: get('dicom.aeTitle'),
       port: get('dicom.port'),
