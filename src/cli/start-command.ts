@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { NativeConnection } from '@temporalio/worker';
-import { createApiServer, httpLimits } from '../api/server';
+import { codecRouteSettings, createApiServer, httpLimits, webSessionSettings } from '../api/server';
 import { connectClient } from '../client/connect-client';
 import { createDataConverter, createPayloadCodec } from '../codec/data-converter';
 import { ensureKeyring } from '../codec/keyring';
@@ -98,7 +98,8 @@ export async function runStart(argv: string[]): Promise<number> {
     editSettings: { rerunProjectAnon: config.anonymization.rerunProjectAnonOnRename, retentionSeconds: config.edits.versionRetentionSeconds },
     limits: httpLimits(config),
     temporalUiUrl: `http://${ip}:${config.temporal.uiPort}/namespaces/${config.temporal.namespace}`,
-    codec: { codec: createPayloadCodec(config.temporal.codec), codecToken: config.http.codecToken, corsOrigins: config.http.corsOrigins },
+    codec: { codec: createPayloadCodec(config.temporal.codec), ...codecRouteSettings(config) },
+    web: webSessionSettings(config),
     logger: logger.child({ name: 'api' }),
   });
   server.listen(config.http.port, config.http.host);

@@ -12,6 +12,11 @@ function say(text, ok) {
   box.className = 'msg ' + (ok ? 'ok' : 'err');
   box.textContent = text;
 }
+// The session's CSRF token (a cookie the server set at sign-in; SameSite=Strict) goes with every call in X-CSRF-Token.
+function csrfToken() {
+  const m = /(?:^|;\\s*)dicom_intake_csrf=([^;]*)/.exec(document.cookie);
+  return m ? m[1] : '';
+}
 async function call(button) {
   const d = button.dataset;
   if (d.confirm && !window.confirm(d.confirm)) return;
@@ -28,7 +33,11 @@ async function call(button) {
   const body = file || (d.body ? document.getElementById(d.body).value : d.text);
   button.disabled = true;
   try {
-    const res = await fetch(path, { method: d.method, body, credentials: 'same-origin', headers: body === undefined ? {} : { 'content-type': file ? 'application/octet-stream' : d.type || 'text/plain' } });
+    const headers = { 'x-csrf-token': csrfToken() };
+    if (body !== undefined) headers['content-type'] = file ? 'application/octet-stream' : d.type || 'text/plain';
+    const res = await fetch(path, { method: d.method, body, credentials: 'same-origin', headers });
+    // The sign-in ended (signed out elsewhere, expired, idle): sign in again and come back here.
+    if (res.status === 401) { location.href = '/ui/login?next=' + encodeURIComponent(location.pathname + location.search); return; }
     const text = await res.text();
     let shown = text;
     let fine = res.ok;

@@ -8,6 +8,8 @@ import { CLIENT_SCRIPT } from './client-script';
 import { html, type SafeHtml } from './html';
 import { page, sendPage } from './layout';
 import { registerPrearchivePages } from './prearchive-pages';
+import { registerSignInPages } from './sign-in-pages';
+import type { WebSessionSettings } from '../../auth/web-session';
 import { writableProjects } from './writable-projects';
 
 /** What the pages need beyond the repositories: where the Temporal Web UI is, to link runs to it. */
@@ -15,6 +17,8 @@ export interface PageDeps {
   repos: Repositories;
   /** e.g. http://127.0.0.1:8233/namespaces/default; runs are linked when set. */
   temporalUiUrl?: string;
+  /** Sign-in sessions (config `web.*`). */
+  web?: WebSessionSettings;
 }
 
 const ARCHIVE_SETTINGS: Record<number, string> = { 0: '0: keep in the prearchive for review', 4: '4: archive automatically', 5: '5: archive automatically, overwriting' };
@@ -37,6 +41,7 @@ export function registerPageRoutes(router: Router, deps: PageDeps): void {
   const runLink = (workflowId: string | null | undefined) =>
     !workflowId ? '' : deps.temporalUiUrl ? html`<a href="${deps.temporalUiUrl}/workflows/${encodeURIComponent(workflowId)}" target="_blank" rel="noopener">${workflowId}</a>` : html`<code>${workflowId}</code>`;
 
+  registerSignInPages(router, deps);
   registerPrearchivePages(router, deps);
   router.on('GET', '/ui/app.js', PUBLIC, async ({ res }) => send(res, 200, CLIENT_SCRIPT, 'text/javascript; charset=utf-8'));
   router.on('GET', '/ui', SIGNED_IN, async ({ res }) => {
