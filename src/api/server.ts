@@ -17,6 +17,7 @@ import { registerImportRoutes } from './import-routes';
 import { registerPrearchiveRoutes } from './prearchive-routes';
 import { registerProjectRoutes } from './project-routes';
 import { registerReceiverRoutes } from './receiver-routes';
+import { registerScriptPreviewRoutes } from './script-preview-routes';
 import { registerSessionInstanceRoutes } from './session-instance-routes';
 import { registerUserRoutes } from './user-routes';
 import { registerPageRoutes } from './pages/page-routes';
@@ -79,6 +80,7 @@ export function createApiServer(deps: ApiDeps): Server {
   registerSessionInstanceRoutes(router, deps);
   registerUserRoutes(router, deps);
   registerReceiverRoutes(router, deps);
+  registerScriptPreviewRoutes(router, deps);
   registerPageRoutes(router, deps);
   if (deps.codec) registerCodecRoutes(router, deps.codec, deps);
 
