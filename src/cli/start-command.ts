@@ -153,6 +153,7 @@ export async function runStart(argv: string[]): Promise<number> {
   say(`  codec endpoint    ${apiUrl}/codec   (the Web UI decodes encrypted payloads through it)`);
   if (demoUrl) say(`  demo session      ${apiUrl}${demoUrl}`);
   for (const r of receivers) say(`  DICOM receiver    ${r.config.aeTitle} on ${r.config.host}:${r.port} -> ${r.config.destination}`);
+  say(`  web pages         ${apiUrl}/ui   (sign in with the form)`);
   say(`  data folder       ${config.dataDir}`);
   if (admin) {
     say(`  sign in           user ${admin.login}, password ${admin.password}  (shown this once; change it or keep it safe)`);
