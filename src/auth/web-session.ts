@@ -25,6 +25,8 @@ const iso = (ms: number) => new Date(ms).toISOString();
 /** Starts a session for a signed-in user: the cookie value (shown to the browser once, stored as a hash) and its CSRF token. */
 export async function startWebSession(repos: Repositories, userId: string, settings: WebSessionSettings, now = Date.now()): Promise<{ cookieValue: string; session: WebSession }> {
   const cookieValue = randomBytes(32).toString('base64url');
+  // Ended sessions are removed as new ones begin, so the table holds about as many rows as there are live ones.
+  await repos.webSessions.purge(iso(now), iso(now - settings.idleSeconds * 1000));
   const session = await repos.webSessions.create({
     userId,
     tokenHash: tokenHash(cookieValue),

@@ -1,6 +1,7 @@
+import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, newContext, signedIn, signInThroughForm } from '../support/browser';
+import { launchBrowser, newContext, SCREENSHOTS, signedIn, signInThroughForm } from '../support/browser';
 import { http } from '../support/http';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
@@ -42,6 +43,9 @@ describe('signing in to the pages: form, session cookie, CSRF token, sign-out an
     await p.waitForURL('**/ui/prearchive');
     expect(await p.locator('#who').textContent()).toBe('admin');
     expect(await p.locator('#sign-out').isVisible()).toBe(true);
+    // The form again while signed in: straight on.
+    await p.goto(`${stack.baseUrl}/ui/login?next=/ui/prearchive`);
+    expect(new URL(p.url()).pathname).toBe('/ui/prearchive');
 
     for (const next of ['//evil.example/ui', 'https://evil.example/ui/projects', '/\\evil.example', '/data/projects']) {
       const res = await postLogin(stack.baseUrl, 'admin', stack.adminPassword, {}, next);
@@ -61,6 +65,7 @@ describe('signing in to the pages: form, session cookie, CSRF token, sign-out an
     expect(answer.status()).toBe(401);
     expect(await p.locator('#message').textContent()).toBe('Wrong user or password.');
     expect(await context.cookies()).toEqual([]);
+    await p.screenshot({ path: join(SCREENSHOTS, 'sign-in-failed.png'), fullPage: true });
 
     const unknown = await postLogin(stack.baseUrl, 'nobody-here', 'not-the-password');
     expect(unknown.status).toBe(401);

@@ -28,7 +28,9 @@ export async function signInThroughForm(page: Page, login: string, secret: strin
   await page.goto(`${base}/ui/login`);
   await page.fill('#login', login);
   await page.fill('#password', secret);
-  await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/ui/login')), page.click('#login-form button[type=submit]')]);
+  const [answer] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/ui/login') && r.request().method() === 'POST'), page.click('#login-form button[type=submit]')]);
+  if (answer.status() !== 303) throw new Error(`signing in as ${login} failed: HTTP ${answer.status()} ${await page.locator('#message').textContent().catch(() => '')}`);
+  await page.waitForURL((u) => !u.pathname.startsWith('/ui/login'));
 }
 
 /** A browser context signed in through the form, as a person would: the session cookie is set. */

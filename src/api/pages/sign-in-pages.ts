@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { principalFromLogin } from '../../auth/accounts';
 import { LoginThrottle } from '../../auth/login-throttle';
-import { DEFAULT_WEB_SESSION_SETTINGS, endWebSession, readCookie, SESSION_COOKIE, sessionCookies, startWebSession, type WebSessionSettings } from '../../auth/web-session';
+import { DEFAULT_WEB_SESSION_SETTINGS, endWebSession, readCookie, resolveWebSession, SESSION_COOKIE, sessionCookies, startWebSession, type WebSessionSettings } from '../../auth/web-session';
 import type { Repositories } from '../../db/repositories';
 import { PUBLIC, SIGNED_IN } from '../access';
 import { readText } from '../http-io';
@@ -46,7 +46,13 @@ export function registerSignInPages(router: Router, deps: { repos: Repositories;
   const web = deps.web ?? DEFAULT_WEB_SESSION_SETTINGS;
   const throttle = new LoginThrottle();
 
-  router.on('GET', '/ui/login', PUBLIC, async ({ res, url }) => sendPage(res, loginPage(safeNext(url.searchParams.get('next')))));
+  // Already signed in (a second tab, the back button): straight on to where the form would have led.
+  router.on('GET', '/ui/login', PUBLIC, async ({ req, res, url }) => {
+    const next = safeNext(url.searchParams.get('next'));
+    const cookie = readCookie(req.headers.cookie, SESSION_COOKIE);
+    if (cookie && (await resolveWebSession(repos, cookie, web))) return void res.writeHead(303, { location: next, 'cache-control': 'no-store' }).end();
+    sendPage(res, loginPage(next));
+  });
 
   router.on('POST', '/ui/login', PUBLIC, async ({ req, res, log }) => {
     const form = new URLSearchParams(await readText(req, 16 * 1024));
