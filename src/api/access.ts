@@ -1,5 +1,7 @@
+import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { principalFromHeader } from '../auth/accounts';
+import { DEFAULT_WEB_SESSION_SETTINGS, readCookie, resolveWebSession, SESSION_COOKIE, type WebSessionSettings } from '../auth/web-session';
 import type { Repositories } from '../db/repositories';
 import { assertNever } from '../domain/assert-never';
 import { mayAccessProject, type Principal, type ProjectNeed } from '../domain/access';
@@ -29,8 +31,26 @@ export const onProject = (param: string, need: ProjectNeed): Access => ({ kind: 
 /** The principal of a public request. */
 export const ANONYMOUS: Principal = Object.freeze({ userId: '', login: 'anonymous', siteAdmin: false, roles: {} });
 
-/** Signs the request in, or answers 401 with the schemes we accept. */
-export async function authenticate(repos: Repositories, req: IncomingMessage): Promise<Principal> {
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Signs the request in, or answers 401. An Authorization header (Bearer token, or Basic with a password or token:
+ * API and XNAT clients) wins; else the pages' session cookie, and then a state-changing request must also echo the
+ * session's CSRF token in X-CSRF-Token (403 without it: SameSite=Strict alone is not relied on).
+ */
+export async function authenticate(repos: Repositories, req: IncomingMessage, web: WebSessionSettings = DEFAULT_WEB_SESSION_SETTINGS): Promise<Principal> {
+  if (!req.headers.authorization) {
+    const cookie = readCookie(req.headers.cookie, SESSION_COOKIE);
+    // No WWW-Authenticate here: a browser would answer it with its own sign-in prompt instead of the page's form.
+    if (cookie) {
+      const found = await resolveWebSession(repos, cookie, web);
+      if (!found) throw new HttpError(401, 'your sign-in has ended (signed out, expired or idle too long); sign in again at /ui/login');
+      if (!SAFE_METHODS.has(req.method ?? 'GET') && !sameToken(req.headers['x-csrf-token'], found.session.csrfToken)) {
+        throw new HttpError(403, 'this request changes something but carries no valid CSRF token (X-CSRF-Token); reload the page and try again');
+      }
+      return found.principal;
+    }
+  }
   const principal = await principalFromHeader(repos, req.headers.authorization);
   if (!principal) {
     const why = req.headers.authorization ? 'the credentials were not accepted (wrong password, or a revoked or unknown token)' : 'this endpoint needs a sign-in';
@@ -39,6 +59,23 @@ export async function authenticate(repos: Repositories, req: IncomingMessage): P
     });
   }
   return principal;
+}
+
+function sameToken(given: string | string[] | undefined, expected: string): boolean {
+  if (typeof given !== 'string') return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * A page opened without a (live) sign-in: the redirect to the sign-in form, coming back here afterwards. Undefined
+ * for anything else (API calls keep their 401, scripts keep their answer).
+ */
+export function signInRedirect(err: unknown, req: IncomingMessage, url: URL): HttpError | undefined {
+  if (!(err instanceof HttpError) || err.status !== 401 || req.headers.authorization) return undefined;
+  if (!['GET', 'HEAD'].includes(req.method ?? '') || !/^\/ui(\/|$)/.test(url.pathname)) return undefined;
+  return new HttpError(303, 'sign in first', { location: `/ui/login?next=${encodeURIComponent(url.pathname + url.search)}` });
 }
 
 /** Refuses with 403 unless the principal has `need` on the project. */

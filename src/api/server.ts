@@ -6,7 +6,8 @@ import type { Config } from '../config/load-config';
 import type { Repositories } from '../db/repositories';
 import { createLogger, type Logger } from '../logging/logger';
 import type { FileStore } from '../storage/file-store';
-import { ANONYMOUS, authenticate, authorize, PUBLIC } from './access';
+import { ANONYMOUS, authenticate, authorize, PUBLIC, signInRedirect } from './access';
+import type { WebSessionSettings } from '../auth/web-session';
 import { registerCodecRoutes, type CodecRouteDeps } from './codec-routes';
 import { sendJson } from './http-io';
 import type { EditSettings } from '../client/edit-ops';
@@ -16,6 +17,7 @@ import { registerImportRoutes } from './import-routes';
 import { registerPrearchiveRoutes } from './prearchive-routes';
 import { registerProjectRoutes } from './project-routes';
 import { registerReceiverRoutes } from './receiver-routes';
+import { registerScriptPreviewRoutes } from './script-preview-routes';
 import { registerSessionInstanceRoutes } from './session-instance-routes';
 import { registerUserRoutes } from './user-routes';
 import { registerPageRoutes } from './pages/page-routes';
@@ -41,6 +43,8 @@ export interface ApiDeps {
   logger?: Logger;
   /** Bounds on slow and concurrent clients (config `limits.*`); Node's defaults when omitted. */
   limits?: HttpLimits;
+  /** Page sign-in sessions (config `web.*`); 12 h / 30 min idle when omitted. */
+  web?: WebSessionSettings;
 }
 
 /** Bounds on slow and concurrent clients (docs/limits.md). */
@@ -76,8 +80,9 @@ export function createApiServer(deps: ApiDeps): Server {
   registerSessionInstanceRoutes(router, deps);
   registerUserRoutes(router, deps);
   registerReceiverRoutes(router, deps);
+  registerScriptPreviewRoutes(router, deps);
   registerPageRoutes(router, deps);
-  if (deps.codec) registerCodecRoutes(router, deps.codec);
+  if (deps.codec) registerCodecRoutes(router, deps.codec, deps);
 
   return createServer(serverOptions(deps.limits), (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -89,7 +94,12 @@ export function createApiServer(deps: ApiDeps): Server {
     Promise.resolve()
       .then(async () => {
         const { handler, access, params } = router.match(req.method ?? 'GET', url.pathname);
-        const principal = access.kind === 'public' ? ANONYMOUS : await authenticate(deps.repos, req);
+        const principal =
+          access.kind === 'public'
+            ? ANONYMOUS
+            : await authenticate(deps.repos, req, deps.web).catch((err: unknown) => {
+                throw signInRedirect(err, req, url) ?? err;
+              });
         authorize(access, principal, params);
         return handler({ req, res, url, params, principal, log });
       })
@@ -107,6 +117,16 @@ export function createApiServer(deps: ApiDeps): Server {
       })
       .finally(() => log.info({ method: req.method, path: url.pathname, status: res.statusCode, ms: Date.now() - started }, 'request'));
   });
+}
+
+/** The page sign-in settings of a loaded configuration. */
+export function webSessionSettings(config: Config): WebSessionSettings {
+  return { maxAgeSeconds: config.web.sessionMaxAgeSeconds, idleSeconds: config.web.sessionIdleSeconds, secureCookie: config.web.secureCookie };
+}
+
+/** The codec endpoint's settings of a loaded configuration (the codec itself comes from the keys). */
+export function codecRouteSettings(config: Config): Omit<CodecRouteDeps, 'codec'> {
+  return { codecToken: config.http.codecToken, open: config.http.codecOpen, corsOrigins: config.http.corsOrigins, oidc: config.http.codecOidc };
 }
 
 /** The HTTP limits of a loaded configuration. */

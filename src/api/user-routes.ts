@@ -1,4 +1,4 @@
-import { AccountError, createUser, issueToken } from '../auth/accounts';
+import { AccountError, changePassword, createUser, issueToken, principalFromLogin } from '../auth/accounts';
 import type { Repositories } from '../db/repositories';
 import { roleOfXnatGroup, XNAT_GROUP_OF_ROLE } from '../domain/access';
 import { onProject, SIGNED_IN, SITE_ADMIN } from './access';
@@ -38,6 +38,37 @@ export function registerUserRoutes(router: Router, deps: { repos: Repositories }
       if (err instanceof AccountError) throw new HttpError(/exists/.test(err.message) ? 409 : 400, err.message);
       throw err;
     }
+  });
+
+  // A changed password ends every page session of the user (API tokens stay: they are revoked one by one). One's
+  // own password needs the current one too, so that a borrowed session cannot take the account over.
+  router.on('PUT', '/api/users/:login/password', SIGNED_IN, async ({ req, res, params, principal }) => {
+    const body = await readJsonObject(req, '{"password": "…", "currentPassword": "…" (for your own)}');
+    const self = params.login === principal.login;
+    if (!self && !principal.siteAdmin) throw new HttpError(403, `only site administrators change another user's password`);
+    const user = await repos.users.byLogin(params.login);
+    if (!user) throw new HttpError(404, `user ${params.login} does not exist`);
+    if (self && !principal.siteAdmin && !(await principalFromLogin(repos, user.login, String(body.currentPassword ?? '')))) {
+      throw new HttpError(403, 'the current password (currentPassword) is wrong');
+    }
+    try {
+      await changePassword(repos, user.id, String(body.password ?? ''));
+    } catch (err) {
+      if (err instanceof AccountError) throw new HttpError(400, err.message);
+      throw err;
+    }
+    res.writeHead(204).end();
+  });
+
+  // A disabled account keeps its roles and audit trail; its sessions end and its password and tokens stop working.
+  router.on('PUT', '/api/users/:login/disabled', SITE_ADMIN, async ({ req, res, params, principal }) => {
+    const body = await readJsonObject(req, '{"disabled": true|false}');
+    if (typeof body.disabled !== 'boolean') throw new HttpError(400, 'the body must be {"disabled": true} or {"disabled": false}');
+    const user = await repos.users.byLogin(params.login);
+    if (!user) throw new HttpError(404, `user ${params.login} does not exist`);
+    if (user.id === principal.userId && body.disabled) throw new HttpError(409, 'you cannot disable your own account; ask another site administrator');
+    await repos.users.setDisabled(user.id, body.disabled);
+    sendJson(res, 200, { login: user.login, disabled: body.disabled });
   });
 
   // A token is shown once, in this answer; afterwards only its id is listed. A site admin may issue one for

@@ -40,15 +40,36 @@ export async function principalFromHeader(repos: Repositories, header: string | 
   const decoded = Buffer.from(value, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   if (colon < 0) return undefined;
-  const login = decoded.slice(0, colon);
-  const secret = decoded.slice(colon + 1);
+  return principalFromLogin(repos, decoded.slice(0, colon), decoded.slice(colon + 1));
+}
+
+// Hashed once, on first use: an unknown login still costs a full scrypt, so the answer time does not tell which
+// logins exist.
+let dummyHash: Promise<string> | undefined;
+
+/**
+ * The principal behind a login and a secret (a password, or one of the user's API tokens, as HTTP Basic accepts);
+ * undefined when they do not match, the login is unknown or the account is disabled — the caller cannot tell which.
+ */
+export async function principalFromLogin(repos: Repositories, login: string, secret: string): Promise<Principal | undefined> {
   if (looksLikeApiToken(secret)) {
     const principal = await repos.users.principalForToken(tokenHash(secret));
     return principal?.login === login ? principal : undefined;
   }
   const user = await repos.users.byLogin(login);
-  if (!user?.passwordHash || !(await verifyPassword(secret, user.passwordHash))) return undefined;
+  if (!user?.passwordHash) {
+    dummyHash ??= hashPassword(randomBytes(16).toString('base64'));
+    await verifyPassword(secret, await dummyHash);
+    return undefined;
+  }
+  if (!(await verifyPassword(secret, user.passwordHash))) return undefined;
   return repos.users.principal(user.id);
+}
+
+/** Changes a user's password (at least 12 characters); every page session of the user ends. */
+export async function changePassword(repos: Repositories, userId: string, password: string): Promise<void> {
+  if (password.length < MIN_PASSWORD) throw new AccountError(`the password must have at least ${MIN_PASSWORD} characters`);
+  await repos.users.setPassword(userId, await hashPassword(password));
 }
 
 /**

@@ -6,8 +6,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { applyScript, checkScript, compileScript, parseLookupTables, ScriptCheckError, ScriptRuntimeError, ScriptSyntaxError, type LookupTables } from '../anonymize';
-import { diffSnapshots, snapshotDataset, type ElementChange } from '../anonymize/dataset-diff';
+import { checkScript, compileScript, parseLookupTables, ScriptCheckError, ScriptRuntimeError, ScriptSyntaxError, type LookupTables } from '../anonymize';
+import type { ElementChange } from '../anonymize/dataset-diff';
+import { previewScript } from '../anonymize/script-preview';
 import { DicomEditError, DicomReadError, openDicom } from '../dicom';
 
 const HELP = `Usage: dicom-intake script check SCRIPT [--json]
@@ -116,9 +117,8 @@ async function preview(scriptPath: string, dicomPath: string, varPairs: readonly
     }
     const compiled = compileScript(text);
     const editor = await openDicom(dicomPath);
-    const before = snapshotDataset(editor);
-    const result = applyScript(compiled, editor, vars, { lookupTables });
-    const changes = result.rejected ? [] : diffSnapshots(before, snapshotDataset(editor));
+    const result = previewScript(compiled, editor, vars, { lookupTables });
+    const changes = result.changes;
     const pixelsAltered = editor.pixelEdits.hasEdits && !result.rejected;
     if (json) {
       process.stdout.write(JSON.stringify({ ok: true, rejected: result.rejected, changes, pixelsAltered, echoes: result.echoes }) + '\n');

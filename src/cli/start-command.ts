@@ -1,11 +1,12 @@
 import { once } from 'node:events';
 import { NativeConnection } from '@temporalio/worker';
-import { createApiServer, httpLimits } from '../api/server';
+import { codecRouteSettings, createApiServer, httpLimits, webSessionSettings } from '../api/server';
 import { connectClient } from '../client/connect-client';
 import { createDataConverter, createPayloadCodec } from '../codec/data-converter';
 import { ensureKeyring } from '../codec/keyring';
 import { receiverLimits, startReceiver, type RunningReceiver } from '../scp/receiver';
 import { loadConfig } from '../config/load-config';
+import { startConsoleLevel } from './start-console';
 import { createLogger } from '../logging/logger';
 import { installTemporalLogging } from '../logging/temporal-logging';
 import { createWorker } from '../workers/create-worker';
@@ -28,8 +29,14 @@ Options:
 Examples:
   dicom-intake start
   dicom-intake start --no-demo
-  DICOM_INTAKE_HTTP_PORT=9080 DICOM_INTAKE_LOG_LEVEL=warn dicom-intake start
+  DICOM_INTAKE_HTTP_PORT=9080 DICOM_INTAKE_LOG_LEVEL=info dicom-intake start
+  DICOM_INTAKE_LOG_FILE=.data/dicom-intake.log dicom-intake start
+
+Logs: the console shows warnings and errors only (JSON lines on stderr) after the start summary;
+DICOM_INTAKE_LOG_LEVEL=info shows every request and activity. DICOM_INTAKE_LOG_FILE (log.file) keeps a JSON log
+at log.level (info by default) as well.
 `;
+
 
 /** `dicom-intake start`: the whole embedded stack in one process tree, then the demo data. */
 export async function runStart(argv: string[]): Promise<number> {
@@ -40,7 +47,7 @@ export async function runStart(argv: string[]): Promise<number> {
   const config = loadConfig();
   const [ip, port] = config.temporal.address.split(':');
   const say = (s: string) => process.stdout.write(`${s}\n`);
-  const logger = createLogger({ level: config.log.level, name: 'dicom-intake' });
+  const logger = createLogger({ level: startConsoleLevel(config, process.env), name: 'dicom-intake', file: config.log.file ? { path: config.log.file, level: config.log.level } : undefined });
   // First start of the embedded stack: create the payload keyring in the data folder (kept across restarts).
   if (ensureKeyring(config.temporal.codec).created) say(`created the payload encryption keyring ${config.temporal.codec.keyringFile} (back it up: history is unreadable without it)`);
   // A wildcard bind address is not something a browser (the Web UI calling /codec) or a person can open.
@@ -66,7 +73,8 @@ export async function runStart(argv: string[]): Promise<number> {
   if (admin) saveCliToken(config.dataDir, admin.token);
   const cliToken = await ensureCliToken(services.repos, config.dataDir);
   // Ctrl-C is handled here, in one place, so that the stack stops in order: API, worker, Temporal, database.
-  // The SDK's lines (bundling, worker state, activity logs) go to the JSON log on stderr, at log.level.
+  // The SDK's lines (bundling, worker state, activity logs) go to the JSON log: on stderr at warn unless
+  // DICOM_INTAKE_LOG_LEVEL says otherwise, and to log.file (if set) at log.level.
   installTemporalLogging(logger, { shutdownSignals: [] });
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   say('starting the worker (bundling the workflow code)...');
@@ -90,7 +98,8 @@ export async function runStart(argv: string[]): Promise<number> {
     editSettings: { rerunProjectAnon: config.anonymization.rerunProjectAnonOnRename, retentionSeconds: config.edits.versionRetentionSeconds },
     limits: httpLimits(config),
     temporalUiUrl: `http://${ip}:${config.temporal.uiPort}/namespaces/${config.temporal.namespace}`,
-    codec: { codec: createPayloadCodec(config.temporal.codec), codecToken: config.http.codecToken, corsOrigins: config.http.corsOrigins },
+    codec: { codec: createPayloadCodec(config.temporal.codec), ...codecRouteSettings(config) },
+    web: webSessionSettings(config),
     logger: logger.child({ name: 'api' }),
   });
   server.listen(config.http.port, config.http.host);
@@ -144,6 +153,7 @@ export async function runStart(argv: string[]): Promise<number> {
   say(`  codec endpoint    ${apiUrl}/codec   (the Web UI decodes encrypted payloads through it)`);
   if (demoUrl) say(`  demo session      ${apiUrl}${demoUrl}`);
   for (const r of receivers) say(`  DICOM receiver    ${r.config.aeTitle} on ${r.config.host}:${r.port} -> ${r.config.destination}`);
+  say(`  web pages         ${apiUrl}/ui   (sign in with the form)`);
   say(`  data folder       ${config.dataDir}`);
   if (admin) {
     say(`  sign in           user ${admin.login}, password ${admin.password}  (shown this once; change it or keep it safe)`);

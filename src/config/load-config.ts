@@ -24,12 +24,19 @@ export interface Config {
   http: {
     host: string;
     port: number;
-    /** Bearer token the codec endpoint requires; undefined only on a loopback host (the dev stack). */
+    /** A static bearer token the codec endpoint accepts (besides signed-in site admins). */
     codecToken?: string;
+    /** The codec endpoint needs no credentials: only on a loopback host without a token (the dev stack). */
+    codecOpen: boolean;
     /** Browser origins allowed to call the codec endpoint (the Temporal Web UI). */
     corsOrigins: string[];
+    /** OIDC access tokens the Web UI may pass to the codec endpoint (`codec.passAccessToken`); absent: refused. */
+    codecOidc?: OidcConfig;
   };
-  log: { level: LogLevel };
+  /** Sign-in sessions of the web pages. */
+  web: { sessionMaxAgeSeconds: number; sessionIdleSeconds: number; secureCookie: boolean };
+  /** `file`: a JSON log file `start` writes at `level` beside its quieter console (absent: none). */
+  log: { level: LogLevel; file?: string };
   dicom: {
     aeTitle: string;
     port: number;
@@ -55,6 +62,15 @@ export interface Config {
   };
   /** Folder of the YAML file (or the working directory): relative paths resolve against it. */
   baseDir: string;
+}
+
+/** How to verify an OIDC access token: who issues it, for whom, its signing keys, and which claim is the login. */
+export interface OidcConfig {
+  issuer: string;
+  audience: string;
+  /** A JWKS file (absolute path) or an https:// URL. */
+  jwks: string;
+  userClaim: string;
 }
 
 /** A configuration value that cannot be used; the message names the key, its source and what is expected. */
@@ -99,10 +115,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, file = defaultC
   const httpHost = get<string>('http.host');
   const uiPort = get<number>('temporal.uiPort');
   const codecToken = get<string>('http.codecToken') || undefined;
-  // Without a token anyone who can reach the endpoint can decrypt history; tolerable on loopback only.
-  if (!codecToken && !isLoopback(httpHost)) {
-    throw new ConfigError(`http.host = ${httpHost} is not a loopback address, so the codec endpoint needs a bearer token: set DICOM_INTAKE_CODEC_TOKEN (or http.codecToken).`);
-  }
   let codecKeys;
   try {
     codecKeys = parseKeyList(get<string>('codec.keys'), env.DICOM_INTAKE_CODEC_KEYS !== undefined ? 'environment variable DICOM_INTAKE_CODEC_KEYS' : `${file} key codec.keys`);
@@ -133,9 +145,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, file = defaultC
       host: httpHost,
       port: get('http.port'),
       codecToken,
+      // Without credentials anyone who can reach the endpoint can decrypt history; tolerable on loopback only.
+      codecOpen: !codecToken && isLoopback(httpHost),
       corsOrigins: corsOrigins.length ? corsOrigins : [`http://127.0.0.1:${uiPort}`, `http://localhost:${uiPort}`],
+      codecOidc: readOidc(get, baseDir),
     },
-    log: { level: get('log.level') },
+    web: { sessionMaxAgeSeconds: get('web.sessionMaxAgeSeconds'), sessionIdleSeconds: get('web.sessionIdleSeconds'), secureCookie: get('web.secureCookie') },
+    log: { level: get('log.level'), file: get<string>('log.file') ? resolvePath(get<string>('log.file'), baseDir) : undefined },
     dicom: {
       aeTitle: get('dicom.aeTitle'),
       port: get('dicom.port'),
@@ -233,6 +249,18 @@ function readSearchAttributes(doc: Record<string, unknown>, file: string): Recor
     out[name] = String(type);
   }
   return out;
+}
+
+// All three of issuer, audience and keys, or none: a token checked against fewer would prove less than it seems.
+function readOidc(get: <T>(path: string) => T, baseDir: string): OidcConfig | undefined {
+  const issuer = get<string>('codec.oidcIssuer');
+  const audience = get<string>('codec.oidcAudience');
+  const jwks = get<string>('codec.oidcJwks');
+  const set = [issuer, audience, jwks].filter(Boolean).length;
+  if (set === 0) return undefined;
+  if (set < 3) throw new ConfigError('codec.oidcIssuer, codec.oidcAudience and codec.oidcJwks (DICOM_INTAKE_CODEC_OIDC_*) go together: set all three to accept OIDC access tokens at the codec endpoint, or none.');
+  if (/^http:\/\//i.test(jwks)) throw new ConfigError(`codec.oidcJwks = ${jwks}: fetch signing keys over https:// (or give a file path)`);
+  return { issuer, audience, jwks: /^https:\/\//i.test(jwks) ? jwks : resolvePath(jwks, baseDir), userClaim: get<string>('codec.oidcUserClaim') };
 }
 
 function isLoopback(host: string): boolean {

@@ -11,6 +11,7 @@ import { createScriptsRepo } from './scripts-repo';
 import { createSessionLocksRepo } from './session-locks-repo';
 import { createUploadsRepo } from './uploads-repo';
 import { createUsersRepo } from './users-repo';
+import { createWebSessionsRepo } from './web-sessions-repo';
 
 /** Every repository over one database handle. */
 export function createRepositories(db: Knex) {
@@ -27,6 +28,7 @@ export function createRepositories(db: Knex) {
     users: createUsersRepo(db),
     receivedFiles: createReceivedFilesRepo(db),
     receivers: createReceiversRepo(db),
+    webSessions: createWebSessionsRepo(db),
   };
 }
 /** The repositories bundle passed to activities and the API. */

@@ -9,6 +9,8 @@ export interface User {
   login: string;
   siteAdmin: boolean;
   createdAt: string;
+  /** When a site admin turned the account off (its sessions and tokens stop working), or null. */
+  disabledAt: string | null;
 }
 
 /** An API token as listed to its owner: never the token itself. */
@@ -20,7 +22,7 @@ export interface TokenInfo {
 }
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- rows are mapped field by field below */
-const toUser = (r: any): User => ({ id: r.id, login: r.login, siteAdmin: Boolean(r.site_admin), createdAt: r.created_at });
+const toUser = (r: any): User => ({ id: r.id, login: r.login, siteAdmin: Boolean(r.site_admin), createdAt: r.created_at, disabledAt: r.disabled_at ?? null });
 const toToken = (r: any): TokenInfo => ({ id: r.id, userId: r.user_id, createdAt: r.created_at, revokedAt: r.revoked_at ?? null });
 /* eslint-enable @typescript-eslint/no-explicit-any */
 
@@ -28,7 +30,8 @@ const toToken = (r: any): TokenInfo => ({ id: r.id, userId: r.user_id, createdAt
 export function createUsersRepo(db: Knex) {
   const principalOf = async (userId: string): Promise<Principal | undefined> => {
     const user = await db('users').where({ id: userId }).first();
-    if (!user) return undefined;
+    // A disabled account signs in with nothing: not a password, a token or a page session.
+    if (!user || user.disabled_at) return undefined;
     const roles: Record<string, ProjectRole> = {};
     for (const r of await db('project_roles').where({ user_id: userId })) roles[r.project_id] = r.role;
     return { userId: user.id, login: user.login, siteAdmin: Boolean(user.site_admin), roles };
@@ -39,7 +42,7 @@ export function createUsersRepo(db: Knex) {
       return Number(n);
     },
     async create(args: { login: string; passwordHash: string | null; siteAdmin: boolean }): Promise<User> {
-      const row = { id: newId('usr'), login: args.login, password_hash: args.passwordHash, site_admin: args.siteAdmin, created_at: nowIso() };
+      const row = { id: newId('usr'), login: args.login, password_hash: args.passwordHash, site_admin: args.siteAdmin, created_at: nowIso(), disabled_at: null };
       await db('users').insert(row);
       return toUser(row);
     },
@@ -51,6 +54,20 @@ export function createUsersRepo(db: Knex) {
       return (await db('users').orderBy('login')).map(toUser);
     },
     principal: principalOf,
+    /** Sets a new password hash and ends the user's page sessions (a changed password signs everyone out). */
+    async setPassword(userId: string, passwordHash: string): Promise<void> {
+      await db.transaction(async (trx) => {
+        await trx('users').where({ id: userId }).update({ password_hash: passwordHash });
+        await trx('web_sessions').where({ user_id: userId }).delete();
+      });
+    },
+    /** Turns an account off (ending its page sessions; its tokens stop working) or back on. */
+    async setDisabled(userId: string, disabled: boolean): Promise<void> {
+      await db.transaction(async (trx) => {
+        await trx('users').where({ id: userId }).update({ disabled_at: disabled ? nowIso() : null });
+        if (disabled) await trx('web_sessions').where({ user_id: userId }).delete();
+      });
+    },
     async addToken(userId: string, hash: string): Promise<TokenInfo> {
       const row = { id: newId('tok'), user_id: userId, token_hash: hash, created_at: nowIso(), revoked_at: null };
       await db('tokens').insert(row);

@@ -46,9 +46,19 @@ describe('loadConfig: codec, HTTP exposure and logs', () => {
     expect(c.temporal.codec.keyringFile).toBe('/tmp/x/codec-keyring.json');
     expect(() => loadConfig({ DICOM_INTAKE_CODEC_KEYS: 'k=short' })).toThrow(/DICOM_INTAKE_CODEC_KEYS: key k is not 32 bytes/);
   });
-  it('When the HTTP API binds beyond loopback without a codec token, then the config is refused', () => {
-    expect(() => loadConfig({ DICOM_INTAKE_HTTP_HOST: '0.0.0.0' })).toThrow(/needs a bearer token: set DICOM_INTAKE_CODEC_TOKEN/);
-    expect(loadConfig({ DICOM_INTAKE_HTTP_HOST: '0.0.0.0', DICOM_INTAKE_CODEC_TOKEN: 't' }).http.codecToken).toBe('t');
+  it('When the HTTP API binds beyond loopback, then the codec endpoint is never open: it needs a signed-in site admin or the codec token', () => {
+    expect(loadConfig({ DICOM_INTAKE_HTTP_HOST: '0.0.0.0' }).http.codecOpen).toBe(false);
+    expect(loadConfig({ DICOM_INTAKE_HTTP_HOST: '0.0.0.0', DICOM_INTAKE_CODEC_TOKEN: 't' }).http).toMatchObject({ codecToken: 't', codecOpen: false });
+    expect(loadConfig({ DICOM_INTAKE_HTTP_HOST: '127.0.0.1', DICOM_INTAKE_CODEC_TOKEN: 't' }).http.codecOpen).toBe(false);
+    expect(loadConfig({ DICOM_INTAKE_HTTP_HOST: '127.0.0.1' }).http.codecOpen).toBe(true);
+  });
+  it('When only part of the OIDC settings of the codec endpoint is given, then the config is refused; all three are read with the user claim', () => {
+    expect(() => loadConfig({ DICOM_INTAKE_CODEC_OIDC_ISSUER: 'https://id.example' })).toThrow(/go together/);
+    expect(() => loadConfig({ DICOM_INTAKE_CODEC_OIDC_ISSUER: 'https://id.example', DICOM_INTAKE_CODEC_OIDC_AUDIENCE: 'ui', DICOM_INTAKE_CODEC_OIDC_JWKS: 'http://id.example/jwks' })).toThrow(/https/);
+    const c = loadConfig({ DICOM_INTAKE_CODEC_OIDC_ISSUER: 'https://id.example', DICOM_INTAKE_CODEC_OIDC_AUDIENCE: 'ui', DICOM_INTAKE_CODEC_OIDC_JWKS: '/etc/jwks.json' });
+    expect(c.http.codecOidc).toEqual({ issuer: 'https://id.example', audience: 'ui', jwks: '/etc/jwks.json', userClaim: 'preferred_username' });
+    expect(loadConfig({}).http.codecOidc).toBeUndefined();
+    expect(loadConfig({}).web).toEqual({ sessionMaxAgeSeconds: 43200, sessionIdleSeconds: 1800, secureCookie: false });
   });
   it('When no CORS origin is set, then the embedded Web UI origin is allowed; a log level outside the list is refused', () => {
     expect(loadConfig({ DICOM_INTAKE_TEMPORAL_UI_PORT: '9233' }).http.corsOrigins).toEqual(['http://127.0.0.1:9233', 'http://localhost:9233']);

@@ -1,4 +1,9 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { startConsoleLevel } from '../../src/cli/start-console';
+import { loadConfig } from '../../src/config/load-config';
 import { createLogger } from '../../src/logging/logger';
 import { REDACTED } from '../../src/logging/redaction';
 
@@ -36,5 +41,34 @@ describe('JSON logger', () => {
     logger.info('quiet');
     logger.warn('loud');
     expect(lines.map((l) => l.msg)).toEqual(['loud']);
+  });
+});
+
+describe('start: a quiet console and a full log file', () => {
+  it('When start runs without DICOM_INTAKE_LOG_LEVEL, then its console shows warnings only while the log file keeps info lines', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'log-file-'));
+    try {
+      const file = join(dir, 'logs', 'start.log');
+      const config = loadConfig({ DICOM_INTAKE_LOG_FILE: file }, join(dir, 'none.yaml'));
+      expect(config.log).toEqual({ level: 'info', file });
+      const consoleLevel = startConsoleLevel(config, {});
+      expect(consoleLevel).toBe('warn');
+      const shown: string[] = [];
+      const logger = createLogger({ level: consoleLevel, name: 'start', destination: { write: (s: string) => void shown.push(JSON.parse(s).msg) }, file: { path: file, level: config.log.level } });
+      logger.info('activity completed');
+      logger.warn('receiver did not start');
+      expect(shown).toEqual(['receiver did not start']);
+      const kept = (await readFile(file, 'utf8')).trim().split('\n').map((l) => JSON.parse(l).msg);
+      expect(kept).toEqual(['activity completed', 'receiver did not start']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('When DICOM_INTAKE_LOG_LEVEL is set, then start uses it on the console', () => {
+    const env = { DICOM_INTAKE_LOG_LEVEL: 'info' };
+    expect(startConsoleLevel(loadConfig(env, '/nonexistent/none.yaml'), env)).toBe('info');
+    const debug = { DICOM_INTAKE_LOG_LEVEL: 'debug' };
+    expect(startConsoleLevel(loadConfig(debug, '/nonexistent/none.yaml'), debug)).toBe('debug');
   });
 });

@@ -30,7 +30,7 @@ describe('web pages in headless Chromium', () => {
   });
 
   it('When the site admin opens a project, edits and checks its script and changes its archive setting, then the page shows each result', async () => {
-    const context = await signedIn(browser, 'admin', stack.adminToken);
+    const context = await signedIn(browser, 'admin', stack.adminPassword);
     const p = await context.newPage();
     await p.goto(`${stack.baseUrl}/ui`);
     await expect.poll(() => p.locator('#projects tbody tr').count()).toBe(1);
@@ -60,7 +60,7 @@ describe('web pages in headless Chromium', () => {
   });
 
   it('When a session page is opened, then it lists every file with the site and project script versions and the audit trail', async () => {
-    const context = await signedIn(browser, 'admin', stack.adminToken);
+    const context = await signedIn(browser, 'admin', stack.adminPassword);
     const p = await context.newPage();
     await p.goto(`${stack.baseUrl}/ui/projects/WEB1/subjects/WS1/experiments/WE1`);
     const rows = p.locator('#files tbody tr');
@@ -88,7 +88,7 @@ describe('web pages in headless Chromium', () => {
     expect(up.status).toBe(200);
     expect(up.text).toContain('/prearchive/projects/WEB2/');
 
-    const context = await signedIn(browser, 'admin', stack.adminToken);
+    const context = await signedIn(browser, 'admin', stack.adminPassword);
     const p = await context.newPage();
     await p.goto(`${stack.baseUrl}/ui/prearchive`);
     const row = p.locator('#prearchive tbody tr', { hasText: 'PE1' });
@@ -117,7 +117,7 @@ describe('web pages in headless Chromium', () => {
   it('When a member uploads a zip from the project page and relabels the session from its page, then the archive and the headers follow', async () => {
     expect((await http(stack.baseUrl, 'PUT', '/data/projects/WEB3')).status).toBe(201);
     expect((await http(stack.baseUrl, 'PUT', '/data/config/edit/projects/WEB3/image/dicom/script', 'version "6.1"\n(0010,0020) := session\n')).status).toBe(200);
-    const context = await signedIn(browser, 'admin', stack.adminToken);
+    const context = await signedIn(browser, 'admin', stack.adminPassword);
     const p = await context.newPage();
     await p.goto(`${stack.baseUrl}/ui/projects/WEB3`);
     const { zip } = await studyZip({ patientName: 'Upload^Patient', patientId: 'UP-0001', birthDate: '19550101' }, 2);
@@ -163,7 +163,7 @@ describe('web pages in headless Chromium', () => {
   });
 
   it('When the site admin turns the site script off from the site page, then the API reports it off', async () => {
-    const context = await signedIn(browser, 'admin', stack.adminToken);
+    const context = await signedIn(browser, 'admin', stack.adminPassword);
     const p = await context.newPage();
     await p.goto(`${stack.baseUrl}/ui/site`);
     await p.click('button:has-text("Turn off")');

@@ -6,6 +6,13 @@ export function useToken(base: string, token: string): void {
   tokens.set(base, token);
 }
 
+/** The base URL of the test stack started last in this file (for helpers called without one). */
+export function lastStackBase(): string {
+  const bases = [...tokens.keys()];
+  if (!bases.length) throw new Error('no test stack has been started in this file');
+  return bases[bases.length - 1];
+}
+
 /**
  * A small fetch wrapper for tests: status and text of one request to the test stack, signed in with the stack's
  * token unless `auth` says otherwise (`null`: no Authorization header; a string: that header value).

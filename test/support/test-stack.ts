@@ -9,7 +9,7 @@ import type { DataConverter, PayloadCodec } from '@temporalio/common';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { DestinationStream } from 'pino';
 import { inject } from 'vitest';
-import { createApiServer, httpLimits } from '../../src/api/server';
+import { codecRouteSettings, createApiServer, httpLimits, webSessionSettings } from '../../src/api/server';
 import { ensureSiteAdmin } from '../../src/auth/accounts';
 import { useToken } from './http';
 import { connectClient } from '../../src/client/connect-client';
@@ -29,6 +29,8 @@ export interface TestStack extends Services {
   dataDir: string;
   /** The site admin's API token; `http()` signs in with it. */
   adminToken: string;
+  /** The site admin's password (login `admin`), for the pages' sign-in form. */
+  adminPassword: string;
   /** The service's data converter (codec + encoded failures), as given to the worker and client: use it to replay. */
   dataConverter: DataConverter;
   /** The payload codec alone, to decode raw history in tests. */
@@ -109,7 +111,8 @@ export async function startTestStack(env: Record<string, string> = {}, opts: { l
     siteAnonEnabled: config.anonymization.siteEnabled,
     editSettings: { rerunProjectAnon: config.anonymization.rerunProjectAnonOnRename, retentionSeconds: config.edits.versionRetentionSeconds },
     limits: httpLimits(config),
-    codec: { codec, codecToken: config.http.codecToken, corsOrigins: config.http.corsOrigins },
+    codec: { codec, ...codecRouteSettings(config) },
+    web: webSessionSettings(config),
     logger: logger.child({ name: 'api' }),
   });
   server.listen(0, '127.0.0.1');
@@ -126,6 +129,7 @@ export async function startTestStack(env: Record<string, string> = {}, opts: { l
     baseUrl,
     dataDir,
     adminToken: admin!.token,
+    adminPassword: admin!.password,
     dataConverter,
     codec,
     workflowBundle,

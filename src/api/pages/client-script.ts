@@ -2,7 +2,8 @@
  * The pages' only script, served as /ui/app.js. Declarative: a button says what to call
  * (data-method, data-path, optional data-body = id of a field whose value is sent or data-text = a literal body,
  * data-query = id of a field sent as ?name=value, data-confirm, data-then =
- * "reload" | "show" | a URL to go to). Tables with class "sortable" sort by a click on a column header.
+ * "reload" | "show" | a URL to go to; data-form = id of a form sent as multipart FormData, plus data-script = id of a
+ * textarea sent in it as "script"; data-target = id of a table that shows a script preview's changes). Tables with class "sortable" sort by a click on a column header.
  * It calls the same endpoints as the CLI, so the pages can do nothing the API does not allow.
  */
 export const CLIENT_SCRIPT = `
@@ -11,6 +12,11 @@ function say(text, ok) {
   const box = document.getElementById('message');
   box.className = 'msg ' + (ok ? 'ok' : 'err');
   box.textContent = text;
+}
+// The session's CSRF token (a cookie the server set at sign-in; SameSite=Strict) goes with every call in X-CSRF-Token.
+function csrfToken() {
+  const m = /(?:^|;\\s*)dicom_intake_csrf=([^;]*)/.exec(document.cookie);
+  return m ? m[1] : '';
 }
 async function call(button) {
   const d = button.dataset;
@@ -25,16 +31,28 @@ async function call(button) {
   // data-file: the chosen file itself is the body (an upload of a zip, tar or tar.gz).
   const file = d.file ? document.getElementById(d.file).files[0] : undefined;
   if (d.file && !file) { say('choose a file first', false); return; }
-  const body = file || (d.body ? document.getElementById(d.body).value : d.text);
+  let body = file || (d.body ? document.getElementById(d.body).value : d.text);
+  if (d.form) {
+    body = new FormData(document.getElementById(d.form));
+    if (d.script) body.set('script', document.getElementById(d.script).value);
+  }
   button.disabled = true;
   try {
-    const res = await fetch(path, { method: d.method, body, credentials: 'same-origin', headers: body === undefined ? {} : { 'content-type': file ? 'application/octet-stream' : d.type || 'text/plain' } });
+    const headers = { 'x-csrf-token': csrfToken() };
+    // A FormData body sets its own multipart content type (with the boundary).
+    if (body !== undefined && !d.form) headers['content-type'] = file ? 'application/octet-stream' : d.type || 'text/plain';
+    const res = await fetch(path, { method: d.method, body, credentials: 'same-origin', headers });
+    // The sign-in ended (signed out elsewhere, expired, idle): sign in again and come back here.
+    if (res.status === 401) { location.href = '/ui/login?next=' + encodeURIComponent(location.pathname + location.search); return; }
     const text = await res.text();
     let shown = text;
     let fine = res.ok;
     try {
       const j = JSON.parse(text);
-      if (Array.isArray(j.diagnostics)) {
+      if (Array.isArray(j.changes) && d.target) {
+        showChanges(document.getElementById(d.target), j.changes);
+        shown = j.rejected ? 'the script rejects this file (reject[]): it would not be stored' : j.changes.length + ' element(s) would change; nothing was written';
+      } else if (Array.isArray(j.diagnostics)) {
         // A script check: one line per finding, with its line and column.
         fine = j.ok;
         shown = j.diagnostics.length
@@ -52,6 +70,17 @@ async function call(button) {
   } finally {
     button.disabled = false;
   }
+}
+// A script preview: one row per changed element (path, what happened, value before, value after), as text only.
+function showChanges(table, changes) {
+  table.replaceChildren();
+  const head = table.createTHead().insertRow();
+  ['Tag path', 'VR', 'Change', 'Before', 'After'].forEach((h) => { const th = document.createElement('th'); th.textContent = h; head.appendChild(th); });
+  const rows = table.createTBody();
+  changes.forEach((c) => {
+    const tr = rows.insertRow();
+    [c.path, c.vr, c.kind, c.before === undefined ? '' : c.before, c.after === undefined ? '' : c.after].forEach((v) => { tr.insertCell().textContent = v; });
+  });
 }
 function sortBy(th) {
   const table = th.closest('table');

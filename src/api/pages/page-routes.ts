@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { Repositories } from '../../db/repositories';
-import { mayAccessProject } from '../../domain/access';
+import { mayAccessProject, type Principal } from '../../domain/access';
 import { onProject, PUBLIC, SIGNED_IN, SITE_ADMIN } from '../access';
 import { HttpError, type Router } from '../router';
 import { sessionProvenance } from '../session-provenance';
@@ -8,6 +8,8 @@ import { CLIENT_SCRIPT } from './client-script';
 import { html, type SafeHtml } from './html';
 import { page, sendPage } from './layout';
 import { registerPrearchivePages } from './prearchive-pages';
+import { registerSignInPages } from './sign-in-pages';
+import type { WebSessionSettings } from '../../auth/web-session';
 import { writableProjects } from './writable-projects';
 
 /** What the pages need beyond the repositories: where the Temporal Web UI is, to link runs to it. */
@@ -15,20 +17,42 @@ export interface PageDeps {
   repos: Repositories;
   /** e.g. http://127.0.0.1:8233/namespaces/default; runs are linked when set. */
   temporalUiUrl?: string;
+  /** Sign-in sessions (config `web.*`). */
+  web?: WebSessionSettings;
 }
 
 const ARCHIVE_SETTINGS: Record<number, string> = { 0: '0: keep in the prearchive for review', 4: '4: archive automatically', 5: '5: archive automatically, overwriting' };
 
 const send = (res: ServerResponse, status: number, body: string, type?: string) => sendPage(res, body, status, type);
 
-/** A script editor: the text, Check (engine validation without data), Save, Enable/Disable. */
-function scriptEditor(id: string, text: string, savePath: string, enabled: boolean | null, toggle: (on: boolean) => { path: string; text?: string }): SafeHtml {
+/** Sessions offered as preview input: id and a readable name (project / subject / session labels). */
+type PreviewSession = { id: string; name: string };
+
+/** A script editor: the text, Check (engine validation without data), Save, Enable/Disable, Preview on one file. */
+function scriptEditor(id: string, text: string, savePath: string, enabled: boolean | null, toggle: (on: boolean) => { path: string; text?: string }, preview: { project?: string; sessions: PreviewSession[] }): SafeHtml {
   const t = toggle(!enabled);
   return html`<textarea id="${id}" spellcheck="false">${text}</textarea>
 <div><button data-method="POST" data-path="/api/scripts/check" data-body="${id}" data-then="show">Check</button>
 <button data-method="PUT" data-path="${savePath}" data-body="${id}" data-then="reload">Save</button>
 ${enabled === null ? '' : html`<span class="muted">anonymization is <span class="status">${enabled ? 'on' : 'off'}</span></span>
-<button data-method="PUT" data-path="${t.path}" ${t.text === undefined ? '' : html`data-text="${t.text}"`} data-then="reload">${enabled ? 'Turn off' : 'Turn on'}</button>`}</div>`;
+<button data-method="PUT" data-path="${t.path}" ${t.text === undefined ? '' : html`data-text="${t.text}"`} data-then="reload">${enabled ? 'Turn off' : 'Turn on'}</button>`}</div>
+<h3>Preview</h3>
+<p class="muted">Runs the script above (saved or not) on one file in memory and lists every element it would change; nothing is written.</p>
+<form id="${id}-preview" class="preview">${preview.project ? html`<input type="hidden" name="project" value="${preview.project}">` : ''}
+<p><label>a DICOM file <input type="file" name="file" id="${id}-preview-file"></label>
+<input name="subject" placeholder="subject label (optional)"> <input name="session-label" placeholder="session label (optional)"></p>
+${preview.sessions.length ? html`<p><label>or the first file of an archived session <select name="session" id="${id}-preview-session"><option value="">(choose)</option>
+${preview.sessions.map((x) => html`<option value="${x.id}">${x.name}</option>`)}</select></label></p>` : ''}</form>
+<button data-method="POST" data-path="/api/scripts/preview" data-form="${id}-preview" data-script="${id}" data-target="${id}-changes" data-then="show">Preview</button>
+<table id="${id}-changes" class="changes"></table>`;
+}
+
+// Preview offers at most this many sessions in its list (the upload works for any file).
+const PREVIEW_SESSIONS = 200;
+
+async function previewSessions(repos: Repositories, principal: Principal, projectId?: string): Promise<PreviewSession[]> {
+  const sessions = (await repos.archive.sessions(projectId)).filter((x) => mayAccessProject(principal, x.projectId, 'read'));
+  return sessions.slice(0, PREVIEW_SESSIONS).map((x) => ({ id: x.id, name: `${x.projectId} / ${x.subjectLabel} / ${x.label}` }));
 }
 
 /** The web pages: projects, project settings, a session with its passes and audit trail, site settings. */
@@ -37,6 +61,7 @@ export function registerPageRoutes(router: Router, deps: PageDeps): void {
   const runLink = (workflowId: string | null | undefined) =>
     !workflowId ? '' : deps.temporalUiUrl ? html`<a href="${deps.temporalUiUrl}/workflows/${encodeURIComponent(workflowId)}" target="_blank" rel="noopener">${workflowId}</a>` : html`<code>${workflowId}</code>`;
 
+  registerSignInPages(router, deps);
   registerPrearchivePages(router, deps);
   router.on('GET', '/ui/app.js', PUBLIC, async ({ res }) => send(res, 200, CLIENT_SCRIPT, 'text/javascript; charset=utf-8'));
   router.on('GET', '/ui', SIGNED_IN, async ({ res }) => {
@@ -83,7 +108,7 @@ ${canWrite ? html`<h2>Upload</h2>
 ${canConfigure ? html`<button data-method="PUT" data-path="/data/projects/${project.id}" data-query="archive-setting" data-then="reload">Save setting</button>` : ''}</p>
 <h2>Project anonymization script ${script ? html`<span class="muted">(version ${script.version})</span>` : ''}</h2>
 ${canConfigure
-  ? scriptEditor('project-script', script?.text ?? 'version "6.1"\n', `/data/config/edit/projects/${project.id}/image/dicom/script`, script ? script.enabled : null, (on) => ({ path: `/data/config/edit/projects/${project.id}/image/dicom/status?activate=${on}` }))
+  ? scriptEditor('project-script', script?.text ?? 'version "6.1"\n', `/data/config/edit/projects/${project.id}/image/dicom/script`, script ? script.enabled : null, (on) => ({ path: `/data/config/edit/projects/${project.id}/image/dicom/status?activate=${on}` }), { project: project.id, sessions: await previewSessions(repos, principal, project.id) })
   : html`<pre>${script?.text ?? 'none'}</pre>`}
 <h2>Archived sessions</h2>
 <table class="sortable"><thead><tr><th>Subject</th><th>Session</th></tr></thead><tbody>
@@ -137,7 +162,7 @@ ${audit.map((a) => html`<tr><td>${a.at}</td><td>${a.actor}</td><td>${a.action}</
     send(res, 200, page('Site settings', principal, html`
 <h2>Site-wide anonymization script ${script ? html`<span class="muted">(version ${script.version})</span>` : ''}</h2>
 <p class="muted">Runs on every upload before anything else, unless the upload was anonymized by the upload client.</p>
-${scriptEditor('site-script', script?.text ?? 'version "6.1"\n', '/xapi/anonymize/site', script ? script.enabled : null, (on) => ({ path: '/xapi/anonymize/site/enabled', text: String(on) }))}
+${scriptEditor('site-script', script?.text ?? 'version "6.1"\n', '/xapi/anonymize/site', script ? script.enabled : null, (on) => ({ path: '/xapi/anonymize/site/enabled', text: String(on) }), { sessions: await previewSessions(repos, principal) })}
 <h2>DICOM receivers</h2>
 <p class="muted">Configured in temporal-dev.yaml (receivers:) and started with the service; routing rules are tried after the request's labels.</p>
 <table class="sortable" id="receivers"><thead><tr><th>AE title</th><th>Address</th><th>Destination</th><th>Anonymize</th><th>Allowed callers</th><th>Routing rules</th></tr></thead><tbody>

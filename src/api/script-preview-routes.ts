@@ -1,0 +1,65 @@
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { compileScript, ScriptCheckError, ScriptRuntimeError, ScriptSyntaxError } from '../anonymize';
+import { previewScript } from '../anonymize/script-preview';
+import type { Repositories } from '../db/repositories';
+import { DicomEditError, DicomReadError, openDicom } from '../dicom';
+import { newId } from '../domain/ids';
+import type { FileStore } from '../storage/file-store';
+import { requireProjectAccess, SIGNED_IN } from './access';
+import { readFormData } from './form-data-body';
+import { sendJson } from './http-io';
+import { HttpError, type Router } from './router';
+
+// A preview holds the file in memory (and briefly in staging): one modest instance, not a study.
+const MAX_PREVIEW_BYTES = 64 * 1024 * 1024;
+
+/**
+ * `POST /api/scripts/preview`: runs a script (form field `script`) over one DICOM file in memory and answers every
+ * element it would change, add or delete (`dicom-intake script preview` over HTTP, for the pages' Preview button).
+ * The file is either uploaded (form field `file`) or the first file of an archived session the caller may read
+ * (form field `session`, its id); the script sees that session's labels, or `project`, `subject` and `session-label`
+ * fields for an upload. Nothing is written: an upload lives in staging for the request only.
+ */
+export function registerScriptPreviewRoutes(router: Router, deps: { repos: Repositories; store: FileStore }): void {
+  const { repos, store } = deps;
+  router.on('POST', '/api/scripts/preview', SIGNED_IN, async ({ req, res, principal }) => {
+    const form = await readFormData(req, MAX_PREVIEW_BYTES);
+    const field = (name: string) => form.get(name)?.data.toString('utf8').trim() || undefined;
+    const text = form.get('script')?.data.toString('utf8');
+    if (!text?.trim()) throw new HttpError(400, 'the form needs the script text (field "script")');
+    let path: string;
+    let vars: Record<string, string | undefined>;
+    let cleanup: string | undefined;
+    const upload = form.get('file');
+    if (upload?.data.length) {
+      cleanup = store.path(store.stagingKey(newId('preview')));
+      path = `${cleanup}/file.dcm`;
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(path, upload.data, { mode: 0o600 });
+      vars = { project: field('project'), subject: field('subject'), session: field('session-label') };
+    } else if (field('session')) {
+      const session = await repos.archive.session(field('session')!);
+      if (!session) throw new HttpError(404, `archived session ${field('session')} does not exist`);
+      requireProjectAccess(principal, session.projectId, 'read');
+      const [first] = await repos.archive.instances(session.id);
+      if (!first) throw new HttpError(404, `archived session ${session.label} has no files`);
+      path = store.path(first.objectKey);
+      vars = { project: session.projectId, subject: session.subjectLabel, session: session.label };
+    } else {
+      throw new HttpError(400, 'choose a DICOM file to upload (field "file") or an archived session (field "session")');
+    }
+    try {
+      const compiled = compileScript(text);
+      const preview = previewScript(compiled, await openDicom(path), vars);
+      sendJson(res, 200, { ok: true, ...preview });
+    } catch (e) {
+      if (e instanceof ScriptSyntaxError || e instanceof ScriptCheckError) throw new HttpError(400, `the script is not valid: ${e.message}; use Check for every finding`);
+      if (e instanceof DicomReadError || e instanceof DicomEditError) throw new HttpError(422, `the file cannot be read as DICOM (${e.code}): ${e.message}`);
+      if (e instanceof ScriptRuntimeError) throw new HttpError(422, `the script failed on this file (${e.code}): ${e.message}`);
+      throw e;
+    } finally {
+      if (cleanup) await rm(cleanup, { recursive: true, force: true });
+    }
+  });
+}
