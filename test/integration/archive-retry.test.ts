@@ -4,6 +4,7 @@ import { promisify } from 'node:util';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openDicom } from '../../src/dicom';
+import { importWorkflowId } from '../../src/client/start-import';
 import { archiveWorkflowId } from '../../src/workflows/workflow-ids';
 import { zipBuffers } from '../../src/storage/zip-write';
 import { buildDicom, syntheticUid } from '../factories/dicom-builder';
@@ -128,8 +129,12 @@ describe('failed archives: listed from Temporal visibility, retried once fixed',
     for (let i = 0; i < 50 && (await runs()).length < 2; i++) await new Promise((r) => setTimeout(r, 200));
     expect(await runs()).toEqual(['COMPLETED', 'FAILED']);
     expect(await failedIds()).not.toContain(workflowId);
+    // The changed failure paths replay: both runs of the archive, and the upload that failed with it.
     for await (const w of stack.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
       await Worker.runReplayHistory(stack.replayOptions, await stack.client.workflow.getHandle(workflowId, w.runId).fetchHistory(), workflowId);
     }
+    const uploadWorkflow = stack.client.workflow.getHandle(importWorkflowId(pre.uploadId!));
+    expect((await uploadWorkflow.describe()).status.name).toBe('FAILED');
+    await Worker.runReplayHistory(stack.replayOptions, await uploadWorkflow.fetchHistory(), uploadWorkflow.workflowId);
   });
 });
