@@ -15,6 +15,7 @@ import { loadConfig } from '../../src/config/load-config';
 import { openDicom } from '../../src/dicom';
 import { defaultTemporalCli, startDevServer, type DevServer, type DevServerOptions } from '../../src/workers/temporal-dev-server';
 import { openServices, type Services } from '../../src/workers/services';
+import { archiveWorkflowId } from '../../src/workflows/workflow-ids';
 import { seededRandom } from '../factories/dicom-mutator';
 import { studyZip } from '../factories/study-zip';
 import { http, useToken } from '../support/http';
@@ -30,6 +31,8 @@ const DUPLICATE_POSTS = 2;
 const COMMITS = 4;
 /** Archived sessions edited during the chaos (A0…), one per edit kind, archived before it. */
 const EDITS = ['session-relabel', 'subject-relabel', 'move', 'reassign'] as const;
+/** Uploads to a project that archives automatically (code 4), through the prearchive (sessions P0…). */
+const AUTO_ARCHIVED = 2;
 const WORKER_KILLS = 6;
 const TEMPORAL_RESTART_AFTER_KILL = 3;
 const SETTLE_DEADLINE_MS = 300_000;
@@ -37,6 +40,8 @@ const SETTLE_DEADLINE_MS = 300_000;
 // Labels go into the headers at both passes, so that after an edit the headers can be checked against the catalog.
 const SITE_SCRIPT = 'version "6.1"\n(0010,0010) := subject\n(0010,0020) := session\n-(0010,0030)\n';
 const projectScript = (institution: string) => `version "6.1"\n(0010,0010) := subject\n(0010,0020) := session\n(0008,1030) := project\n(0008,0080) := "${institution}"\n`;
+/** Fails on the third file, after passing two: the direct archive to PF fails and is retried once fixed. */
+const FAILING_ON_THIRD = `${projectScript('PF INSTITUTE')}(0020,0013) = "3" ? (0008,0020) := shiftDateByIncrement[(0010,0010), 1]\n`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const FIGURES = resolve(__dirname, '../../test-output/crash-safety-figures.txt');
 
@@ -106,11 +111,13 @@ describe('crash safety: uploads, commits and edits while the worker is SIGKILLed
 
   it('When uploads, prearchive commits and metadata edits run while the worker is killed at random and Temporal restarts once, then each ends as expected with nothing lost or doubled', async () => {
     const { repos, store, db } = services;
-    for (const p of ['PC', 'PQ']) expect((await http(baseUrl, 'PUT', `/data/projects/${p}?prearchive_code=0`)).status).toBe(201);
+    for (const [p, code] of [['PC', 0], ['PQ', 0], ['PA', 4], ['PF', 0]]) expect((await http(baseUrl, 'PUT', `/data/projects/${p}?prearchive_code=${code}`)).status).toBe(201);
     const scriptId = async (path: string, text: string) => JSON.parse((await http(baseUrl, 'PUT', path, text)).text).id as number;
     const site = await scriptId('/xapi/anonymize/site', SITE_SCRIPT);
     const pc = await scriptId('/data/config/edit/projects/PC/image/dicom/script', projectScript('PC INSTITUTE'));
     const pq = await scriptId('/data/config/edit/projects/PQ/image/dicom/script', projectScript('PQ INSTITUTE'));
+    const pa = await scriptId('/data/config/edit/projects/PA/image/dicom/script', projectScript('PA INSTITUTE'));
+    await scriptId('/data/config/edit/projects/PF/image/dicom/script', FAILING_ON_THIRD);
 
     let studies = 0;
     const newZip = async () => (await studyZip({ patientName: `Chaos^Patient${++studies}`, patientId: `CHAOS-${studies}`, birthDate: '19400101' }, FILES)).zip;
@@ -121,7 +128,7 @@ describe('crash safety: uploads, commits and edits while the worker is SIGKILLed
     };
     const upload = async (dest: string, zip: Buffer) => (await post(`/api/uploads?import-handler=DICOM-zip&inbody=true&${dest}`, zip)).uploadId;
     const toArchive = (project: string, subject: string, session: string) => `dest=/archive/projects/${project}/subjects/${subject}/experiments/${session}`;
-    const toPrearchive = (subject: string, session: string) => `dest=/prearchive/projects/PC&SUBJECT_ID=${subject}&EXPT_LABEL=${session}`;
+    const toPrearchive = (subject: string, session: string, project = 'PC') => `dest=/prearchive/projects/${project}&SUBJECT_ID=${subject}&EXPT_LABEL=${session}`;
     const uploadEnded = async (id: string) => {
       const u = await repos.uploads.get(id);
       return u && ['ARCHIVED', 'PREARCHIVED', 'ERROR'].includes(u.status) ? u.status : undefined;
@@ -148,9 +155,9 @@ describe('crash safety: uploads, commits and edits while the worker is SIGKILLed
     type Op = { kind: 'upload' | 'commit' | 'edit'; id: string; ended: () => Promise<string | undefined>; expected: string };
     const ops: Op[] = [];
     const zips = await Promise.all(Array.from({ length: UPLOADS }, () => newZip()));
-    const uploadOp = async (i: number) => {
-      const id = await upload(toArchive('PC', `S${i}`, `E${i}`), zips[i]);
-      ops.push({ kind: 'upload', id, ended: () => uploadEnded(id), expected: 'ARCHIVED' });
+    const uploadOp = async (i: number, dest = toArchive('PC', `S${i}`, `E${i}`), zip = zips[i], expected = 'ARCHIVED') => {
+      const id = await upload(dest, zip);
+      ops.push({ kind: 'upload', id, ended: () => uploadEnded(id), expected });
     };
     const commitOp = async (label: string, expected: string) => {
       const p = pre.get(label)!;
@@ -172,6 +179,9 @@ describe('crash safety: uploads, commits and edits while the worker is SIGKILLed
     };
     const started = [
       ...Array.from({ length: UPLOADS }, (_, i) => uploadOp(i)),
+      ...Array.from({ length: AUTO_ARCHIVED }, async (_, i) => uploadOp(i, toPrearchive(`SP${i}`, `P${i}`, 'PA'), await newZip())),
+      // Kept in the prearchive as ERROR by its failing project script (the upload reports the error).
+      (async () => uploadOp(0, toArchive('PF', 'SF', 'F0'), await newZip(), 'ERROR'))(),
       ...Array.from({ length: COMMITS }, (_, i) => commitOp(`C${i}`, 'ARCHIVED')),
       commitOp('K0', 'CONFLICT'),
       editOp('/api/archive/projects/PC/sessions/A0/relabel?label=A0R'),
@@ -220,6 +230,15 @@ describe('crash safety: uploads, commits and edits while the worker is SIGKILLed
     expect(unexpected, 'every operation ended as expected').toEqual([]);
     expect((await repos.prearchive.get(pre.get('K0')!.id))?.reason).toMatch(/^SessionConflictError: session K0 already exists/);
 
+    // The failed direct archive waits in the prearchive as ERROR, as its site-pass files; once its script is fixed,
+    // a retry (no kills any more) archives it.
+    const [failed] = await repos.prearchive.list('PF');
+    expect(failed).toMatchObject({ status: 'ERROR', lockedBy: null, reason: expect.stringMatching(/^AnonymizationFailedError: project script \d+ \(v1\) failed on file #3/) });
+    expect((await store.list(`prearchive/PF/${failed.timestamp}/${failed.folder}`)).map((k) => k.split('/').slice(-2).join('/'))).toEqual(Array.from({ length: FILES }, (_, i) => `site/00000${i + 1}.dcm`));
+    const pf = await scriptId('/data/config/edit/projects/PF/image/dicom/script', projectScript('PF INSTITUTE'));
+    const retried = await http(baseUrl, 'POST', `/api/archive/retry?workflowId=${archiveWorkflowId(failed.groupId!)}`);
+    expect(retried.status, retried.text).toBe(200);
+
     // Nothing lost, nothing doubled: each session holds its instances once, each file carries each pass once (its
     // (0012,0064) items and its pass records), and its headers carry the labels the catalog has.
     const plain = [site, pc];
@@ -227,6 +246,8 @@ describe('crash safety: uploads, commits and edits while the worker is SIGKILLed
       ...Array.from({ length: UPLOADS }, (_, i) => ({ project: 'PC', subject: `S${i}`, session: `E${i}`, passes: plain })),
       ...Array.from({ length: COMMITS }, (_, i) => ({ project: 'PC', subject: `SC${i}`, session: `C${i}`, passes: plain })),
       { project: 'PC', subject: 'SK', session: 'K0', passes: plain },
+      ...Array.from({ length: AUTO_ARCHIVED }, (_, i) => ({ project: 'PA', subject: `SP${i}`, session: `P${i}`, passes: [site, pa] })),
+      { project: 'PF', subject: 'SF', session: 'F0', passes: [site, pf] },
       { project: 'PC', subject: 'SA0', session: 'A0R', passes: [site, pc, pc] },
       { project: 'PC', subject: 'SA1R', session: 'A1', passes: [site, pc, pc] },
       { project: 'PQ', subject: 'SA2', session: 'A2', passes: [site, pc, pq] },
@@ -283,16 +304,17 @@ describe('crash safety: uploads, commits and edits while the worker is SIGKILLed
     // One live site pass per received file (repeats of the same content are the same pass), one live project pass per
     // file archived and per file edited; the conflicting commit's project pass was rolled back.
     const live = await db('anonymization_passes').whereNull('discarded_at').select('kind');
-    const received = (EDITS.length + 1 + COMMITS + 1 + UPLOADS) * FILES;
+    const received = (EDITS.length + 1 + COMMITS + 1 + UPLOADS + AUTO_ARCHIVED + 1) * FILES;
     expect(live.filter((p) => p.kind === 'site')).toHaveLength(received);
     expect(live.filter((p) => p.kind === 'project')).toHaveLength((expected.length + EDITS.length) * FILES);
     // The database agrees with the files: the archive holds exactly the versions the catalog keeps (current ones,
-    // and those an edit superseded, kept for the retention time); staging and quarantine hold nothing; the
-    // prearchive holds only the conflicting K0, as its site-pass files.
+    // and those an edit superseded, kept for the retention time); staging holds nothing; the prearchive holds only
+    // the conflicting K0, as its site-pass files.
     const versions = await db('file_versions').whereNull('purged_at').select('object_key');
     expect((await store.list('archive')).sort()).toEqual([...new Set(versions.map((v) => v.object_key as string))].sort());
     expect(await store.list('staging')).toEqual([]);
-    expect(await store.list('quarantine')).toEqual([]);
+    // The failed upload's quarantine folder holds its reason only: its session's files are in the prearchive (then archived).
+    expect(await store.list('quarantine')).toEqual(ops.filter((o) => o.expected === 'ERROR').map((o) => `quarantine/${o.id}/reason.json`));
     const k0 = pre.get('K0')!;
     expect((await store.list('prearchive')).map((k) => k.replace(`prearchive/PC/${k0.timestamp}/${k0.folder}/`, ''))).toEqual(Array.from({ length: FILES }, (_, i) => `site/00000${i + 1}.dcm`));
     expect(kills).toBe(WORKER_KILLS);
