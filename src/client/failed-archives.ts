@@ -56,7 +56,7 @@ export async function retryFailedArchive(client: Client, taskQueue: string, repo
   // A failed direct archive kept its session in the prearchive (found by its group); a commit names it.
   const direct = !input.prearchiveId;
   let pre = direct ? await repos.prearchive.byGroup(input.groupId) : await repos.prearchive.get(input.prearchiveId!);
-  if (!pre && direct) return { ok: false, type: 'SessionNotFoundError', message: `workflow ${workflowId} archived upload ${input.uploadId} directly and kept no prearchive session (it failed before sessions were kept; its upload was quarantined), so send the files again` };
+  if (!pre && direct) return { ok: false, type: 'SessionNotFoundError', message: await goneDirectSession(repos, workflowId, input) };
   if (!pre) return { ok: false, type: 'SessionNotFoundError', message: `prearchive session ${input.prearchiveId} is gone (archived or deleted since)` };
   if (pre.status === 'ERROR') {
     const rebuilt = await outcomeOf(startPrearchiveOperation(client, taskQueue, pre, { op: 'rebuild', prearchiveId: pre.id }));
@@ -105,4 +105,12 @@ async function failedArchiveOf(client: Client, repos: Repositories, workflowId: 
   const ran = await client.workflow.getHandle(workflowId).describe().then(() => true, (err: Error) => (err.name === 'WorkflowNotFoundError' ? false : Promise.reject(err)));
   const pre = ran ? undefined : await repos.prearchive.get(workflowId.slice(prefix.length));
   return pre?.groupId ? archiveWorkflowId(pre.groupId) : workflowId;
+}
+
+/** Why a failed direct archive has no prearchive session to retry: committed or deleted since, or never kept. */
+async function goneDirectSession(repos: Repositories, workflowId: string, input: ArchiveSessionInput): Promise<string> {
+  const group = await repos.uploads.group(input.groupId);
+  if (group?.status === 'ARCHIVED') return `the session of workflow ${workflowId} was archived since (committed from the prearchive as session ${group.sessionId}); nothing to retry`;
+  if (!group) return `the session of workflow ${workflowId} was deleted from the prearchive since; nothing to retry`;
+  return `workflow ${workflowId} archived upload ${input.uploadId} directly and kept no prearchive session (it failed before failed sessions were kept; its upload was quarantined), so send the files again`;
 }
