@@ -96,11 +96,13 @@ async function retryFailedEdit(client: Client, taskQueue: string, repos: Reposit
 }
 
 /**
- * The workflow to retry for a prearchive session's id: its commit (`prearchive-<id>`) if one ran, else the direct
+ * The workflow to retry for a prearchive session's id (`pre_…` or `prearchive-pre_…`): its commit if one ran, else the direct
  * archive that kept it there (`archive-<group id>`), so `archive retry SESSION` works for both.
  */
-async function failedArchiveOf(client: Client, repos: Repositories, workflowId: string): Promise<string> {
+async function failedArchiveOf(client: Client, repos: Repositories, asked: string): Promise<string> {
   const prefix = prearchiveWorkflowId('');
+  // A prearchive session's own id (pre_…) names its workflow.
+  const workflowId = asked.startsWith('pre_') ? prearchiveWorkflowId(asked) : asked;
   if (!workflowId.startsWith(prefix)) return workflowId;
   const ran = await client.workflow.getHandle(workflowId).describe().then(() => true, (err: Error) => (err.name === 'WorkflowNotFoundError' ? false : Promise.reject(err)));
   const pre = ran ? undefined : await repos.prearchive.get(workflowId.slice(prefix.length));
