@@ -278,10 +278,16 @@ describe('crash safety: uploads, commits and edits while the worker is SIGKILLed
     // are not events of their own; the started event of the last one carries its number).
     const client = new Client({ connection, namespace: 'default', dataConverter }); // memos are encrypted
     let interrupted = 0;
+    const retriedByType = new Map<string, number>();
     const stillRunning: string[] = [];
     for await (const execution of client.workflow.list({ query: `TaskQueue = '${worker.taskQueue}'` })) {
-      const history = await client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();
-      interrupted += history.events?.filter((e) => (e.activityTaskStartedEventAttributes?.attempt ?? 1) > 1).length ?? 0;
+      const events = (await client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory()).events ?? [];
+      const scheduled = new Map(events.map((e) => [String(e.eventId), e.activityTaskScheduledEventAttributes?.activityType?.name]));
+      for (const e of events.filter((x) => (x.activityTaskStartedEventAttributes?.attempt ?? 1) > 1)) {
+        interrupted++;
+        const type = `${execution.type}.${scheduled.get(String(e.activityTaskStartedEventAttributes!.scheduledEventId)) ?? '?'}`;
+        retriedByType.set(type, (retriedByType.get(type) ?? 0) + 1);
+      }
       // Only the purge of superseded versions waits (its retention timer); everything else has ended.
       if (execution.status.name === 'RUNNING' && !execution.workflowId.startsWith('purge-versions-')) stillRunning.push(execution.workflowId);
     }
@@ -291,7 +297,7 @@ describe('crash safety: uploads, commits and edits while the worker is SIGKILLed
     };
     const figures =
       `crash-safety (seed ${SEED}): settled ${((Date.now() - chaosEnded) / 1000).toFixed(0)} s after the last kill; operations ${ops.length}: uploads ${byKind('upload')}, commits ${byKind('commit')}, edits ${byKind('edit')}; ` +
-      `worker kills ${kills}, worker starts ${workerStarts}, unexpected worker exits ${worker.unexpectedExits}, temporal restarts ${temporalRestarts}, activities retried ${interrupted}, ` +
+      `worker kills ${kills}, worker starts ${workerStarts}, unexpected worker exits ${worker.unexpectedExits}, temporal restarts ${temporalRestarts}, activities retried ${interrupted} (${[...retriedByType].sort().map(([t, n]) => `${t} ${n}`).join(', ')}), ` +
       `sessions checked ${expected.length}, files checked ${expected.length * FILES}, lost ${lost}, duplicated ${duplicated}, mismatches ${mismatches.length}\n`;
     process.stdout.write(figures);
     await mkdir(resolve(FIGURES, '..'), { recursive: true });
