@@ -103,8 +103,10 @@ export function createAnonymizeActivities(deps: ActivityDeps) {
       } else {
         await repos.uploads.updateFile(args.uploadId, seq, { stage: args.to, sha256: result.sha256, size: result.size });
       }
-      // The input is deleted only once its successor is durable and recorded.
-      await store.remove(inKey);
+      // The input is deleted only once its successor is durable and recorded. A project pass keeps its site-pass
+      // input until the session is archived: if the archive fails, the pass is rolled back to it
+      // (discardProjectPass), so the retry runs the fixed script once on every file, not on the rest only.
+      if (args.kind === 'site') await store.remove(inKey);
       await deps.faultPoint?.(`${args.kind}-pass:after-file`);
       Context.current().heartbeat({ seq });
     }
@@ -171,6 +173,45 @@ export function createAnonymizeActivities(deps: ActivityDeps) {
         contextFor: async () => ctx,
       });
       return clientRan ? { ...summary, client: summary.files } : summary;
+    },
+
+    /**
+     * Rolls a session group's project pass back after its archive failed: each file the pass wrote (or rejected)
+     * goes back to its site-pass version, which the pass kept, and the pass records are marked discarded. So the
+     * retry, once the script is fixed, runs the project pass exactly once on every file that gets archived, with
+     * one script version. Idempotent: a file already back at stage `site` is left alone; a crash between deleting
+     * the output and updating the row is finished by the next attempt (the site version is still there).
+     */
+    async discardProjectPass(input: { uploadId: string; groupId: string }): Promise<{ files: number; discarded: number }> {
+      const group = (await repos.uploads.group(input.groupId))!;
+      const base = group.baseKey ?? store.stagingKey(input.uploadId);
+      const inputs: string[] = [];
+      let files = 0;
+      for (const f of await repos.uploads.files(input.uploadId, input.groupId)) {
+        if (f.stage !== 'project' && f.stage !== 'rejected') continue;
+        const siteKey = `${base}/site/${seqName(f.seq)}`;
+        const projectKey = `${base}/project/${seqName(f.seq)}`;
+        if (await store.exists(siteKey)) {
+          await store.remove(projectKey);
+          const { sha256, size } = await store.digest(siteKey);
+          await repos.uploads.updateFile(input.uploadId, f.seq, { stage: 'site', sha256, size });
+          inputs.push(sha256);
+        } else if (f.stage === 'project' && (await store.exists(projectKey))) {
+          // Moved unchanged (no project script, or the script had run already): move it back.
+          await store.move(projectKey, siteKey);
+          await repos.uploads.updateFile(input.uploadId, f.seq, { stage: 'site' });
+        } else {
+          continue; // rejected by the site pass: it never had a site version to go back to
+        }
+        files++;
+        Context.current().heartbeat({ seq: f.seq });
+      }
+      const discarded = await repos.passes.discardProjectPasses(inputs);
+      if (files) {
+        const run = currentRun();
+        await repos.audit.appendOnce({ actor: 'system', action: 'project-pass.discarded', projectId: group.projectId, uploadId: input.uploadId, workflowId: run.workflowId, runId: run.runId, detail: { groupId: group.id, files, discarded } });
+      }
+      return { files, discarded };
     },
   };
 }

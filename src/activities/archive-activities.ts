@@ -97,6 +97,8 @@ export function createArchiveActivities(deps: ActivityDeps) {
       const removedKeys = result.removedKeys ?? [];
       for (const key of removedKeys) if (!entries.some((e) => e.objectKey === key)) await store.remove(key);
       await repos.uploads.setGroup(group.id, { status: 'ARCHIVED', sessionId: result.sessionId });
+      // The site-pass versions the project pass kept for a rollback are not needed once the catalog names the files.
+      for (const f of all) await store.remove(`${base}/site/${seqName(f.seq)}`);
       // Once per run: a retry after a crash below must not record the archive twice.
       await repos.audit.appendOnce({
         actor: 'system',

@@ -1,6 +1,7 @@
 import { openDicom } from '../dicom';
 import { autoArchivePlan, prearchiveTimestamp, refusalReason, statusesAllowing, statusesOf, type PrearchiveOperation, type PrearchiveStatus } from '../domain/prearchive-status';
 import { PrearchiveStatusError, ProjectNotFoundError, SessionNotFoundError } from '../domain/intake-errors';
+import type { Upload, UploadGroup } from '../db/uploads-repo';
 import { readFileKeys } from './dicom-header';
 import type { ActivityDeps } from './deps';
 import { heartbeat } from './heartbeat';
@@ -41,6 +42,31 @@ export function createPrearchiveActivities(deps: ActivityDeps) {
     await repos.audit.append({ actor: 'system', action, projectId, workflowId: run.workflowId, runId: run.runId, detail });
   };
 
+  /**
+   * Moves a group's site-passed files from staging into a new prearchive folder
+   * (prearchive/<project or Unassigned>/<timestamp>/<session label>/site/NNNNNN.dcm) and records the session.
+   * A file already moved (a retry after a crash) is skipped; the row is written last, so it names a full folder.
+   */
+  const placeGroup = async (upload: Upload, group: UploadGroup, initial: { status: 'READY' } | { status: 'ERROR' | 'CONFLICT'; reason: string }) => {
+    const project = group.projectId === 'Unassigned' ? null : group.projectId;
+    // The upload's creation time names the folder, so that a retry picks the same name.
+    const timestamp = prearchiveTimestamp(new Date(upload.createdAt));
+    let folder = group.sessionLabel;
+    for (let n = 2; await repos.prearchive.byAddress(project ?? 'Unassigned', timestamp, folder); n++) folder = `${group.sessionLabel}_${n}`;
+    const base = prearchiveFolderKey(project, timestamp, folder);
+    for (const f of await repos.uploads.files(upload.id, group.id)) {
+      if (f.stage !== 'site') continue;
+      const from = store.stagingKey(upload.id, 'site', seqName(f.seq));
+      if (await store.exists(from)) await store.move(from, `${base}/site/${seqName(f.seq)}`);
+      heartbeat({ step: 'prearchive', done: f.seq });
+    }
+    await repos.uploads.setGroup(group.id, { baseKey: base, status: 'PREARCHIVED' });
+    const pre = await repos.prearchive.create({ projectId: project, timestamp, folder, subjectLabel: group.subjectLabel, uploadId: upload.id, groupId: group.id, source: upload.params.source, preventAnon: upload.params.preventAnon, ...initial });
+    await audit('prearchive.received', project, { prearchiveId: pre.id, uploadId: upload.id, status: initial.status });
+    await deps.faultPoint?.('prearchive:after-place');
+    return pre;
+  };
+
   return {
     /**
      * Moves each identified group of an upload from staging into its prearchive folder
@@ -50,33 +76,32 @@ export function createPrearchiveActivities(deps: ActivityDeps) {
      */
     async prearchiveGroups(input: { uploadId: string }): Promise<{ sessions: PrearchivedSession[] }> {
       const upload = (await repos.uploads.get(input.uploadId))!;
-      // The upload's creation time names the folder, so that a retry picks the same name.
-      const timestamp = prearchiveTimestamp(new Date(upload.createdAt));
       const sessions: PrearchivedSession[] = [];
       for (const group of await repos.uploads.groups(upload.id)) {
         const project = group.projectId === 'Unassigned' ? null : group.projectId;
-        let pre = await repos.prearchive.byGroup(group.id);
-        if (!pre) {
-          let folder = group.sessionLabel;
-          for (let n = 2; await repos.prearchive.byAddress(project ?? 'Unassigned', timestamp, folder); n++) folder = `${group.sessionLabel}_${n}`;
-          const base = prearchiveFolderKey(project, timestamp, folder);
-          for (const f of await repos.uploads.files(upload.id, group.id)) {
-            if (f.stage !== 'site') continue;
-            const from = store.stagingKey(upload.id, 'site', seqName(f.seq));
-            if (await store.exists(from)) await store.move(from, `${base}/site/${seqName(f.seq)}`);
-            heartbeat({ step: 'prearchive', done: f.seq });
-          }
-          await repos.uploads.setGroup(group.id, { baseKey: base, status: 'PREARCHIVED' });
-          pre = await repos.prearchive.create({ projectId: project, timestamp, folder, subjectLabel: group.subjectLabel, uploadId: upload.id, groupId: group.id, source: upload.params.source, preventAnon: upload.params.preventAnon });
-          await audit('prearchive.received', project, { prearchiveId: pre.id, uploadId: upload.id });
-          await deps.faultPoint?.('prearchive:after-place');
-        }
+        const pre = (await repos.prearchive.byGroup(group.id)) ?? (await placeGroup(upload, group, { status: 'READY' }));
         const projectRow = project ? await repos.projects.get(project) : undefined;
         // Unassigned sessions never archive by themselves: they need a project first (reference §4.5).
         const plan = projectRow ? autoArchivePlan(projectRow.prearchiveCode, group.autoArchive ?? undefined) : { auto: false, overwrite: 'append' as const };
         sessions.push({ prearchiveId: pre.id, groupId: group.id, url: prearchiveUrl(pre.projectId, pre.timestamp, pre.folder), autoArchive: plan.auto, overwrite: plan.overwrite });
       }
       return { sessions };
+    },
+
+    /**
+     * Keeps a session whose direct archive failed (dest=/archive, a receiver to the archive) in the prearchive, as
+     * XNAT does, with status ERROR or CONFLICT and the reason, so that it can be committed again once the cause is
+     * fixed instead of being uploaded again. Its files are the site-pass versions (the project pass was rolled back
+     * first). Idempotent: a group already placed is returned as it is, whatever a person did with it since.
+     */
+    async keepFailedArchive(input: { uploadId: string; groupId: string; status: 'ERROR' | 'CONFLICT'; reason: string }): Promise<{ prearchiveId: string }> {
+      const existing = await repos.prearchive.byGroup(input.groupId);
+      if (existing) return { prearchiveId: existing.id };
+      const upload = (await repos.uploads.get(input.uploadId))!;
+      const group = (await repos.uploads.group(input.groupId))!;
+      const pre = await placeGroup(upload, group, { status: input.status, reason: input.reason });
+      await audit(`prearchive.${input.status.toLowerCase()}`, pre.projectId, { prearchiveId: pre.id, uploadId: upload.id });
+      return { prearchiveId: pre.id };
     },
 
     /**

@@ -16,7 +16,7 @@ export function registerWorkflowRoutes(router: Router, deps: { repos: Repositori
     if (url.searchParams.get('failed') !== 'true') throw new HttpError(400, 'only failed=true is supported: the Temporal Web UI lists everything else');
     sendJson(res, 200, { workflows: await listFailedWorkflows(deps.client, deps.taskQueue, url.searchParams.get('type') ?? undefined) });
   });
-  router.on('POST', '/api/archive/retry', SITE_ADMIN, async ({ res, url }) => {
+  router.on('POST', '/api/archive/retry', SITE_ADMIN, async ({ res, url, principal }) => {
     const one = url.searchParams.get('workflowId');
     const all = url.searchParams.get('all-failed') === 'true';
     if (!one && !all) throw new HttpError(400, 'give workflowId=ID (see GET /api/workflows?failed=true) or all-failed=true');
@@ -25,7 +25,11 @@ export function registerWorkflowRoutes(router: Router, deps: { repos: Repositori
     const results = [];
     for (const id of ids) {
       const o = await retryFailedArchive(deps.client, deps.taskQueue, deps.repos, id);
-      results.push(o.ok ? { workflowId: id, ok: true, url: o.result.url } : { workflowId: id, ok: false, error: `${o.type}: ${o.message}`, type: o.type });
+      // The outcome of every retry is recorded: who asked, which workflow, and how it ended (type only, no message).
+      // A prearchive session's id resolves to the workflow that failed (its commit, or the direct archive that kept it).
+      const workflowId = o.ok ? o.result.workflowId : id;
+      await deps.repos.audit.append({ actor: principal.login, action: 'archive.retried', workflowId, detail: o.ok ? { ok: true } : { ok: false, type: o.type } });
+      results.push(o.ok ? { workflowId, ok: true, url: o.result.url } : { workflowId: id, ok: false, error: `${o.type}: ${o.message}`, type: o.type });
     }
     const failed = results.find((r) => !r.ok);
     const status = one && failed ? (OPERATION_STATUS_OF[failed.type!] ?? (failed.type === 'BadRequestError' ? 400 : 500)) : 200;

@@ -4,10 +4,13 @@ import { apiJson, apiTarget, report } from './api-request';
 import { UsageError } from './prearchive-command';
 
 const HELP = `Usage: dicom-intake archive retry WORKFLOW_ID|PREARCHIVE_ID|--all-failed [--json] [--url URL] [--token TOKEN]
-Retries failed commits of prearchive sessions (an ERROR session is rebuilt first) and failed metadata edits
-(from their recorded request) once the cause is fixed.
+Retries failed archives once the cause is fixed: commits of prearchive sessions and direct archives (archive-…),
+whose sessions wait in the prearchive as ERROR or CONFLICT (rebuilt first, then committed again as a new run of
+the same workflow id; the site pass never runs again), and failed metadata edits (from their recorded request).
 List them with \`dicom-intake workflows ls --failed\`. Site administrators only.
-Example: dicom-intake archive retry --all-failed
+Examples: dicom-intake archive retry --all-failed
+          dicom-intake archive retry archive-grp_1a22ca58ab1_ed05b950c897
+          dicom-intake archive retry pre_1a22ca5684d_475855853e64
 `;
 
 type Row = Record<string, unknown>;

@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Repositories } from '../db/repositories';
 import type { ArchiveSessionInput, EditSessionInput } from '../workflows/types';
 import { DicomProject, DicomStatus } from '../workflows/search-attributes';
+import { archiveWorkflowId, prearchiveWorkflowId } from '../workflows/workflow-ids';
 import { outcomeOf, startCommit, startPrearchiveOperation, type Outcome } from './prearchive-ops';
 
 /** A workflow whose latest run failed, as listed from Temporal visibility (ids only). */
@@ -32,10 +33,12 @@ export async function listFailedWorkflows(client: Client, taskQueue: string, typ
 /**
  * Retries a failed commit of a prearchive session (after the cause was fixed, e.g. the project script): an ERROR
  * session is rebuilt first (XNAT allows only delete and rebuild from ERROR), then committed with the overwrite
- * mode of the failed run. Direct archives of an upload are not retried here: their upload was quarantined, so
- * the answer says to upload again.
+ * mode of the failed run. A failed direct archive (dest=/archive, a receiver to the archive) kept its session in
+ * the prearchive as ERROR or CONFLICT: it is committed the same way, as a new run of the failed workflow id. The
+ * site pass never runs again (the kept files are its output); the project pass runs once on the archived files.
  */
-export async function retryFailedArchive(client: Client, taskQueue: string, repos: Repositories, workflowId: string): Promise<Outcome<{ workflowId: string; url?: string }>> {
+export async function retryFailedArchive(client: Client, taskQueue: string, repos: Repositories, asked: string): Promise<Outcome<{ workflowId: string; url?: string }>> {
+  const workflowId = await failedArchiveOf(client, repos, asked);
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
   const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
   const type = started?.workflowType?.name;
@@ -49,15 +52,20 @@ export async function retryFailedArchive(client: Client, taskQueue: string, repo
     return edit ? retryFailedEdit(client, taskQueue, repos, workflowId, edit) : { ok: false, type: 'BadRequestError', message: `workflow ${workflowId} has no input` };
   }
   const input = payloads.length ? payloadConverter.fromPayload<ArchiveSessionInput>(payloads[0]) : undefined;
-  if (!input?.prearchiveId) return { ok: false, type: 'BadRequestError', message: `workflow ${workflowId} archived an upload directly; its upload was quarantined, so send the files again` };
-  let pre = await repos.prearchive.get(input.prearchiveId);
+  if (!input) return { ok: false, type: 'BadRequestError', message: `workflow ${workflowId} has no input` };
+  // A failed direct archive kept its session in the prearchive (found by its group); a commit names it.
+  const direct = !input.prearchiveId;
+  let pre = direct ? await repos.prearchive.byGroup(input.groupId) : await repos.prearchive.get(input.prearchiveId!);
+  if (!pre && direct) return { ok: false, type: 'SessionNotFoundError', message: await goneDirectSession(repos, workflowId, input) };
   if (!pre) return { ok: false, type: 'SessionNotFoundError', message: `prearchive session ${input.prearchiveId} is gone (archived or deleted since)` };
   if (pre.status === 'ERROR') {
     const rebuilt = await outcomeOf(startPrearchiveOperation(client, taskQueue, pre, { op: 'rebuild', prearchiveId: pre.id }));
     if (!rebuilt.ok) return rebuilt;
     pre = (await repos.prearchive.get(pre.id))!;
   }
-  const committed = await outcomeOf<{ url: string }>(startCommit(client, taskQueue, pre, input.overwrite));
+  // A direct archive is retried as a new run of its own workflow id, so the failed run and the retry are listed
+  // together and the id drops out of the failed list once the retry succeeds.
+  const committed = await outcomeOf<{ url: string }>(startCommit(client, taskQueue, pre, input.overwrite, direct ? workflowId : undefined));
   return committed.ok ? { ok: true, result: { workflowId, url: committed.result.url } } : committed;
 }
 
@@ -85,4 +93,26 @@ async function retryFailedEdit(client: Client, taskQueue: string, repos: Reposit
     }),
   );
   return outcome.ok ? { ok: true, result: { workflowId } } : outcome;
+}
+
+/**
+ * The workflow to retry for a prearchive session's id (`pre_…` or `prearchive-pre_…`): its commit if one ran, else the direct
+ * archive that kept it there (`archive-<group id>`), so `archive retry SESSION` works for both.
+ */
+async function failedArchiveOf(client: Client, repos: Repositories, asked: string): Promise<string> {
+  const prefix = prearchiveWorkflowId('');
+  // A prearchive session's own id (pre_…) names its workflow.
+  const workflowId = asked.startsWith('pre_') ? prearchiveWorkflowId(asked) : asked;
+  if (!workflowId.startsWith(prefix)) return workflowId;
+  const ran = await client.workflow.getHandle(workflowId).describe().then(() => true, (err: Error) => (err.name === 'WorkflowNotFoundError' ? false : Promise.reject(err)));
+  const pre = ran ? undefined : await repos.prearchive.get(workflowId.slice(prefix.length));
+  return pre?.groupId ? archiveWorkflowId(pre.groupId) : workflowId;
+}
+
+/** Why a failed direct archive has no prearchive session to retry: committed or deleted since, or never kept. */
+async function goneDirectSession(repos: Repositories, workflowId: string, input: ArchiveSessionInput): Promise<string> {
+  const group = await repos.uploads.group(input.groupId);
+  if (group?.status === 'ARCHIVED') return `the session of workflow ${workflowId} was archived since (committed from the prearchive as session ${group.sessionId}); nothing to retry`;
+  if (!group) return `the session of workflow ${workflowId} was deleted from the prearchive since; nothing to retry`;
+  return `workflow ${workflowId} archived upload ${input.uploadId} directly and kept no prearchive session (it failed before failed sessions were kept; its upload was quarantined), so send the files again`;
 }

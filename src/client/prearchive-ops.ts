@@ -30,12 +30,13 @@ export async function outcomeOf<T>(handle: Promise<WorkflowHandle>): Promise<Out
 /**
  * Starts the commit of a prearchive session to the archive (the archiveSession workflow). Its id names the
  * prearchive session, so a second operation while one runs is refused by Temporal (conflict policy FAIL), and a
- * commit after a failed one starts a new run beside the failed one, which stays visible in the Web UI.
+ * commit after a failed one starts a new run beside the failed one, which stays visible in the Web UI. The retry
+ * of a failed direct archive passes that archive's own workflow id, so both attempts are runs of one workflow.
  */
-export function startCommit(client: Client, taskQueue: string, pre: PrearchiveSession, overwrite: 'none' | 'append' | 'delete') {
+export function startCommit(client: Client, taskQueue: string, pre: PrearchiveSession, overwrite: 'none' | 'append' | 'delete', workflowId = prearchiveWorkflowId(pre.id)) {
   return client.workflow.start('archiveSession', {
     taskQueue,
-    workflowId: prearchiveWorkflowId(pre.id),
+    workflowId,
     args: [{ uploadId: pre.uploadId!, groupId: pre.groupId!, overwrite, prearchiveId: pre.id }],
     workflowIdConflictPolicy: 'FAIL',
     typedSearchAttributes: [

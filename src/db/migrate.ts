@@ -5,6 +5,7 @@ import * as edits from './migrations/003-edits';
 import * as receivers from './migrations/004-receivers';
 import * as clientPasses from './migrations/005-client-passes';
 import * as webSessions from './migrations/008-web-sessions';
+import * as discardedPasses from './migrations/010-discarded-passes';
 
 // Migrations are listed in code rather than loaded from a folder, so they work the same under tsx,
 // vitest and compiled JavaScript.
@@ -15,6 +16,7 @@ const MIGRATIONS: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
   '004-receivers': receivers,
   '005-client-passes': clientPasses,
   '008-web-sessions': webSessions,
+  '010-discarded-passes': discardedPasses,
 };
 
 const source: Knex.MigrationSource<string> = {

@@ -22,6 +22,8 @@ export interface PassRecord extends PassKey {
   runId: string | null;
   /** Who ran the script: the server, or the upload client on the user's machine (verified from the file). */
   performedBy: PassPerformer;
+  /** Set when the pass was rolled back (its session failed to archive; its output is gone). */
+  discardedAt: string | null;
 }
 
 /** Who ran a pass. */
@@ -42,6 +44,7 @@ const toPass = (r: any): PassRecord => ({
   workflowId: r.workflow_id,
   runId: r.run_id,
   performedBy: r.performed_by ?? 'server',
+  discardedAt: r.discarded_at ?? null,
 });
 
 /** Anonymization passes: the record that makes every pass happen exactly once. */
@@ -57,8 +60,11 @@ export function createPassesRepo(db: Knex) {
       const row = await db('anonymization_passes').where(keyWhere(key)).first();
       return row ? toPass(row) : undefined;
     },
-    /** Records a pass; when another attempt recorded the same key first, returns that record instead. */
-    async record(p: Omit<PassRecord, 'id' | 'performedBy'> & { performedBy?: PassPerformer }): Promise<PassRecord> {
+    /**
+     * Records a pass; when another attempt recorded the same key first, returns that record instead. A discarded
+     * record of the same key is live again (the same script ran on the same file again, and this output stays).
+     */
+    async record(p: Omit<PassRecord, 'id' | 'performedBy' | 'discardedAt'> & { performedBy?: PassPerformer }): Promise<PassRecord> {
       await db('anonymization_passes')
         .insert({
           id: newId('pass'),
@@ -74,20 +80,35 @@ export function createPassesRepo(db: Knex) {
           created_at: nowIso(),
         })
         .onConflict(['kind', 'script_sha256', 'input_sha256', 'context_sha256'])
-        .ignore();
+        .merge({ discarded_at: null });
       return (await this.find(p))!;
+    },
+    /**
+     * Marks the live project passes of these input digests discarded (their outputs were deleted when the session
+     * failed to archive). A pass whose output a catalog file version names is kept live: an identical file of
+     * another session may have been archived from the same record. Returns how many were marked.
+     */
+    async discardProjectPasses(inputSha256s: string[]): Promise<number> {
+      if (!inputSha256s.length) return 0;
+      return db('anonymization_passes')
+        .where({ kind: 'project' })
+        .whereIn('input_sha256', inputSha256s)
+        .whereNull('discarded_at')
+        .whereNotExists(db('file_versions').whereRaw('file_versions.produced_by_pass_id = anonymization_passes.id'))
+        .update({ discarded_at: nowIso() });
     },
     /** The pass that produced a file with this digest, if any. */
     async byOutput(kind: 'site' | 'project', outputSha256: string, performedBy?: PassPerformer): Promise<PassRecord | undefined> {
-      const row = await db('anonymization_passes').where({ kind, output_sha256: outputSha256, ...(performedBy && { performed_by: performedBy }) }).first();
+      const row = await db('anonymization_passes').where({ kind, output_sha256: outputSha256, ...(performedBy && { performed_by: performedBy }) }).whereNull('discarded_at').first();
       return row ? toPass(row) : undefined;
     },
     async byId(id: string): Promise<PassRecord | undefined> {
       const row = await db('anonymization_passes').where({ id }).first();
       return row ? toPass(row) : undefined;
     },
+    /** Counts live pass records (discarded ones are history, not passes a file carries). */
     async count(where: { kind?: 'site' | 'project'; uploadId?: string; performedBy?: PassPerformer } = {}): Promise<number> {
-      const q = db('anonymization_passes');
+      const q = db('anonymization_passes').whereNull('discarded_at');
       if (where.kind) q.where({ kind: where.kind });
       if (where.uploadId) q.where({ upload_id: where.uploadId });
       if (where.performedBy) q.where({ performed_by: where.performedBy });

@@ -65,7 +65,8 @@ export function createPrearchiveRepo(db: Knex) {
       else if (project) q.where({ project_id: project });
       return (await q).map(toSession);
     },
-    async create(s: { projectId: string | null; timestamp: string; folder: string; subjectLabel: string; uploadId: string; groupId: string; source?: string; preventAnon?: boolean }): Promise<PrearchiveSession> {
+    /** Records a session, READY unless `status` (and `reason`) say otherwise (a failed direct archive is ERROR). */
+    async create(s: { projectId: string | null; timestamp: string; folder: string; subjectLabel: string; uploadId: string; groupId: string; source?: string; preventAnon?: boolean; status?: PrearchiveStatus; reason?: string }): Promise<PrearchiveSession> {
       const now = nowIso();
       const id = newId('pre');
       await db('prearchive_sessions').insert({
@@ -74,7 +75,8 @@ export function createPrearchiveRepo(db: Knex) {
         timestamp: s.timestamp,
         folder: s.folder,
         subject_label: s.subjectLabel,
-        status: 'READY',
+        status: s.status ?? 'READY',
+        reason: s.reason ?? null,
         upload_id: s.uploadId,
         group_id: s.groupId,
         source: s.source ?? null,

@@ -4,7 +4,7 @@ import type { UploadStatus } from '../domain/upload-status';
 import { DB_ACTIVITY_OPTIONS, FILE_ACTIVITY_OPTIONS } from './activity-options';
 import { archiveSession } from './archive-session';
 import { failureOf } from './failure-of';
-import { prearchiveWorkflowId } from './workflow-ids';
+import { archiveWorkflowId, prearchiveWorkflowId } from './workflow-ids';
 import { DicomStatus } from './search-attributes';
 import type { ImportUploadInput, ImportUploadResult } from './types';
 
@@ -32,7 +32,7 @@ export async function importUpload(input: ImportUploadInput): Promise<ImportUplo
     const prearchived: ImportUploadResult['prearchived'] = [];
     const archive = async (groupId: string, overwrite: ImportUploadInput['overwrite']) => {
       const r = await executeChild(archiveSession, {
-        workflowId: `archive-${groupId}`,
+        workflowId: archiveWorkflowId(groupId),
         args: [{ uploadId: input.uploadId, groupId, overwrite }],
         typedSearchAttributes: workflowInfo().typedSearchAttributes,
         // Memo and summary are payloads, so the codec encrypts them; the Web UI shows them decoded.
@@ -64,7 +64,20 @@ export async function importUpload(input: ImportUploadInput): Promise<ImportUplo
       }
     } else {
       await status('ARCHIVING');
-      for (const groupId of groupIds) await archive(groupId, input.overwrite);
+      // A session that fails to archive is kept in the prearchive as ERROR or CONFLICT by its archiveSession run;
+      // the upload's other sessions are still archived, and the upload then fails with the first reason.
+      const failed: { type: string; message: string }[] = [];
+      for (const groupId of groupIds) {
+        try {
+          await archive(groupId, input.overwrite);
+        } catch (err) {
+          failed.push(failureOf(err) ?? { type: 'InternalError', message: (err as Error).message });
+        }
+      }
+      if (failed.length) {
+        const message = groupIds.length === 1 ? failed[0].message : `${failed.length} of ${groupIds.length} sessions of upload ${input.uploadId} were not archived; the first: ${failed[0].message}`;
+        throw ApplicationFailure.create({ type: failed[0].type, message, nonRetryable: true });
+      }
     }
     await files.clearStaging({ uploadId: input.uploadId });
     const final = prearchived.length ? 'PREARCHIVED' : 'ARCHIVED';

@@ -4,6 +4,9 @@
 /** Workflow id of every operation on one prearchive session (commit, move, delete, rebuild). */
 export const prearchiveWorkflowId = (prearchiveId: string) => `prearchive-${prearchiveId}`;
 
+/** Workflow id of the direct archive of one session group of an upload (and of its retries). */
+export const archiveWorkflowId = (groupId: string) => `archive-${groupId}`;
+
 /** Workflow id of every metadata edit of one archived session. */
 export const sessionEditWorkflowId = (sessionId: string) => `session-edit-${sessionId}`;
 

@@ -277,6 +277,31 @@ describe('C-STORE into the archive, through a study workflow', () => {
     }
   });
 
+  it('When a study sent to the archive fails in its project pass, then it waits in the prearchive as ERROR with its site-pass files, and a retry archives it once the script is fixed', async () => {
+    expect((await http(stack.baseUrl, 'PUT', '/data/projects/P2')).status).toBe(201);
+    await http(stack.baseUrl, 'PUT', '/data/config/edit/projects/P2/image/dicom/script', `${PROJECT_SCRIPT}(0020,0013) = "2" ? (0008,0020) := shiftDateByIncrement[(0010,0010), 1]\n`);
+    const { study, bySeries } = await writeStudy(dir, 'SUBJ10', 'SESS10', 1, 2, { PatientComments: 'Project:P2 Subject:SUBJ10 Session:SESS10' });
+    expect((await send(bySeries[0])).code).toBe(0);
+    await expect(studyResult(studyHandle(study))).rejects.toThrow();
+
+    const [pre] = await stack.repos.prearchive.list('P2');
+    expect(pre).toMatchObject({ status: 'ERROR', reason: expect.stringMatching(/^AnonymizationFailedError: .*failed on file #2 .*dicom-intake archive retry archive-grp_/) });
+    expect(pre.reason).not.toContain('Canaryname');
+    const kept = await stack.store.list(`prearchive/P2/${pre.timestamp}/${pre.folder}`);
+    expect(kept).toHaveLength(2);
+    for (const k of kept) expect((await openDicom(stack.store.path(k))).getDeidentificationMethodCodes()).toEqual([String(siteScriptId)]);
+    expect(await stack.repos.archive.sessionByLabel('P2', 'SESS10')).toBeUndefined();
+
+    const fixed = JSON.parse((await http(stack.baseUrl, 'PUT', '/data/config/edit/projects/P2/image/dicom/script', PROJECT_SCRIPT)).text).id;
+    const retry = await http(stack.baseUrl, 'POST', `/api/archive/retry?workflowId=${pre.id}`);
+    expect(retry.status, retry.text).toBe(200);
+    const session = (await stack.repos.archive.sessionByLabel('P2', 'SESS10'))!;
+    for (const i of await stack.repos.archive.instances(session.id)) {
+      expect((await openDicom(stack.store.path(i.objectKey))).getDeidentificationMethodCodes()).toEqual([String(siteScriptId), String(fixed)]);
+    }
+    expect(await stack.repos.archive.instances(session.id)).toHaveLength(2);
+  });
+
   it('When a calling AE title is not on the allow-list, then the association is rejected and nothing is stored', async () => {
     const { bySeries } = await writeStudy(dir, 'SUBJ04', 'SESS04', 1, 1);
     const before = await stack.db('received_files').count({ n: '*' });
