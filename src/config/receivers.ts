@@ -13,7 +13,7 @@ export interface ReceiverConfig {
   destination: Destination;
   /** When false, neither the site nor the project script runs on what this receiver takes in (XNAT 1.8.5+). */
   anonymizationEnabled: boolean;
-  /** Calling AE titles allowed to associate; empty means any. */
+  /** Calling AE titles allowed to associate; empty means nobody (the receiver refuses every association). */
   allowedCallingAeTitles: string[];
   /** Transfer syntaxes accepted, in order of preference. */
   transferSyntaxes: string[];
