@@ -5,6 +5,7 @@ import type { Knex } from 'knex';
 import type { Config } from '../config/load-config';
 import type { Repositories } from '../db/repositories';
 import { createLogger, type Logger } from '../logging/logger';
+import type { ReceiverManager } from '../scp/receiver-manager';
 import type { FileStore } from '../storage/file-store';
 import { ANONYMOUS, authenticate, authorize, PUBLIC } from './access';
 import { registerCodecRoutes, type CodecRouteDeps } from './codec-routes';
@@ -41,6 +42,8 @@ export interface ApiDeps {
   logger?: Logger;
   /** Bounds on slow and concurrent clients (config `limits.*`); Node's defaults when omitted. */
   limits?: HttpLimits;
+  /** The C-STORE receivers this process runs; without it the receiver settings can be read but not changed. */
+  receivers?: ReceiverManager;
 }
 
 /** Bounds on slow and concurrent clients (docs/limits.md). */

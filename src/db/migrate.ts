@@ -4,6 +4,7 @@ import * as prearchive from './migrations/002-prearchive';
 import * as edits from './migrations/003-edits';
 import * as receivers from './migrations/004-receivers';
 import * as clientPasses from './migrations/005-client-passes';
+import * as receiverSettings from './migrations/007-receiver-settings';
 
 // Migrations are listed in code rather than loaded from a folder, so they work the same under tsx,
 // vitest and compiled JavaScript.
@@ -13,6 +14,7 @@ const MIGRATIONS: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
   '003-edits': edits,
   '004-receivers': receivers,
   '005-client-passes': clientPasses,
+  '007-receiver-settings': receiverSettings,
 };
 
 const source: Knex.MigrationSource<string> = {

@@ -53,7 +53,11 @@ export interface RunningReceiver {
   config: ReceiverConfig;
   /** The bound port (the configured one, or the one the system chose for port 0). */
   port: number;
-  close(): Promise<void>;
+  /**
+   * Stops listening at once (the port is free again when this is called), then lets open associations finish for
+   * up to `graceMs` (default 0) before cutting them; resolves once every connection is gone and signals are sent.
+   */
+  close(opts?: { graceMs?: number }): Promise<void>;
 }
 
 /** The study key of a received file: a hash of receiver id and StudyInstanceUID, never the UID itself. */
@@ -156,7 +160,10 @@ export async function startReceiver(config: ReceiverConfig, deps: ReceiverDeps):
     });
   });
   server.listen(config.port, config.host);
-  await Promise.race([once(server, 'listening'), once(server, 'error').then(([err]) => Promise.reject(new Error(`receiver ${config.id} cannot listen on ${config.host}:${config.port}: ${(err as Error).message}`)))]);
+  // events.once rejects on 'error' by itself, with the bare system error: name the receiver and address instead.
+  await once(server, 'listening').catch((err: Error) => {
+    throw new Error(`receiver ${config.id} cannot listen on ${config.host}:${config.port}: ${err.message}`);
+  });
   const port = (server.address() as { port: number }).port;
   // Workers read the receiver's routing rules from this record, whatever their own config says.
   await deps.repos.receivers.register(config, port);
@@ -168,9 +175,19 @@ export async function startReceiver(config: ReceiverConfig, deps: ReceiverDeps):
   return {
     config,
     port,
-    async close() {
+    async close(opts = {}) {
+      // server.close() releases the listening socket now; its callback waits for the open connections.
       const closed = new Promise((res) => server.close(res));
-      for (const s of sockets) s.destroy();
+      const cut = () => {
+        for (const s of sockets) s.destroy();
+      };
+      if (!opts.graceMs) cut();
+      else if (sockets.size) {
+        log({ level: 'info', msg: 'receiver closing; open associations may finish', receiver: config.id, connections: sockets.size, graceMs: opts.graceMs });
+        const timer = setTimeout(cut, opts.graceMs);
+        timer.unref();
+        void closed.then(() => clearTimeout(timer));
+      }
       await closed;
       await signaller.close();
     },
