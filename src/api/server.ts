@@ -42,6 +42,8 @@ export interface ApiDeps {
   logger?: Logger;
   /** Bounds on slow and concurrent clients (config `limits.*`); Node's defaults when omitted. */
   limits?: HttpLimits;
+  /** XNAT's session idle time for gradual-DICOM studies (config dicom.sessionIdleSeconds); 300 s when absent. */
+  sessionIdleSeconds?: number;
   /** The C-STORE receivers this process runs; without it the receiver settings can be read but not changed. */
   receivers?: ReceiverManager;
 }

@@ -109,6 +109,7 @@ export async function runStart(argv: string[]): Promise<number> {
     codec: { codec: createPayloadCodec(config.temporal.codec), codecToken: config.http.codecToken, corsOrigins: config.http.corsOrigins },
     logger: logger.child({ name: 'api' }),
     receivers,
+    sessionIdleSeconds: config.dicom.sessionIdleSeconds,
   });
   server.listen(config.http.port, config.http.host);
   await once(server, 'listening');

@@ -27,7 +27,7 @@ export async function importUpload(input: ImportUploadInput): Promise<ImportUplo
     const unpacked = await files.unpackUpload({ uploadId: input.uploadId });
     await status('ANONYMIZING');
     await files.runSitePass({ uploadId: input.uploadId, skip: input.skipSitePass });
-    const { groupIds } = await files.identifySessions({ uploadId: input.uploadId });
+    const { groupIds, unassignedGroupIds } = await files.identifySessions({ uploadId: input.uploadId });
     const sessions: ImportUploadResult['sessions'] = [];
     const prearchived: ImportUploadResult['prearchived'] = [];
     const archive = async (groupId: string, overwrite: ImportUploadInput['overwrite']) => {
@@ -64,7 +64,14 @@ export async function importUpload(input: ImportUploadInput): Promise<ImportUplo
       }
     } else {
       await status('ARCHIVING');
-      for (const groupId of groupIds) await archive(groupId, input.overwrite);
+      // Only a study received over DICOM can reach here without a project: it cannot be archived, so, as in XNAT,
+      // it waits in the Unassigned prearchive until a site admin moves it to a project.
+      const unassigned = unassignedGroupIds;
+      for (const groupId of groupIds) if (!unassigned.includes(groupId)) await archive(groupId, input.overwrite);
+      if (unassigned.length) {
+        const placed = await files.prearchiveGroups({ uploadId: input.uploadId, groupIds: unassigned });
+        for (const p of placed.sessions) prearchived.push({ prearchiveId: p.prearchiveId, url: p.url, status: 'READY' });
+      }
     }
     await files.clearStaging({ uploadId: input.uploadId });
     const final = prearchived.length ? 'PREARCHIVED' : 'ARCHIVED';

@@ -131,6 +131,7 @@ export async function startTestStack(env: Record<string, string> = {}, opts: { l
     codec: { codec, codecToken: config.http.codecToken, corsOrigins: config.http.corsOrigins },
     logger: logger.child({ name: 'api' }),
     receivers,
+    sessionIdleSeconds: config.dicom.sessionIdleSeconds,
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');

@@ -8,9 +8,11 @@ import type { Knex } from 'knex';
 // imported with its routing rules.
 // prearchive_sessions.study_key ties a RECEIVING row to the study workflow that is still collecting its files
 // (a hash of front door + StudyInstanceUID, never the UID); it is null for every other row.
+// received_files.params keeps the request parameters of a gradual-DICOM file (project, subject, session, …: what
+// the client typed, never a header value) until its study is sealed into an upload.
 // Plain builder calls: the same migration runs on SQLite and PostgreSQL.
 
-/** Adds the receiver settings columns, receivers_seeded and prearchive_sessions.study_key. */
+/** Adds the receiver settings columns, receivers_seeded, prearchive_sessions.study_key and received_files.params. */
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.alterTable('receivers', (t) => {
     t.boolean('enabled').notNullable().defaultTo(true);
@@ -27,10 +29,16 @@ export async function up(knex: Knex): Promise<void> {
     t.string('study_key', 64);
     t.index(['study_key']);
   });
+  await knex.schema.alterTable('received_files', (t) => {
+    t.text('params');
+  });
 }
 
 /** Drops what up() added. */
 export async function down(knex: Knex): Promise<void> {
+  await knex.schema.alterTable('received_files', (t) => {
+    t.dropColumn('params');
+  });
   await knex.schema.alterTable('prearchive_sessions', (t) => {
     t.dropIndex(['study_key']);
     t.dropColumn('study_key');
