@@ -1,7 +1,8 @@
 /**
  * The pages' only script, served as /ui/app.js. Declarative: a button says what to call
  * (data-method, data-path, optional data-body = id of a field whose value is sent or data-text = a literal body,
- * data-query = id of a field sent as ?name=value, data-confirm, data-then =
+ * data-query = id of a field sent as ?name=value, data-form = id of a block whose named fields are sent as one JSON
+ * object (a dotted name nests; data-kind list | lines | number), data-confirm, data-then =
  * "reload" | "show" | a URL to go to). Tables with class "sortable" sort by a click on a column header.
  * It calls the same endpoints as the CLI, so the pages can do nothing the API does not allow.
  */
@@ -11,6 +12,25 @@ function say(text, ok) {
   const box = document.getElementById('message');
   box.className = 'msg ' + (ok ? 'ok' : 'err');
   box.textContent = text;
+}
+// The named fields of a block as one JSON object: "routing.project" nests, a checkbox is true/false, data-kind
+// "list" splits on commas and spaces, "lines" on line ends, "number" is a number; an empty text field is left out.
+function formJson(block) {
+  const out = {};
+  block.querySelectorAll('[name]').forEach((el) => {
+    let v;
+    const kind = el.dataset.kind;
+    if (el.type === 'checkbox') v = el.checked;
+    else if (kind === 'list') v = el.value.split(/[\\s,]+/).filter(Boolean);
+    else if (kind === 'lines') v = el.value.split('\\n').map((s) => s.trim()).filter(Boolean);
+    else if (el.value.trim() === '') return;
+    else v = kind === 'number' ? Number(el.value) : el.value.trim();
+    const path = el.name.split('.');
+    let o = out;
+    while (path.length > 1) { const k = path.shift(); o = o[k] = o[k] || {}; }
+    o[path[0]] = v;
+  });
+  return out;
 }
 async function call(button) {
   const d = button.dataset;
@@ -25,10 +45,10 @@ async function call(button) {
   // data-file: the chosen file itself is the body (an upload of a zip, tar or tar.gz).
   const file = d.file ? document.getElementById(d.file).files[0] : undefined;
   if (d.file && !file) { say('choose a file first', false); return; }
-  const body = file || (d.body ? document.getElementById(d.body).value : d.text);
+  const body = file || (d.form ? JSON.stringify(formJson(document.getElementById(d.form))) : d.body ? document.getElementById(d.body).value : d.text);
   button.disabled = true;
   try {
-    const res = await fetch(path, { method: d.method, body, credentials: 'same-origin', headers: body === undefined ? {} : { 'content-type': file ? 'application/octet-stream' : d.type || 'text/plain' } });
+    const res = await fetch(path, { method: d.method, body, credentials: 'same-origin', headers: body === undefined ? {} : { 'content-type': file ? 'application/octet-stream' : d.form ? 'application/json' : d.type || 'text/plain' } });
     const text = await res.text();
     let shown = text;
     let fine = res.ok;
