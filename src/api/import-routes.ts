@@ -137,8 +137,10 @@ export function registerImportRoutes(router: Router, deps: ImportRouteDeps): voi
   });
 
   router.on('POST', '/api/uploads', SIGNED_IN, async ({ req, res, url, principal }) => {
+    // Refused before the body is read: a gradual file sent here would otherwise be received but never answered.
+    if (url.searchParams.get('import-handler') === 'gradual-DICOM') throw new HttpError(400, 'POST /api/uploads takes archives; send single files to POST /data/services/import?import-handler=gradual-DICOM');
     const r = await withSlot(() => receive(url, req, principal));
-    if (r.kind === 'gradual') throw new HttpError(400, 'POST /api/uploads takes archives; send single files to POST /data/services/import?import-handler=gradual-DICOM');
+    if (r.kind === 'gradual') throw new HttpError(500, 'a gradual-DICOM file reached the archive upload route');
     sendJson(res, 202, { uploadId: r.uploadId, workflowId: importWorkflowId(r.uploadId), status: `/api/uploads/${r.uploadId}` });
   });
 
