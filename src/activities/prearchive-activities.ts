@@ -72,12 +72,14 @@ export function createPrearchiveActivities(deps: ActivityDeps) {
      * Moves each identified group of an upload from staging into its prearchive folder
      * (prearchive/<project or Unassigned>/<timestamp>/<session label>/site/NNNNNN.dcm) and records a READY
      * prearchive session. Idempotent: a group already placed is returned as it is. Whether a session goes on to
-     * the archive by itself follows `AA:` and the project's prearchive code (0 manual, 4/5 auto).
+     * the archive by itself follows `AA:` and the project's prearchive code (0 manual, 4/5 auto). `groupIds`
+     * limits it to some groups (the Unassigned ones of a received study bound for the archive).
      */
-    async prearchiveGroups(input: { uploadId: string }): Promise<{ sessions: PrearchivedSession[] }> {
+    async prearchiveGroups(input: { uploadId: string; groupIds?: string[] }): Promise<{ sessions: PrearchivedSession[] }> {
       const upload = (await repos.uploads.get(input.uploadId))!;
       const sessions: PrearchivedSession[] = [];
       for (const group of await repos.uploads.groups(upload.id)) {
+        if (input.groupIds && !input.groupIds.includes(group.id)) continue;
         const project = group.projectId === 'Unassigned' ? null : group.projectId;
         const pre = (await repos.prearchive.byGroup(group.id)) ?? (await placeGroup(upload, group, { status: 'READY' }));
         const projectRow = project ? await repos.projects.get(project) : undefined;

@@ -15,15 +15,23 @@ export function createReceiveActivities(deps: ActivityDeps) {
      * import path (unpack check, site pass, identify, archive) handles them as it handles an unpacked zip.
      * Idempotent: a retry claims the same rows again (plus any newer ones) and skips files already moved.
      */
-    async sealReceivedStudy(input: { studyKey: string; receiverId: string; uploadId: string; destination: Destination; anonymize: boolean }): Promise<{ files: number }> {
+    async sealReceivedStudy(input: { studyKey: string; receiverId: string; uploadId: string; destination: Destination; anonymize: boolean; method?: 'cstore' | 'gradual' }): Promise<{ files: number }> {
       const files = await repos.receivedFiles.claim(input.studyKey, input.uploadId);
       if (!files.length) return { files: 0 };
+      // The study's RECEIVING row shows BUILDING while its files are imported (XNAT's status after the idle time).
+      await repos.prearchive.setReceivingStatus(input.studyKey, 'BUILDING');
       if (!(await repos.uploads.get(input.uploadId))) {
+        const method = input.method ?? 'cstore';
+        // A gradual-DICOM study takes the request parameters of its first file (project, subject, session, …);
+        // a C-STORE study is identified through its receiver's rules.
+        const given = files.find((f) => f.params)?.params;
+        const params = method === 'gradual' ? { ...given, overwrite: 'append' as const } : { overwrite: 'append' as const, receiverId: input.receiverId, ...(input.anonymize ? {} : { anonymizationDisabled: true }) };
         await repos.uploads.create({
           id: input.uploadId,
-          method: 'cstore',
+          method,
           destination: input.destination,
-          params: { overwrite: 'append', receiverId: input.receiverId, ...(input.anonymize ? {} : { anonymizationDisabled: true }) },
+          projectId: method === 'gradual' ? given?.project : undefined,
+          params,
           workflowId: importWorkflowId(input.uploadId),
         });
       }
@@ -38,6 +46,11 @@ export function createReceiveActivities(deps: ActivityDeps) {
       await repos.uploads.replaceFiles(input.uploadId, rows);
       await repos.uploads.setStatus(input.uploadId, 'RECEIVED', { fileCount: rows.length });
       return { files: rows.length };
+    },
+
+    /** After an import of the study: its RECEIVING row stays (more files came) or goes (see settleReceiving). */
+    async settleReceivingStudy(input: { studyKey: string }): Promise<void> {
+      await repos.prearchive.settleReceiving(input.studyKey);
     },
   };
 }

@@ -30,7 +30,7 @@ export function createUploadActivities(deps: ActivityDeps) {
       const rawPath = (seq: number) => store.path(`${rawKey}/${seqName(seq)}`);
       let members;
       try {
-        if (upload.method === 'cstore') {
+        if (upload.method === 'cstore' || upload.method === 'gradual') {
           // A received study's files were put in raw/ and recorded by sealReceivedStudy: nothing to extract.
           members = (await repos.uploads.files(upload.id)).map((f) => ({ index: f.seq, path: rawPath(f.seq), sha256: f.sha256, size: f.size }));
         } else {
@@ -96,7 +96,7 @@ export function createUploadActivities(deps: ActivityDeps) {
      * Groups the site-passed files by study and maps each group to project / subject / session (reference §3.1).
      * Reads headers after the site pass, so labels are what the site script left. Re-running replaces the groups.
      */
-    async identifySessions(input: { uploadId: string }): Promise<{ groupIds: string[]; unassigned: number }> {
+    async identifySessions(input: { uploadId: string }): Promise<{ groupIds: string[]; unassigned: number; unassignedGroupIds: string[] }> {
       const upload = (await repos.uploads.get(input.uploadId))!;
       const files = await repos.uploads.files(upload.id);
       const knownProjects = new Set((await repos.projects.list()).map((p) => p.id));
@@ -130,7 +130,11 @@ export function createUploadActivities(deps: ActivityDeps) {
         autoArchive: g.ident.autoArchive ?? null,
         seqs: g.seqs,
       }));
-      if (upload.destination === 'archive') {
+      // A study received over DICOM that names no project cannot be archived; as in XNAT it waits in the
+      // Unassigned prearchive for a site admin to move it (importUpload places it there). An upload sent to the
+      // archive through the API named its project, so a missing one there is the client's error.
+      const received = upload.method === 'cstore' || upload.method === 'gradual';
+      if (upload.destination === 'archive' && !received) {
         const missing = groups.filter((g) => g.projectId === 'Unassigned');
         if (missing.length) {
           const asked = upload.params.project;
@@ -143,7 +147,8 @@ export function createUploadActivities(deps: ActivityDeps) {
       }
       await repos.uploads.replaceGroups(upload.id, groups);
       for (const g of groups) for (const seq of g.seqs) await repos.uploads.updateFile(upload.id, seq, { groupId: g.id });
-      return { groupIds: groups.map((g) => g.id), unassigned: groups.filter((g) => g.projectId === 'Unassigned').length };
+      const unassignedGroupIds = groups.filter((g) => g.projectId === 'Unassigned').map((g) => g.id);
+      return { groupIds: groups.map((g) => g.id), unassigned: unassignedGroupIds.length, unassignedGroupIds };
     },
 
     /** Sets the upload's status (the workflow mirrors it into the DicomStatus search attribute). */

@@ -6,6 +6,7 @@ import { newId } from '../domain/ids';
 import { planPasses } from '../domain/pass-matrix';
 import { archiveMemberName } from '../storage/archive-extract';
 import type { FileStore } from '../storage/file-store';
+import { receiveGradualFile } from './gradual-import';
 import { saveBody, sendJson, sendText } from './http-io';
 import { parseImportRequest } from './import-params';
 import type { Principal } from '../domain/access';
@@ -23,6 +24,8 @@ export interface ImportRouteDeps {
   siteAnonEnabled: boolean;
   /** Uploads received at once (limits.maxConcurrentUploads); unlimited when unset. */
   maxConcurrentUploads?: number;
+  /** XNAT's session idle time for gradual-DICOM studies (dicom.sessionIdleSeconds); default 300. */
+  sessionIdleSeconds?: number;
 }
 
 /** HTTP status of each domain failure type (XNAT answers 400 for bad input, 404 unknown project, 409 conflict). */
@@ -61,7 +64,9 @@ export function registerImportRoutes(router: Router, deps: ImportRouteDeps): voi
       throw new HttpError(413, `upload of ${declared} bytes is over ${deps.uploadMaxBytes} bytes, the configured limit (limits.uploadMaxBytes); split it into smaller archives`, { connection: 'close' });
     }
     const request = parseImportRequest(url.searchParams);
-    if (request.handler === 'gradual-DICOM') throw new HttpError(501, 'import-handler=gradual-DICOM is not available yet; send a zip with import-handler=DICOM-zip');
+    if (request.handler === 'gradual-DICOM' && request.params.preventAnon) {
+      throw new HttpError(400, 'prevent_anon=true is accepted with import-handler=DICOM-zip only (the upload client sends zips); send this file without it');
+    }
     const boundary = multipartBoundary(req.headers['content-type']);
     if (request.destination === 'archive' && !request.params.project) throw new HttpError(400, 'an archive upload needs a project: dest=/archive/projects/P or PROJECT_ID=P');
     if (request.params.project) {
@@ -77,6 +82,10 @@ export function registerImportRoutes(router: Router, deps: ImportRouteDeps): voi
     const method = request.params.preventAnon ? 'client' : 'api';
     // Uploading is a member's right; without a project the session lands in Unassigned, which any user may fill.
     if (request.params.project) requireProjectAccess(principal, request.params.project, 'write');
+    if (request.handler === 'gradual-DICOM') {
+      const plan = planPasses({ method: 'gradual', destination: request.destination, preventAnon: false, siteEnabled: deps.siteAnonEnabled });
+      return { kind: 'gradual' as const, url: await receiveGradualFile({ ...deps, sessionIdleSeconds: deps.sessionIdleSeconds ?? 300 }, req, request, boundary, !plan.site) };
+    }
     const uploadId = newId('up');
     // The uploaded archive keeps the key upload.zip whatever its format (zip, tar, tar.gz): the format is read
     // from its first bytes when it is unpacked.
@@ -99,14 +108,20 @@ export function registerImportRoutes(router: Router, deps: ImportRouteDeps): voi
       method,
       projectId: request.params.project,
     });
-    return uploadId;
+    return { kind: 'upload' as const, uploadId };
   };
 
   router.on('POST', '/data/services/import', SIGNED_IN, async ({ req, res, url, principal }) => {
-    const { uploadId, outcome } = await withSlot(async () => {
-      const id = await receive(url, req, principal);
-      return { uploadId: id, outcome: await awaitImport(deps.client, id) };
+    const received = await withSlot(async () => {
+      const r = await receive(url, req, principal);
+      return r.kind === 'gradual' ? r : { ...r, outcome: await awaitImport(deps.client, r.uploadId) };
     });
+    // gradual-DICOM: the study is still open; XNAT answers with the prearchive URL the session is received into.
+    if (received.kind === 'gradual') {
+      sendText(res, 200, `${received.url}\n`);
+      return;
+    }
+    const { uploadId, outcome } = received;
     if (outcome.ok) {
       sendText(res, 200, [...outcome.result.sessions.map((s) => s.url), ...outcome.result.prearchived.map((p) => p.url)].join('\n') + '\n');
       return;
@@ -122,8 +137,11 @@ export function registerImportRoutes(router: Router, deps: ImportRouteDeps): voi
   });
 
   router.on('POST', '/api/uploads', SIGNED_IN, async ({ req, res, url, principal }) => {
-    const uploadId = await withSlot(() => receive(url, req, principal));
-    sendJson(res, 202, { uploadId, workflowId: importWorkflowId(uploadId), status: `/api/uploads/${uploadId}` });
+    // Refused before the body is read: a gradual file sent here would otherwise be received but never answered.
+    if (url.searchParams.get('import-handler') === 'gradual-DICOM') throw new HttpError(400, 'POST /api/uploads takes archives; send single files to POST /data/services/import?import-handler=gradual-DICOM');
+    const r = await withSlot(() => receive(url, req, principal));
+    if (r.kind === 'gradual') throw new HttpError(500, 'a gradual-DICOM file reached the archive upload route');
+    sendJson(res, 202, { uploadId: r.uploadId, workflowId: importWorkflowId(r.uploadId), status: `/api/uploads/${r.uploadId}` });
   });
 
   router.on('GET', '/api/uploads/:id', SIGNED_IN, async ({ res, params, principal }) => {

@@ -50,6 +50,11 @@ export function registerPrearchiveRoutes(router: Router, deps: { repos: Reposito
   };
   // A fast answer for the common case; the workflow's claim is what actually decides (two requests can race here).
   const precheck = (pre: PrearchiveSession, op: PrearchiveOperation) => {
+    // The row of a study whose files are still arriving (or being built) stands for a session that does not exist
+    // yet: commit and move are refused as for any RECEIVING session, and so are delete and rebuild until it is built.
+    if (pre.studyKey && !pre.uploadId) {
+      throw new HttpError(409, `cannot ${op} prearchive session ${pre.id}: its files are still arriving (${pre.status}); it is built after the receiver's session idle time, then it can be changed`);
+    }
     if (!allows(pre.status, op)) throw new HttpError(409, `cannot ${op} prearchive session ${pre.id}: ${refusalReason(pre.status, op)}`);
     if (op === 'commit' && !pre.projectId) throw new HttpError(409, `prearchive session ${pre.id} is Unassigned; move it to a project first (action=move&newProject=P)`);
   };

@@ -19,7 +19,8 @@ export function prearchiveRow(p: PrearchiveSession) {
     prevent_anon: p.preventAnon,
     url: prearchiveUrl(p.projectId, p.timestamp, p.folder).replace(/^\/data/, ''),
     reason: p.reason,
-    allowed: PREARCHIVE_OPERATIONS.filter((op) => allows(p.status, op)),
+    // A study still arriving allows nothing yet (prearchive-routes.ts says why).
+    allowed: p.studyKey && !p.uploadId ? [] : PREARCHIVE_OPERATIONS.filter((op) => allows(p.status, op)),
   };
 }
 
@@ -28,6 +29,11 @@ export function prearchiveRow(p: PrearchiveSession) {
  * reason of an ERROR or CONFLICT. Ids, counts and labels only.
  */
 export async function prearchiveDetails(repos: Repositories, p: PrearchiveSession) {
+  // A study still being received has no files of its own yet: its count is that of the files received so far.
+  if (p.studyKey && !p.groupId) {
+    const received = await repos.receivedFiles.inProgress(p.studyKey);
+    return { ...prearchiveRow(p), files: received, scans: [], passes: { site: { files: 0, scriptIds: [], skipped: false }, project: { files: 0 } } };
+  }
   const files = p.groupId ? (await repos.uploads.files(p.uploadId!, p.groupId)).filter((f) => f.stage !== 'rejected') : [];
   const scans = new Map<string, number>();
   for (const f of files) scans.set(f.seriesNumber ?? '0', (scans.get(f.seriesNumber ?? '0') ?? 0) + 1);

@@ -5,6 +5,7 @@ import type { Knex } from 'knex';
 import type { Config } from '../config/load-config';
 import type { Repositories } from '../db/repositories';
 import { createLogger, type Logger } from '../logging/logger';
+import type { ReceiverManager } from '../scp/receiver-manager';
 import type { FileStore } from '../storage/file-store';
 import { ANONYMOUS, authenticate, authorize, PUBLIC, signInRedirect } from './access';
 import type { WebSessionSettings } from '../auth/web-session';
@@ -45,6 +46,10 @@ export interface ApiDeps {
   limits?: HttpLimits;
   /** Page sign-in sessions (config `web.*`); 12 h / 30 min idle when omitted. */
   web?: WebSessionSettings;
+  /** XNAT's session idle time for gradual-DICOM studies (config dicom.sessionIdleSeconds); 300 s when absent. */
+  sessionIdleSeconds?: number;
+  /** The C-STORE receivers this process runs; without it the receiver settings can be read but not changed. */
+  receivers?: ReceiverManager;
 }
 
 /** Bounds on slow and concurrent clients (docs/limits.md). */

@@ -34,7 +34,8 @@ Usage:
   dicom-intake keys ls|rotate        payload encryption keys: ids in effect; add a new key
   dicom-intake scripts get|set|enable|disable (--site | --project P) [FILE]
                                      the site-wide and project scripts held by the server
-  dicom-intake receivers ls          the C-STORE receivers the service runs
+  dicom-intake receivers ls|add|set|rm [ID] [options]
+                                     the C-STORE receivers: list, create, change, remove (applied at once)
 
 Every command takes --help. Configuration: temporal-dev.yaml (or DICOM_INTAKE_CONFIG), each key overridable by its
 environment variable; logs are JSON lines on stderr (DICOM_INTAKE_LOG_LEVEL). See docs/operations.md.

@@ -4,7 +4,8 @@ import { codecRouteSettings, createApiServer, httpLimits, webSessionSettings } f
 import { connectClient } from '../client/connect-client';
 import { createDataConverter, createPayloadCodec } from '../codec/data-converter';
 import { ensureKeyring } from '../codec/keyring';
-import { receiverLimits, startReceiver, type RunningReceiver } from '../scp/receiver';
+import { receiverLimits } from '../scp/receiver';
+import { ReceiverManager } from '../scp/receiver-manager';
 import { loadConfig } from '../config/load-config';
 import { startConsoleLevel } from './start-console';
 import { createLogger } from '../logging/logger';
@@ -87,6 +88,21 @@ export async function runStart(argv: string[]): Promise<number> {
   });
   const workerRun = worker.run();
   const client = await connectClient(config.temporal);
+  // The C-STORE receivers run beside the API in this process: both are front doors that write to staging and
+  // start workflows; the worker may run elsewhere. The API changes them through the manager, without a restart.
+  const receiverLog = (line: Record<string, unknown>) => {
+    if (line.level === 'error' || line.level === 'warn') process.stderr.write(`${JSON.stringify(line)}\n`);
+  };
+  const receivers = new ReceiverManager({
+    repos: services.repos,
+    store: services.store,
+    client,
+    taskQueue: config.temporal.taskQueue,
+    siteAnonEnabled: config.anonymization.siteEnabled,
+    limits: receiverLimits(config),
+    log: receiverLog,
+    sessionIdleSeconds: config.dicom.sessionIdleSeconds,
+  });
   const server = createApiServer({
     db: services.db,
     repos: services.repos,
@@ -101,23 +117,15 @@ export async function runStart(argv: string[]): Promise<number> {
     codec: { codec: createPayloadCodec(config.temporal.codec), ...codecRouteSettings(config) },
     web: webSessionSettings(config),
     logger: logger.child({ name: 'api' }),
+    receivers,
+    sessionIdleSeconds: config.dicom.sessionIdleSeconds,
   });
   server.listen(config.http.port, config.http.host);
   await once(server, 'listening');
-  // The C-STORE receivers run beside the API in this process: both are front doors that write to staging and
-  // start workflows; the worker may run elsewhere.
-  const receivers: RunningReceiver[] = [];
-  const receiverLog = (line: Record<string, unknown>) => {
-    if (line.level === 'error' || line.level === 'warn') process.stderr.write(`${JSON.stringify(line)}\n`);
-  };
-  for (const r of config.receivers.filter((x) => x.enabled)) {
-    try {
-      receivers.push(await startReceiver(r, { repos: services.repos, store: services.store, client, taskQueue: config.temporal.taskQueue, siteAnonEnabled: config.anonymization.siteEnabled, limits: receiverLimits(config), log: receiverLog }));
-    } catch (err) {
-      // One receiver that cannot listen (port taken) must not take the rest of the stack down with it.
-      say(`DICOM receiver ${r.aeTitle} did not start: ${(err as Error).message}`);
-    }
-  }
+  // temporal-dev.yaml seeds the receivers table (each id once); the table, changed through the API, is what runs.
+  const { failed } = await receivers.startAll(config.receivers);
+  // One receiver that cannot listen (port taken) must not take the rest of the stack down with it.
+  for (const f of failed) say(`DICOM receiver ${f.id} did not start: ${f.message}`);
 
   let stopping = false;
   const stop = async () => {
@@ -125,7 +133,7 @@ export async function runStart(argv: string[]): Promise<number> {
     stopping = true;
     say('\nstopping...');
     server.close();
-    await Promise.all(receivers.map((r) => r.close()));
+    await receivers.closeAll();
     worker.shutdown();
     await workerRun.catch(() => undefined);
     await connection.close();
@@ -152,7 +160,7 @@ export async function runStart(argv: string[]): Promise<number> {
   say(`  Temporal Web UI   http://${ip}:${config.temporal.uiPort}/namespaces/${config.temporal.namespace}/workflows`);
   say(`  codec endpoint    ${apiUrl}/codec   (the Web UI decodes encrypted payloads through it)`);
   if (demoUrl) say(`  demo session      ${apiUrl}${demoUrl}`);
-  for (const r of receivers) say(`  DICOM receiver    ${r.config.aeTitle} on ${r.config.host}:${r.port} -> ${r.config.destination}`);
+  for (const r of receivers.list()) say(`  DICOM receiver    ${r.config.aeTitle} on ${r.config.host}:${r.port} -> ${r.config.destination}`);
   say(`  web pages         ${apiUrl}/ui   (sign in with the form)`);
   say(`  data folder       ${config.dataDir}`);
   if (admin) {

@@ -8,7 +8,7 @@ export const importWorkflowId = (uploadId: string) => `upload-${uploadId}`;
 
 /** The memo description of an import: method, destination and ids only. */
 export function importDescription(method: UploadMethod, destination: Destination, uploadId: string, projectId?: string): string {
-  const how = { api: 'REST API upload', zip: 'compressed upload', cstore: 'DICOM C-STORE batch', client: 'upload client (anonymized on the client)' }[method];
+  const how = { api: 'REST API upload', zip: 'compressed upload', cstore: 'DICOM C-STORE batch', gradual: 'gradual-DICOM batch', client: 'upload client (anonymized on the client)' }[method];
   return `${how} ${uploadId} into the ${destination}${projectId ? ` of project ${projectId}` : ' (project from the files)'}`;
 }
 

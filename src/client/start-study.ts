@@ -18,10 +18,10 @@ export async function signalStudy(client: Client, taskQueue: string, input: Inta
     signalArgs: [{ files } satisfies FilesReceived],
     typedSearchAttributes: [
       { key: DicomProject, value: 'Unassigned' },
-      { key: DicomUploadMethod, value: 'cstore' },
+      { key: DicomUploadMethod, value: input.method ?? 'cstore' },
       { key: DicomDestination, value: input.destination },
       { key: DicomStatus, value: 'RECEIVING' },
     ],
-    staticSummary: `DICOM study ${input.studyKey} received by ${input.receiverId}`,
+    staticSummary: `DICOM study ${input.studyKey} received by ${input.method === 'gradual' ? 'gradual-DICOM import' : input.receiverId}`,
   });
 }

@@ -13,7 +13,7 @@ export interface ReceiverConfig {
   destination: Destination;
   /** When false, neither the site nor the project script runs on what this receiver takes in (XNAT 1.8.5+). */
   anonymizationEnabled: boolean;
-  /** Calling AE titles allowed to associate; empty means any. */
+  /** Calling AE titles allowed to associate; empty means nobody (the receiver refuses every association). */
   allowedCallingAeTitles: string[];
   /** Transfer syntaxes accepted, in order of preference. */
   transferSyntaxes: string[];
@@ -73,7 +73,13 @@ export function readReceivers(raw: unknown, defaults: ReceiverDefaults, fail: Fa
   return out;
 }
 
-function toReceiver(r: Record<string, unknown>, d: ReceiverDefaults, where: string, fail: Fail): ReceiverConfig {
+/** AE title rules (PS3.5 AE VR): 1-16 characters of the default repertoire, no backslash, not only spaces. */
+export function isAeTitle(v: string): boolean {
+  return /^[\x20-\x5b\x5d-\x7e]{1,16}$/.test(v) && !!v.trim();
+}
+
+/** Reads one receiver entry (temporal-dev.yaml or the API), with `defaults` for the keys it leaves out. */
+export function toReceiver(r: Record<string, unknown>, d: ReceiverDefaults, where: string, fail: Fail): ReceiverConfig {
   const str = (k: string, dflt: string) => {
     const v = r[k] ?? dflt;
     if (typeof v !== 'string' && typeof v !== 'number') throw fail(`${where}.${k} must be a string`);
@@ -85,7 +91,7 @@ function toReceiver(r: Record<string, unknown>, d: ReceiverDefaults, where: stri
     return (v as string[]).map((x) => x.trim());
   };
   const aeTitle = str('aeTitle', d.aeTitle);
-  if (!/^[\x20-\x5b\x5d-\x7e]{1,16}$/.test(aeTitle) || !aeTitle.trim()) throw fail(`${where}.aeTitle ${JSON.stringify(aeTitle)} is not an AE title (1-16 printable characters, no backslash)`);
+  if (!isAeTitle(aeTitle)) throw fail(`${where}.aeTitle ${JSON.stringify(aeTitle)} is not an AE title (1-16 printable characters, no backslash)`);
   const port = Number(r.port ?? d.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw fail(`${where}.port must be a port number 0-65535`);
   const destination = str('destination', 'archive') as Destination;
@@ -98,7 +104,11 @@ function toReceiver(r: Record<string, unknown>, d: ReceiverDefaults, where: stri
   if (typeof anon !== 'boolean') throw fail(`${where}.anonymizationEnabled must be true or false`);
   const transferSyntaxes = list('transferSyntaxes', DEFAULT_TRANSFER_SYNTAXES);
   if (!transferSyntaxes.length || transferSyntaxes.some((t) => !/^[0-9.]+$/.test(t))) throw fail(`${where}.transferSyntaxes must be a non-empty list of UIDs`);
+  const allowedCallingAeTitles = list('allowedCallingAeTitles', []);
+  const badCaller = allowedCallingAeTitles.find((a) => !isAeTitle(a));
+  if (badCaller !== undefined) throw fail(`${where}.allowedCallingAeTitles: ${JSON.stringify(badCaller)} is not an AE title (1-16 printable characters, no backslash)`);
   const routing = (r.routing ?? {}) as Record<string, unknown>;
+  if (typeof routing !== 'object' || Array.isArray(routing)) throw fail(`${where}.routing must be a map with project, subject and session lists`);
   const rules = (k: string) => {
     const v = routing[k] ?? [];
     if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw fail(`${where}.routing.${k} must be a list of rules`);
@@ -114,7 +124,7 @@ function toReceiver(r: Record<string, unknown>, d: ReceiverDefaults, where: stri
     port,
     destination,
     anonymizationEnabled: anon,
-    allowedCallingAeTitles: list('allowedCallingAeTitles', []),
+    allowedCallingAeTitles,
     transferSyntaxes,
     sessionIdleSeconds: idle,
     routing: { project: rules('project'), subject: rules('subject'), session: rules('session') },

@@ -16,6 +16,8 @@ export interface PrearchiveSession {
   reason: string | null;
   source: string | null;
   preventAnon: boolean;
+  /** Set on the RECEIVING row of a study still being received (C-STORE, gradual-DICOM): its hashed study key. */
+  studyKey: string | null;
   /** Workflow id of the operation holding the session (QUEUED_* or running), else null. */
   lockedBy: string | null;
   createdAt: string;
@@ -35,22 +37,33 @@ const toSession = (r: any): PrearchiveSession => ({
   reason: r.reason,
   source: r.source,
   preventAnon: Boolean(r.prevent_anon),
+  studyKey: r.study_key ?? null,
   lockedBy: r.locked_by,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
 
+/** The folder name of a RECEIVING row: opaque (a prefix of the hashed study key), never a header value. */
+export const receivingFolder = (studyKey: string) => `receiving_${studyKey.slice(0, 16)}`;
+
 /** The prearchive table. Unassigned sessions have project_id null. */
 export function createPrearchiveRepo(db: Knex) {
+  const get = async (id: string): Promise<PrearchiveSession | undefined> => {
+    const r = await db('prearchive_sessions').where({ id }).first();
+    return r ? toSession(r) : undefined;
+  };
+  const insert = async (row: Record<string, unknown>): Promise<PrearchiveSession> => {
+    const now = nowIso();
+    const id = newId('pre');
+    await db('prearchive_sessions').insert({ ...row, id, created_at: now, updated_at: now });
+    return (await get(id))!;
+  };
   return {
     async byGroup(groupId: string): Promise<PrearchiveSession | undefined> {
       const r = await db('prearchive_sessions').where({ group_id: groupId }).first();
       return r ? toSession(r) : undefined;
     },
-    async get(id: string): Promise<PrearchiveSession | undefined> {
-      const r = await db('prearchive_sessions').where({ id }).first();
-      return r ? toSession(r) : undefined;
-    },
+    get,
     /** Finds a session by its XNAT address: project (or "Unassigned"), timestamp and folder. */
     async byAddress(project: string, timestamp: string, folder: string): Promise<PrearchiveSession | undefined> {
       const q = db('prearchive_sessions').where({ timestamp, folder });
@@ -67,24 +80,36 @@ export function createPrearchiveRepo(db: Knex) {
     },
     /** Records a session, READY unless `status` (and `reason`) say otherwise (a failed direct archive is ERROR). */
     async create(s: { projectId: string | null; timestamp: string; folder: string; subjectLabel: string; uploadId: string; groupId: string; source?: string; preventAnon?: boolean; status?: PrearchiveStatus; reason?: string }): Promise<PrearchiveSession> {
-      const now = nowIso();
-      const id = newId('pre');
-      await db('prearchive_sessions').insert({
-        id,
-        project_id: s.projectId,
-        timestamp: s.timestamp,
-        folder: s.folder,
-        subject_label: s.subjectLabel,
-        status: s.status ?? 'READY',
-        reason: s.reason ?? null,
-        upload_id: s.uploadId,
-        group_id: s.groupId,
-        source: s.source ?? null,
-        prevent_anon: s.preventAnon ?? false,
-        created_at: now,
-        updated_at: now,
-      });
-      return (await this.get(id))!;
+      return insert({ project_id: s.projectId, timestamp: s.timestamp, folder: s.folder, subject_label: s.subjectLabel, status: s.status ?? 'READY', reason: s.reason ?? null, upload_id: s.uploadId, group_id: s.groupId, source: s.source ?? null, prevent_anon: s.preventAnon ?? false });
+    },
+    /**
+     * The RECEIVING row of a study whose files are still arriving: made by the front door when it records a file
+     * (if the study has none), with an opaque folder name and no subject, because nothing of the headers may name
+     * a row before the site pass. Idempotent per study key.
+     */
+    async ensureReceiving(s: { studyKey: string; projectId: string | null; timestamp: string; source?: string }): Promise<PrearchiveSession> {
+      const existing = await db('prearchive_sessions').where({ study_key: s.studyKey }).first();
+      if (existing) return toSession(existing);
+      return insert({ project_id: s.projectId, timestamp: s.timestamp, folder: receivingFolder(s.studyKey), subject_label: null, status: 'RECEIVING', study_key: s.studyKey, source: s.source ?? null, prevent_anon: false });
+    },
+    /** The RECEIVING (or BUILDING) row of a study, if any. */
+    async byStudyKey(studyKey: string): Promise<PrearchiveSession | undefined> {
+      const r = await db('prearchive_sessions').where({ study_key: studyKey }).first();
+      return r ? toSession(r) : undefined;
+    },
+    /** Sets the status of a study's receiving row (BUILDING while its files are imported). */
+    async setReceivingStatus(studyKey: string, status: 'RECEIVING' | 'BUILDING'): Promise<void> {
+      await db('prearchive_sessions').where({ study_key: studyKey }).update({ status, updated_at: nowIso() });
+    },
+    /**
+     * After a study's files were imported: its receiving row goes back to RECEIVING when more files arrived
+     * meanwhile, and goes away otherwise (the imported sessions have rows of their own). One statement each, so a
+     * file recorded at the same moment either keeps the row or makes a new one.
+     */
+    async settleReceiving(studyKey: string): Promise<void> {
+      const unsealed = db('received_files').where({ study_key: studyKey }).whereNull('upload_id').select(db.raw('1'));
+      await db('prearchive_sessions').where({ study_key: studyKey }).whereNotExists(unsealed).delete();
+      await db('prearchive_sessions').where({ study_key: studyKey }).whereExists(unsealed).update({ status: 'RECEIVING', updated_at: nowIso() });
     },
     async update(id: string, fields: { status?: PrearchiveStatus; reason?: string | null; projectId?: string | null }): Promise<void> {
       await db('prearchive_sessions').where({ id }).update({

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { nowIso } from './clock';
+import type { UploadParams } from './uploads-repo';
 
 /** One file stored by a C-STORE receiver, waiting to be sealed into an upload (uploadId null) or sealed. */
 export interface ReceivedFile {
@@ -10,6 +11,8 @@ export interface ReceivedFile {
   sha256: string;
   size: number;
   uploadId: string | null;
+  /** The request parameters a gradual-DICOM file came with (none for C-STORE). */
+  params?: UploadParams;
 }
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- rows are mapped field by field */
@@ -21,6 +24,7 @@ const toFile = (r: any): ReceivedFile => ({
   sha256: r.sha256,
   size: Number(r.size),
   uploadId: r.upload_id,
+  ...(r.params ? { params: JSON.parse(r.params) as UploadParams } : {}),
 });
 /* eslint-enable @typescript-eslint/no-explicit-any */
 
@@ -35,6 +39,7 @@ export function createReceivedFilesRepo(db: Knex) {
         object_key: f.objectKey,
         sha256: f.sha256,
         size: f.size,
+        params: f.params ? JSON.stringify(f.params) : null,
         received_at: nowIso(),
       });
     },
@@ -56,6 +61,23 @@ export function createReceivedFilesRepo(db: Knex) {
         .groupBy('study_key')
         .select('study_key', db.raw('count(*) as n'));
       return rows.map((r) => ({ studyKey: String(r.study_key), files: Number(r.n) }));
+    },
+    /**
+     * Files of a study still being received or built: not sealed yet, or sealed into an upload whose import has
+     * not finished. The count a RECEIVING prearchive row shows.
+     */
+    async inProgress(studyKey: string): Promise<number> {
+      const row = await db('received_files')
+        .where({ study_key: studyKey })
+        .where((q) => q.whereNull('upload_id').orWhereIn('upload_id', db('uploads').select('id').whereNotIn('status', ['ARCHIVED', 'PREARCHIVED', 'ERROR'])))
+        .count({ n: '*' })
+        .first();
+      return Number(row?.n ?? 0);
+    },
+    /** Whether a study has files not sealed into an upload yet. */
+    async unsealed(studyKey: string): Promise<number> {
+      const row = await db('received_files').where({ study_key: studyKey }).whereNull('upload_id').count({ n: '*' }).first();
+      return Number(row?.n ?? 0);
     },
     async byUpload(uploadId: string): Promise<ReceivedFile[]> {
       return (await db('received_files').where({ upload_id: uploadId })).map(toFile);

@@ -3,8 +3,8 @@ export const UPLOAD_STATUSES = ['RECEIVED', 'UNPACKING', 'ANONYMIZING', 'ARCHIVI
 /** One upload status. */
 export type UploadStatus = (typeof UPLOAD_STATUSES)[number];
 
-/** The ways images arrive. */
-export const UPLOAD_METHODS = ['api', 'zip', 'cstore', 'client'] as const;
+/** The ways images arrive (gradual: XNAT's gradual-DICOM import, one file per request). */
+export const UPLOAD_METHODS = ['api', 'zip', 'cstore', 'gradual', 'client'] as const;
 /** One upload method. */
 export type UploadMethod = (typeof UPLOAD_METHODS)[number];
 

@@ -16,12 +16,13 @@ export type ContextDecision =
 
 /**
  * Whether an association may proceed: the called AE title must be the receiver's, and the calling AE title must be
- * on the allow-list when one is set. AE titles compare without their space padding, case-sensitively, as DICOM does.
+ * on the allow-list. An empty list lets nobody in (issue 7: receivers accept only their allow-listed callers), so a
+ * receiver configured without one is closed rather than open to any host that can reach it. AE titles compare
+ * without their space padding, case-sensitively, as DICOM does.
  */
 export function checkAssociation(receiver: Pick<ReceiverConfig, 'aeTitle' | 'allowedCallingAeTitles'>, callingAe: string, calledAe: string): Rejection | undefined {
   if (calledAe.trim() !== receiver.aeTitle.trim()) return 'called-ae-unknown';
-  const allowed = receiver.allowedCallingAeTitles;
-  if (allowed.length && !allowed.some((a) => a.trim() === callingAe.trim())) return 'calling-ae-not-allowed';
+  if (!receiver.allowedCallingAeTitles.some((a) => a.trim() === callingAe.trim())) return 'calling-ae-not-allowed';
   return undefined;
 }
 

@@ -6,10 +6,9 @@ import { signalStudy } from '../client/start-study';
 import type { Config } from '../config/load-config';
 import type { ReceiverConfig } from '../config/receivers';
 import type { Repositories } from '../db/repositories';
-import { openDicom } from '../dicom';
 import { newId } from '../domain/ids';
-import { hashIdentifier } from '../domain/uid-hash';
 import type { FileStore } from '../storage/file-store';
+import { markStudyReceiving, quarantineReceivedFile, receivedStudyKey, studyOfReceivedFile } from '../storage/received-file';
 import { createStoreScpClass, STORE_STATUS } from './store-scp';
 import { StudySignaller } from './study-signaller';
 
@@ -17,7 +16,9 @@ import { StudySignaller } from './study-signaller';
 dimseLog.setLevel('error');
 
 const STORAGE_CLASSES: ReadonlySet<string> = new Set(Object.values(constants.StorageClass as Record<string, string>));
-const TAG = { StudyInstanceUID: 0x0020000d, SeriesInstanceUID: 0x0020000e, SOPInstanceUID: 0x00080018 } as const;
+
+// Tests and tools find a study's workflow through the receiver module, as before.
+export { receivedStudyKey };
 
 /** What a receiver needs: the database, the file store and a Temporal client on the worker's task queue. */
 export interface ReceiverDeps {
@@ -53,12 +54,11 @@ export interface RunningReceiver {
   config: ReceiverConfig;
   /** The bound port (the configured one, or the one the system chose for port 0). */
   port: number;
-  close(): Promise<void>;
-}
-
-/** The study key of a received file: a hash of receiver id and StudyInstanceUID, never the UID itself. */
-export function receivedStudyKey(receiverId: string, studyInstanceUid: string): string {
-  return hashIdentifier('received-study', `${receiverId}\u0000${studyInstanceUid}`);
+  /**
+   * Stops listening at once (the port is free again when this is called), then lets open associations finish for
+   * up to `graceMs` (default 0) before cutting them; resolves once every connection is gone and signals are sent.
+   */
+  close(opts?: { graceMs?: number }): Promise<void>;
 }
 
 /**
@@ -85,11 +85,6 @@ export async function startReceiver(config: ReceiverConfig, deps: ReceiverDeps):
   );
   const folder = deps.store.stagingKey('cstore', config.id);
 
-  const quarantineRefused = async (fileId: string, objectKey: string, reason: string) => {
-    const to = deps.store.quarantineKey('cstore', config.id, fileId);
-    await deps.store.move(objectKey, `${to}/received.dcm`);
-    await deps.store.writeDurable(`${to}/reason.json`, JSON.stringify({ errorType: 'UnreadableDicomError', code: reason, receiver: config.id, status: 'C000', at: new Date().toISOString() }, null, 2));
-  };
   const limits = deps.limits ?? { maxAssociations: 32, idleTimeoutMs: 60_000 };
 
   const Scp = createStoreScpClass({
@@ -101,27 +96,17 @@ export async function startReceiver(config: ReceiverConfig, deps: ReceiverDeps):
     },
     async accept(file) {
       const objectKey = deps.store.keyOf(file.path);
-      let studyUid: string | undefined;
-      let readError: string | undefined;
-      try {
-        const ds = await openDicom(file.path);
-        if (ds.getString(TAG.SeriesInstanceUID) && ds.getString(TAG.SOPInstanceUID)) studyUid = ds.getString(TAG.StudyInstanceUID);
-      } catch (err) {
-        // The reader's error code (e.g. TRUNCATED), never its message: a message may quote header bytes.
-        readError = (err as { code?: unknown }).code && typeof (err as { code?: unknown }).code === 'string' ? (err as { code: string }).code : (err as Error).name;
-      }
-      if (!studyUid) {
+      const read = await studyOfReceivedFile(file.path);
+      if ('refused' in read) {
         // XNAT refuses objects without their UIDs; so do we, before anything is recorded. The bytes are kept in
         // quarantine with the reason (nothing received is dropped silently), under the file's opaque id.
-        const why = readError ?? 'MISSING_UID';
-        await quarantineRefused(file.fileId, objectKey, why).catch(async (err: Error) => {
-          await deps.store.remove(objectKey);
+        await quarantineReceivedFile(deps.store, ['cstore', config.id], file.fileId, objectKey, { code: read.refused, status: 'C000', receiver: config.id }).catch((err: Error) => {
           log({ level: 'error', msg: 'refused file not quarantined; removed', receiver: config.id, fileId: file.fileId, error: err.name });
         });
-        log({ level: 'warn', msg: 'received dataset refused; quarantined', receiver: config.id, fileId: file.fileId, reason: why });
+        log({ level: 'warn', msg: 'received dataset refused; quarantined', receiver: config.id, fileId: file.fileId, reason: read.refused });
         return STORE_STATUS.cannotUnderstand;
       }
-      const studyKey = receivedStudyKey(config.id, studyUid);
+      const studyKey = receivedStudyKey(config.id, read.studyUid);
       try {
         await deps.repos.receivedFiles.add({ id: file.fileId, receiverId: config.id, studyKey, objectKey, sha256: file.sha256, size: file.size });
       } catch (err) {
@@ -129,6 +114,8 @@ export async function startReceiver(config: ReceiverConfig, deps: ReceiverDeps):
         log({ level: 'error', msg: 'received file not recorded', receiver: config.id, fileId: file.fileId, error: (err as Error).name });
         return STORE_STATUS.outOfResources;
       }
+      // Listed in the prearchive as RECEIVING (Unassigned: its project is known only after the site pass).
+      await markStudyReceiving(deps.repos, { studyKey, projectId: null }, (err) => log({ level: 'error', msg: 'receiving row not made', receiver: config.id, error: err.name }));
       signaller.add(studyKey);
       return STORE_STATUS.success;
     },
@@ -156,7 +143,10 @@ export async function startReceiver(config: ReceiverConfig, deps: ReceiverDeps):
     });
   });
   server.listen(config.port, config.host);
-  await Promise.race([once(server, 'listening'), once(server, 'error').then(([err]) => Promise.reject(new Error(`receiver ${config.id} cannot listen on ${config.host}:${config.port}: ${(err as Error).message}`)))]);
+  // events.once rejects on 'error' by itself, with the bare system error: name the receiver and address instead.
+  await once(server, 'listening').catch((err: Error) => {
+    throw new Error(`receiver ${config.id} cannot listen on ${config.host}:${config.port}: ${err.message}`);
+  });
   const port = (server.address() as { port: number }).port;
   // Workers read the receiver's routing rules from this record, whatever their own config says.
   await deps.repos.receivers.register(config, port);
@@ -168,9 +158,19 @@ export async function startReceiver(config: ReceiverConfig, deps: ReceiverDeps):
   return {
     config,
     port,
-    async close() {
+    async close(opts = {}) {
+      // server.close() releases the listening socket now; its callback waits for the open connections.
       const closed = new Promise((res) => server.close(res));
-      for (const s of sockets) s.destroy();
+      const cut = () => {
+        for (const s of sockets) s.destroy();
+      };
+      if (!opts.graceMs) cut();
+      else if (sockets.size) {
+        log({ level: 'info', msg: 'receiver closing; open associations may finish', receiver: config.id, connections: sockets.size, graceMs: opts.graceMs });
+        const timer = setTimeout(cut, opts.graceMs);
+        timer.unref();
+        void closed.then(() => clearTimeout(timer));
+      }
       await closed;
       await signaller.close();
     },

@@ -27,7 +27,7 @@ export async function importUpload(input: ImportUploadInput): Promise<ImportUplo
     const unpacked = await files.unpackUpload({ uploadId: input.uploadId });
     await status('ANONYMIZING');
     await files.runSitePass({ uploadId: input.uploadId, skip: input.skipSitePass });
-    const { groupIds } = await files.identifySessions({ uploadId: input.uploadId });
+    const { groupIds, unassignedGroupIds } = await files.identifySessions({ uploadId: input.uploadId });
     const sessions: ImportUploadResult['sessions'] = [];
     const prearchived: ImportUploadResult['prearchived'] = [];
     const archive = async (groupId: string, overwrite: ImportUploadInput['overwrite']) => {
@@ -64,10 +64,18 @@ export async function importUpload(input: ImportUploadInput): Promise<ImportUplo
       }
     } else {
       await status('ARCHIVING');
+      // Only a study received over DICOM can reach here without a project: it cannot be archived, so, as in XNAT,
+      // it waits in the Unassigned prearchive until a site admin moves it to a project.
+      const unassigned = unassignedGroupIds;
+      if (unassigned.length) {
+        const placed = await files.prearchiveGroups({ uploadId: input.uploadId, groupIds: unassigned });
+        for (const p of placed.sessions) prearchived.push({ prearchiveId: p.prearchiveId, url: p.url, status: 'READY' });
+      }
       // A session that fails to archive is kept in the prearchive as ERROR or CONFLICT by its archiveSession run;
       // the upload's other sessions are still archived, and the upload then fails with the first reason.
+      const toArchive = groupIds.filter((g) => !unassigned.includes(g));
       const failed: { type: string; message: string }[] = [];
-      for (const groupId of groupIds) {
+      for (const groupId of toArchive) {
         try {
           await archive(groupId, input.overwrite);
         } catch (err) {
@@ -75,7 +83,7 @@ export async function importUpload(input: ImportUploadInput): Promise<ImportUplo
         }
       }
       if (failed.length) {
-        const message = groupIds.length === 1 ? failed[0].message : `${failed.length} of ${groupIds.length} sessions of upload ${input.uploadId} were not archived; the first: ${failed[0].message}`;
+        const message = toArchive.length === 1 ? failed[0].message : `${failed.length} of ${toArchive.length} sessions of upload ${input.uploadId} were not archived; the first: ${failed[0].message}`;
         throw ApplicationFailure.create({ type: failed[0].type, message, nonRetryable: true });
       }
     }

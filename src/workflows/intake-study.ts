@@ -12,13 +12,14 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { FILE_ACTIVITY_OPTIONS } from './activity-options';
+import { DB_ACTIVITY_OPTIONS, FILE_ACTIVITY_OPTIONS } from './activity-options';
 import { importUpload } from './import-upload';
 import { DicomDestination, DicomProject, DicomStatus, DicomUploadMethod } from './search-attributes';
 import { FILES_RECEIVED_SIGNAL, type FilesReceived, type IntakeStudyCarry, type IntakeStudyInput, type IntakeStudyResult } from './types';
 
 // Sealing moves every file of the study (renames with folder fsyncs): a file activity, with heartbeats.
 const files = proxyActivities<Activities>(FILE_ACTIVITY_OPTIONS);
+const db = proxyActivities<Activities>(DB_ACTIVITY_OPTIONS);
 
 /** Signal sent by a receiver, batched (one signal for many files), so a large study costs few history events. */
 export const filesReceived = defineSignal<[FilesReceived]>(FILES_RECEIVED_SIGNAL);
@@ -31,8 +32,8 @@ type StudyState = (typeof STUDY_STATES)[number];
 const MAX_SIGNALS_PER_RUN = 1000;
 
 /**
- * Intake of one study received over DICOM (XNAT's gradual DICOM import). Receivers signal it with start, keyed by
- * a hash of receiver + StudyInstanceUID; once no file has arrived for the idle time, the files received so far
+ * Intake of one study received over DICOM (XNAT's gradual DICOM import): C-STORE receivers, and gradual-DICOM
+ * requests to the import service, signal it with start, keyed by a hash of front door + StudyInstanceUID; once no file has arrived for the idle time, the files received so far
  * are sealed into an upload and handed to importUpload (site pass, identify, project pass, archive). Files that
  * arrive meanwhile or later join this run and go through the same path into the same session, never a second one.
  */
@@ -68,7 +69,8 @@ export async function intakeStudy(input: IntakeStudyInput): Promise<IntakeStudyR
     state('IMPORTING');
     // The upload id is made here (deterministically on replay), so a retried seal fills the same upload.
     const uploadId = `up_${uuid4().replace(/-/g, '')}`;
-    const sealed = await files.sealReceivedStudy({ studyKey: input.studyKey, receiverId: input.receiverId, uploadId, destination: input.destination, anonymize: input.anonymize });
+    const method = input.method ?? 'cstore';
+    const sealed = await files.sealReceivedStudy({ studyKey: input.studyKey, receiverId: input.receiverId, uploadId, destination: input.destination, anonymize: input.anonymize, method });
     if (sealed.files > 0) {
       c.imports++;
       try {
@@ -77,7 +79,7 @@ export async function intakeStudy(input: IntakeStudyInput): Promise<IntakeStudyR
           args: [{ uploadId, destination: input.destination, skipSitePass: input.skipSitePass, overwrite: 'append' }],
           typedSearchAttributes: [
             { key: DicomProject, value: 'Unassigned' },
-            { key: DicomUploadMethod, value: 'cstore' },
+            { key: DicomUploadMethod, value: method },
             { key: DicomDestination, value: input.destination },
             { key: DicomStatus, value: 'RECEIVED' },
           ],
@@ -89,6 +91,8 @@ export async function intakeStudy(input: IntakeStudyInput): Promise<IntakeStudyR
         firstFailure ??= applicationFailureOf(err);
       }
     }
+    // The study's RECEIVING row (BUILDING during the import) goes, or shows RECEIVING again if more files came.
+    await db.settleReceivingStudy({ studyKey: input.studyKey });
     state('RECEIVING');
   }
   state(c.failedImports ? 'ERROR' : 'DONE');

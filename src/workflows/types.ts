@@ -73,6 +73,8 @@ export interface IntakeStudyInput {
   anonymize: boolean;
   /** XNAT's session idle time, in milliseconds. */
   idleMs: number;
+  /** The front door: a C-STORE receiver (default) or gradual-DICOM requests to the import service. */
+  method?: 'cstore' | 'gradual';
   /** Signals one run takes before it continues as new (default 1000, far below the server's 10,000). */
   maxSignalsPerRun?: number;
   carried?: IntakeStudyCarry;

@@ -49,7 +49,9 @@ describe('association policy', () => {
     expect(checkAssociation(rx, 'CT1 ', 'INTAKE  ')).toBeUndefined();
     expect(checkAssociation(rx, 'EVIL', 'INTAKE')).toBe('calling-ae-not-allowed');
     expect(checkAssociation(rx, 'CT1', 'OTHER')).toBe('called-ae-unknown');
-    expect(checkAssociation({ aeTitle: 'INTAKE', allowedCallingAeTitles: [] }, 'ANYONE', 'INTAKE')).toBeUndefined();
+    // An empty allow-list is a closed receiver, not an open one.
+    expect(checkAssociation({ aeTitle: 'INTAKE', allowedCallingAeTitles: [] }, 'ANYONE', 'INTAKE')).toBe('calling-ae-not-allowed');
+    expect(checkAssociation({ aeTitle: 'INTAKE', allowedCallingAeTitles: [] }, '', 'INTAKE')).toBe('calling-ae-not-allowed');
   });
   it("When contexts are proposed, then the receiver's first preferred syntax the caller offers is chosen, others refused", () => {
     const storage = new Set(['1.2.840.10008.5.1.4.1.1.2']);

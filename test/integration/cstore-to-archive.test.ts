@@ -262,7 +262,7 @@ describe('C-STORE into the archive, through a study workflow', () => {
       const { study, bySeries } = await writeStudy(dir, 'SUBJ09', 'SESS09', 1, 1);
       expect((await runScu('storescu', { port: pre.port, callingAe: 'MODALITY1', calledAe: 'INTAKE_PRE', files: bySeries[0] }).done).code).toBe(0);
       const handle = stack.client.workflow.getHandle(studyWorkflowId(receivedStudyKey('rx-pre', study)));
-      // Whatever the prearchive does with it (today: NotImplemented), the hand-over is what this receiver owns.
+      // The hand-over to importUpload (destination prearchive) is what this receiver owns.
       await studyResult(handle).catch(() => undefined);
       const started = (await handle.fetchHistory()).events!.map((e) => e.startChildWorkflowExecutionInitiatedEventAttributes).filter((a) => !!a);
       expect(started).toHaveLength(1);

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { studyWorkflowId } from '../../src/client/start-study';
 import { DEFAULT_TRANSFER_SYNTAXES, type ReceiverConfig } from '../../src/config/receivers';
 import { openDicom } from '../../src/dicom';
+import { GRADUAL_DOOR } from '../../src/api/gradual-import';
 import { receivedStudyKey, startReceiver, type RunningReceiver } from '../../src/scp/receiver';
 import { studyZip } from '../factories/study-zip';
 import { writeCommentedCopies } from '../support/dicom-comments';
@@ -35,7 +36,8 @@ describe("DESIGN.md's pass matrix", () => {
   const receivers: RunningReceiver[] = [];
 
   beforeAll(async () => {
-    stack = await startTestStack();
+    // gradual-DICOM studies close after the site's idle time: short here.
+    stack = await startTestStack({ DICOM_INTAKE_SESSION_IDLE_SECONDS: '2' });
     dir = await mkdtemp(join(tmpdir(), 'pass-matrix-'));
     // Code 0: prearchived sessions wait for a person, so the prearchive rows are not archived behind our back.
     expect((await http(stack.baseUrl, 'PUT', '/data/projects/PM?prearchive_code=0')).status).toBe(201);
@@ -99,6 +101,38 @@ describe("DESIGN.md's pass matrix", () => {
     await expect.poll(async () => handle.describe().then(() => true, () => false), { timeout: 30_000, interval: 100 }).toBe(true);
     await handle.result();
   };
+
+  /** Sends a study file by file with import-handler=gradual-DICOM and waits for its study workflow to close. */
+  const gradual = async (dest: string, subject: string, session: string) => {
+    const { files } = await studyZip(IDENTITY, FILES);
+    for (const file of files) {
+      const res = await http(stack.baseUrl, 'POST', `/data/services/import?import-handler=gradual-DICOM&inbody=true&dest=${dest}&SUBJECT_ID=${subject}&EXPT_LABEL=${session}`, file, 'application/dicom');
+      expect(res.status, res.text).toBe(200);
+    }
+    const destination = dest.startsWith('/archive') ? 'archive' : 'prearchive';
+    const study = (await openDicomBuffer(files[0])).getString(0x0020000d)!;
+    await stack.client.workflow.getHandle(studyWorkflowId(receivedStudyKey(`${GRADUAL_DOOR}\u0000PM\u0000${destination}`, study))).result();
+  };
+  const openDicomBuffer = async (data: Buffer) => {
+    const p = join(dir, `probe-${Date.now()}.dcm`);
+    await writeFile(p, data);
+    return openDicom(p);
+  };
+
+  it('When a study arrives file by file through gradual-DICOM for the prearchive, then only the site pass has run, once per file', async () => {
+    const o = await row('prearchive/PM', () => gradual('/prearchive/projects/PM', 'GD1', 'GPRE1'));
+    const keys = o.keys.filter((k) => k.includes('/GPRE1/'));
+    expect(keys).toHaveLength(FILES);
+    expect(await codesOf(keys)).toEqual(Array(FILES).fill([site]));
+    expect(o).toMatchObject({ sitePasses: FILES, projectPasses: 0 });
+  });
+
+  it('When a study arrives file by file through gradual-DICOM for the archive, then the site then the project pass have run, once each', async () => {
+    const o = await row('archive/PM/GD2/GARC2', () => gradual('/archive/projects/PM', 'GD2', 'GARC2'));
+    expect(o.keys).toHaveLength(FILES);
+    expect(await codesOf(o.keys)).toEqual(Array(FILES).fill([site, project]));
+    expect(o).toMatchObject({ sitePasses: FILES, projectPasses: FILES });
+  });
 
   it('When a study arrives by C-STORE for the prearchive, then only the site pass has run, once per file, on the server', async () => {
     const o = await row('prearchive/PM', () => cstore('prearchive', 'CS1', 'CSP1'));

@@ -4,7 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDicom } from '../../src/dicom';
 import { studyZip } from '../factories/study-zip';
 import { launchBrowser, SCREENSHOTS, signedIn } from '../support/browser';
+import { freePort } from '../support/free-port';
 import { http } from '../support/http';
+import { runScu } from '../support/storescu';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
 const SITE_SCRIPT = 'version "6.1"\n(0010,0010) := subject\n(0010,0020) := session\n';
@@ -169,6 +171,34 @@ describe('web pages in headless Chromium', () => {
     await p.click('button:has-text("Turn off")');
     await expect.poll(async () => (await http(stack.baseUrl, 'GET', '/xapi/anonymize/site/enabled')).text).toBe('false');
     await p.screenshot({ path: join(SCREENSHOTS, 'site-settings.png'), fullPage: true });
+    await context.close();
+  });
+
+  it('When the site admin adds a receiver with the form on the site page and then edits its allow-list, then the service listens at once and follows the edit', async () => {
+    const port = await freePort();
+    const context = await signedIn(browser, 'admin', stack.adminToken);
+    const p = await context.newPage();
+    await p.goto(`${stack.baseUrl}/ui/site`);
+    await p.fill('#rx-new [name="aeTitle"]', 'PAGE_RX');
+    await p.fill('#rx-new [name="port"]', String(port));
+    await p.fill('#rx-new [name="allowedCallingAeTitles"]', 'PAGE1, PAGE2');
+    await p.selectOption('#rx-new [name="destination"]', 'prearchive');
+    await p.fill('#rx-new [name="routing.project"]', '(0008,0050):^(WEB1)$');
+    await p.click('button:has-text("Add receiver")');
+    await p.waitForSelector('#receivers td:has-text("PAGE_RX")');
+    const listed = async () => JSON.parse((await http(stack.baseUrl, 'GET', '/api/receivers')).text).receivers.find((r: { aeTitle: string }) => r.aeTitle === 'PAGE_RX');
+    expect(await listed()).toMatchObject({ port, destination: 'prearchive', allowedCallingAeTitles: ['PAGE1', 'PAGE2'], anonymizationEnabled: true, enabled: true, running: true, routing: { project: ['(0008,0050):^(WEB1)$'] } });
+    expect((await runScu('echoscu', { port, callingAe: 'PAGE1', calledAe: 'PAGE_RX' }).done).code).toBe(0);
+
+    const id = (await listed()).id as string;
+    await p.click(`#edit-${id} summary`);
+    await p.fill(`#rx-${id} [name="allowedCallingAeTitles"]`, 'PAGE2');
+    await p.click(`button:has-text("Save PAGE_RX")`);
+    await expect.poll(async () => (await listed()).allowedCallingAeTitles).toEqual(['PAGE2']);
+    expect(await listed()).toMatchObject({ port, destination: 'prearchive', routing: { project: ['(0008,0050):^(WEB1)$'] } });
+    expect((await runScu('echoscu', { port, callingAe: 'PAGE1', calledAe: 'PAGE_RX' }).done).code).not.toBe(0);
+    expect((await runScu('echoscu', { port, callingAe: 'PAGE2', calledAe: 'PAGE_RX' }).done).code).toBe(0);
+    await p.screenshot({ path: join(SCREENSHOTS, 'site-receivers.png'), fullPage: true });
     await context.close();
   });
 });

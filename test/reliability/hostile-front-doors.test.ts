@@ -80,7 +80,7 @@ describe('hostile files through the front doors', () => {
     const read = pydicomCheck(inputs.map((h) => h.path));
     for (const h of inputs) canaries.set(h.path, read.originals[h.path].texts.filter((t) => t.length >= 4));
     rx = await startReceiver(
-      { id: 'rx-hostile', enabled: true, aeTitle: 'HOSTILE', host: '127.0.0.1', port: 0, destination: 'archive', anonymizationEnabled: true, allowedCallingAeTitles: [], transferSyntaxes: [...DEFAULT_TRANSFER_SYNTAXES], sessionIdleSeconds: 2, routing: { project: ['(0008,0016):1\\.2\\.840\\.(10008)\\..*'], subject: [], session: [] } },
+      { id: 'rx-hostile', enabled: true, aeTitle: 'HOSTILE', host: '127.0.0.1', port: 0, destination: 'archive', anonymizationEnabled: true, allowedCallingAeTitles: ['ECHO', 'MODALITY'], transferSyntaxes: [...DEFAULT_TRANSFER_SYNTAXES], sessionIdleSeconds: 2, routing: { project: ['(0008,0016):1\\.2\\.840\\.(10008)\\..*'], subject: [], session: [] } },
       { repos: stack.repos, store: stack.store, client: stack.client, taskQueue: stack.taskQueue, siteAnonEnabled: true, signalIntervalMs: 200 },
     );
   });

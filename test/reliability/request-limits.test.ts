@@ -50,7 +50,7 @@ describe('limits on requests and associations', () => {
     });
     expect((await http(stack.baseUrl, 'PUT', '/data/projects/P1')).status).toBe(201);
     rx = await startReceiver(
-      { id: 'rx-limits', enabled: true, aeTitle: AE, host: '127.0.0.1', port: 0, destination: 'archive', anonymizationEnabled: true, allowedCallingAeTitles: [], transferSyntaxes: [...DEFAULT_TRANSFER_SYNTAXES], sessionIdleSeconds: 60, routing: { project: [], subject: [], session: [] } },
+      { id: 'rx-limits', enabled: true, aeTitle: AE, host: '127.0.0.1', port: 0, destination: 'archive', anonymizationEnabled: true, allowedCallingAeTitles: ['ECHO', 'IDLE', 'FLOODX', ...Array.from({ length: MAX_ASSOCIATIONS }, (_, i) => `FLOOD${i}`)], transferSyntaxes: [...DEFAULT_TRANSFER_SYNTAXES], sessionIdleSeconds: 60, routing: { project: [], subject: [], session: [] } },
       { repos: stack.repos, store: stack.store, client: stack.client, taskQueue: stack.taskQueue, siteAnonEnabled: true, limits: { maxAssociations: MAX_ASSOCIATIONS, idleTimeoutMs: IDLE_MS } },
     );
   });

@@ -17,6 +17,8 @@ import { createDataConverter, createPayloadCodec } from '../../src/codec/data-co
 import { loadConfig, type Config } from '../../src/config/load-config';
 import { createLogger, type Logger } from '../../src/logging/logger';
 import { installTemporalLogging } from '../../src/logging/temporal-logging';
+import { receiverLimits } from '../../src/scp/receiver';
+import { ReceiverManager } from '../../src/scp/receiver-manager';
 import { createWorker } from '../../src/workers/create-worker';
 import { openServices, type Services } from '../../src/workers/services';
 
@@ -44,6 +46,10 @@ export interface TestStack extends Services {
   faults: Set<string>;
   /** Names of the fault points that fired. */
   fired: string[];
+  /** The receivers the API creates and changes (none run until a test creates one). */
+  receivers: ReceiverManager;
+  /** Lines the receivers logged (association refusals, …). */
+  receiverLog: Record<string, unknown>[];
   stop(): Promise<void>;
 }
 
@@ -101,6 +107,19 @@ export async function startTestStack(env: Record<string, string> = {}, opts: { l
   // The same client every entry point builds (connectClient), with the data converter from the same config.
   const client = await connectClient(config.temporal);
   const connection = client.connection;
+  const receiverLog: Record<string, unknown>[] = [];
+  const receivers = new ReceiverManager({
+    repos: services.repos,
+    store: services.store,
+    client,
+    taskQueue,
+    siteAnonEnabled: config.anonymization.siteEnabled,
+    limits: receiverLimits(config),
+    signalIntervalMs: 200,
+    log: (line) => receiverLog.push(line),
+    sessionIdleSeconds: config.dicom.sessionIdleSeconds,
+    graceMs: 20_000,
+  });
   const server: Server = createApiServer({
     db: services.db,
     repos: services.repos,
@@ -114,6 +133,8 @@ export async function startTestStack(env: Record<string, string> = {}, opts: { l
     codec: { codec, ...codecRouteSettings(config) },
     web: webSessionSettings(config),
     logger: logger.child({ name: 'api' }),
+    receivers,
+    sessionIdleSeconds: config.dicom.sessionIdleSeconds,
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -137,8 +158,11 @@ export async function startTestStack(env: Record<string, string> = {}, opts: { l
     logger,
     faults,
     fired,
+    receivers,
+    receiverLog,
     async stop() {
       server.close();
+      await receivers.closeAll();
       worker.shutdown();
       await workerRun;
       await nativeConnection.close();

@@ -3,7 +3,9 @@
  * (data-method, data-path, optional data-body = id of a field whose value is sent or data-text = a literal body,
  * data-query = id of a field sent as ?name=value, data-confirm, data-then =
  * "reload" | "show" | a URL to go to; data-form = id of a form sent as multipart FormData, plus data-script = id of a
- * textarea sent in it as "script"; data-target = id of a table that shows a script preview's changes). Tables with class "sortable" sort by a click on a column header.
+ * textarea sent in it as "script"; data-json = id of a block whose named fields are sent as one JSON object (a dotted
+ * name nests; data-kind list | lines | number); data-target = id of a table that shows a script preview's changes).
+ * Tables with class "sortable" sort by a click on a column header.
  * It calls the same endpoints as the CLI, so the pages can do nothing the API does not allow.
  */
 export const CLIENT_SCRIPT = `
@@ -18,6 +20,26 @@ function csrfToken() {
   const m = /(?:^|;\\s*)dicom_intake_csrf=([^;]*)/.exec(document.cookie);
   return m ? m[1] : '';
 }
+
+// The named fields of a block as one JSON object: "routing.project" nests, a checkbox is true/false, data-kind
+// "list" splits on commas and spaces, "lines" on line ends, "number" is a number; an empty text field is left out.
+function formJson(block) {
+  const out = {};
+  block.querySelectorAll('[name]').forEach((el) => {
+    let v;
+    const kind = el.dataset.kind;
+    if (el.type === 'checkbox') v = el.checked;
+    else if (kind === 'list') v = el.value.split(/[\\s,]+/).filter(Boolean);
+    else if (kind === 'lines') v = el.value.split('\\n').map((s) => s.trim()).filter(Boolean);
+    else if (el.value.trim() === '') return;
+    else v = kind === 'number' ? Number(el.value) : el.value.trim();
+    const path = el.name.split('.');
+    let o = out;
+    while (path.length > 1) { const k = path.shift(); o = o[k] = o[k] || {}; }
+    o[path[0]] = v;
+  });
+  return out;
+}
 async function call(button) {
   const d = button.dataset;
   if (d.confirm && !window.confirm(d.confirm)) return;
@@ -31,7 +53,7 @@ async function call(button) {
   // data-file: the chosen file itself is the body (an upload of a zip, tar or tar.gz).
   const file = d.file ? document.getElementById(d.file).files[0] : undefined;
   if (d.file && !file) { say('choose a file first', false); return; }
-  let body = file || (d.body ? document.getElementById(d.body).value : d.text);
+  let body = file || (d.json ? JSON.stringify(formJson(document.getElementById(d.json))) : d.body ? document.getElementById(d.body).value : d.text);
   if (d.form) {
     body = new FormData(document.getElementById(d.form));
     if (d.script) body.set('script', document.getElementById(d.script).value);
@@ -40,7 +62,7 @@ async function call(button) {
   try {
     const headers = { 'x-csrf-token': csrfToken() };
     // A FormData body sets its own multipart content type (with the boundary).
-    if (body !== undefined && !d.form) headers['content-type'] = file ? 'application/octet-stream' : d.type || 'text/plain';
+    if (body !== undefined && !d.form) headers['content-type'] = file ? 'application/octet-stream' : d.json ? 'application/json' : d.type || 'text/plain';
     const res = await fetch(path, { method: d.method, body, credentials: 'same-origin', headers });
     // The sign-in ended (signed out elsewhere, expired, idle): sign in again and come back here.
     if (res.status === 401) { location.href = '/ui/login?next=' + encodeURIComponent(location.pathname + location.search); return; }

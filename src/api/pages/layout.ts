@@ -13,6 +13,8 @@ main{padding:1em 1.2em;max-width:1200px}h1{font-size:1.4em;margin:.2em 0 .6em}h2
 table{border-collapse:collapse;background:#fff;width:100%}th,td{border:1px solid #d8dde3;padding:.35em .6em;text-align:left;vertical-align:top}
 th{background:#eef1f5;cursor:pointer;user-select:none}tr:hover td{background:#fafbfd}
 textarea{width:100%;min-height:14em;font:13px/1.4 ui-monospace,monospace}
+.receiver-form textarea{min-height:0;height:3.2em;width:32em;vertical-align:top}
+.receiver-form label{display:inline-block;margin:.2em .6em .2em 0}
 button{padding:.35em .9em;margin:.2em .3em .2em 0;cursor:pointer}
 .msg{padding:.5em .8em;margin:.6em 0;border-radius:3px;white-space:pre-wrap}.ok{background:#e3f5e6}.err{background:#fde8e8}
 .muted{color:#66707c}code{font-size:12px}.status{font-weight:600}

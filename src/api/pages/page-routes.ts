@@ -5,6 +5,7 @@ import { onProject, PUBLIC, SIGNED_IN, SITE_ADMIN } from '../access';
 import { HttpError, type Router } from '../router';
 import { sessionProvenance } from '../session-provenance';
 import { CLIENT_SCRIPT } from './client-script';
+import { receiversSection } from './receiver-forms';
 import { html, type SafeHtml } from './html';
 import { page, sendPage } from './layout';
 import { registerPrearchivePages } from './prearchive-pages';
@@ -163,12 +164,7 @@ ${audit.map((a) => html`<tr><td>${a.at}</td><td>${a.actor}</td><td>${a.action}</
 <h2>Site-wide anonymization script ${script ? html`<span class="muted">(version ${script.version})</span>` : ''}</h2>
 <p class="muted">Runs on every upload before anything else, unless the upload was anonymized by the upload client.</p>
 ${scriptEditor('site-script', script?.text ?? 'version "6.1"\n', '/xapi/anonymize/site', script ? script.enabled : null, (on) => ({ path: '/xapi/anonymize/site/enabled', text: String(on) }), { sessions: await previewSessions(repos, principal) })}
-<h2>DICOM receivers</h2>
-<p class="muted">Configured in temporal-dev.yaml (receivers:) and started with the service; routing rules are tried after the request's labels.</p>
-<table class="sortable" id="receivers"><thead><tr><th>AE title</th><th>Address</th><th>Destination</th><th>Anonymize</th><th>Allowed callers</th><th>Routing rules</th></tr></thead><tbody>
-${receivers.map((r) => html`<tr><td>${r.aeTitle}</td><td>${r.host}:${r.port}</td><td>${r.destination}</td><td>${r.anonymizationEnabled ? 'yes' : 'no'}</td><td>${r.allowedCallingAeTitles.join(', ') || 'any'}</td>
-<td>${[...r.routing.project.map((x) => `project ${x}`), ...r.routing.subject.map((x) => `subject ${x}`), ...r.routing.session.map((x) => `session ${x}`)].join('; ') || 'none'}</td></tr>`)}
-</tbody></table>
+${receiversSection(receivers)}
 <h2>Users</h2>
 <table class="sortable"><thead><tr><th>Login</th><th>Site admin</th><th>Since</th></tr></thead><tbody>
 ${users.map((u) => html`<tr><td>${u.login}</td><td>${u.siteAdmin ? 'yes' : ''}</td><td>${u.createdAt}</td></tr>`)}</tbody></table>`));
