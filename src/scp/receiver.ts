@@ -97,14 +97,14 @@ export async function startReceiver(config: ReceiverConfig, deps: ReceiverDeps):
     storageClasses: STORAGE_CLASSES,
     newFilePath() {
       const fileId = newId('rx');
-      return { fileId, path: deps.store.path(`${folder}/${fileId}.dcm`) };
+      return { fileId, path: deps.store.path(`${folder}/${fileId}.dcm`), sealer: deps.store.staged.sealer() };
     },
     async accept(file) {
       const objectKey = deps.store.keyOf(file.path);
       let studyUid: string | undefined;
       let readError: string | undefined;
       try {
-        const ds = await openDicom(file.path);
+        const ds = await openDicom(file.path, { open: deps.store.openStaged });
         if (ds.getString(TAG.SeriesInstanceUID) && ds.getString(TAG.SOPInstanceUID)) studyUid = ds.getString(TAG.StudyInstanceUID);
       } catch (err) {
         // The reader's error code (e.g. TRUNCATED), never its message: a message may quote header bytes.
