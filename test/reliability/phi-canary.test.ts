@@ -1,7 +1,10 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { watch } from 'node:fs';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { Payload } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -44,8 +47,12 @@ const FILES_PER_DOOR = 2;
 // 'headers' is a zip whose destination names the project only, so subject and session come from the headers
 // (XNAT's identification, §7 leak 1 of the reference): they must come from the headers after the site pass.
 // 'multipart' is a tar.gz sent as a multipart/form-data file field whose filename also carries a canary.
-type Door = 'zip' | 'headers' | 'tgz' | 'multipart' | 'api' | 'cstore' | 'prearchive';
-const DOORS: readonly Door[] = ['zip', 'headers', 'tgz', 'multipart', 'api', 'cstore', 'prearchive'];
+// 'client' is `dicom-intake upload --anonymize-locally` over a folder whose sub-folder is named with a canary: the
+// scripts run on the user's machine and only anonymized files under neutral names are sent.
+type Door = 'zip' | 'headers' | 'tgz' | 'multipart' | 'api' | 'cstore' | 'prearchive' | 'client';
+const DOORS: readonly Door[] = ['zip', 'headers', 'tgz', 'multipart', 'api', 'cstore', 'prearchive', 'client'];
+const CLI = join(__dirname, '../../bin/dicom-intake.js');
+const execFileAsync = promisify(execFile);
 
 /** 10 random capital letters: the distinctive core of a canary. */
 const core = () => Array.from(randomBytes(10), (b) => String.fromCharCode(65 + (b % 26))).join('');
@@ -131,6 +138,10 @@ describe('PHI canaries through every front door', () => {
   let rx: RunningReceiver;
   let inputDir: string;
   let tempBefore: Set<string>;
+  /** The upload client's input folder: the user's own files, named with canaries on purpose (not searched). */
+  let clientInput = '';
+  /** Every name the upload client created in its temp folder while it ran (the folder is gone afterwards). */
+  const clientTempNames: string[] = [];
   const lines: string[] = [];
   const studies: Partial<Record<Door, string>> = {};
 
@@ -155,6 +166,7 @@ describe('PHI canaries through every front door', () => {
     await rx?.close();
     await stack?.stop();
     if (inputDir) await rm(inputDir, { recursive: true, force: true });
+    if (clientInput) await rm(clientInput, { recursive: true, force: true });
   });
 
   const study = (door: Door) => {
@@ -255,6 +267,36 @@ describe('PHI canaries through every front door', () => {
     await expectArchived('cstore');
   });
 
+  it('When `dicom-intake upload --anonymize-locally` sends a folder with canaries in headers and folder names, then the client ran both passes and the study is archived', async () => {
+    clientInput = await mkdtemp(join(tmpdir(), 'phi-canary-client-input-'));
+    const clientTmp = await mkdtemp(join(tmpdir(), 'phi-canary-client-tmp-'));
+    for (const m of study('client')) {
+      await mkdir(dirname(join(clientInput, m.name)), { recursive: true });
+      await writeFile(join(clientInput, m.name), m.data);
+    }
+    // The client's work folder is removed when it ends: its names are recorded while it runs.
+    const watcher = watch(clientTmp, { recursive: true }, (_event, name) => void (name && clientTempNames.push(name)));
+    let out: { stdout: string; stderr: string };
+    try {
+      out = await execFileAsync('node', [CLI, 'upload', clientInput, '--project', PROJECT, '--subject', 'SUBJ_CLIENT', '--session', 'SESS_CLIENT', '--anonymize-locally', '--json', '--url', stack.baseUrl], {
+        env: { ...process.env, DICOM_INTAKE_TOKEN: stack.adminToken, DICOM_INTAKE_LOG_LEVEL: 'trace', TMPDIR: clientTmp },
+      });
+    } finally {
+      watcher.close();
+    }
+    // The client's own output is a log like the server's: searched with it.
+    for (const l of `${out.stdout}\n${out.stderr}`.split('\n').filter(Boolean)) lines.push(`client: ${l}`);
+    expect(JSON.parse(out.stdout)).toMatchObject({ ok: true, urls: [`/data/archive/projects/${PROJECT}/subjects/SUBJ_CLIENT/experiments/SESS_CLIENT`], anonymized: { files: FILES_PER_DOOR } });
+    // Positive control of the watch: the client's work folder and the anonymized zip it sent were seen.
+    expect(clientTempNames.some((n) => n.startsWith('dicom-intake-upload-'))).toBe(true);
+    expect(clientTempNames.some((n) => n.endsWith('.zip'))).toBe(true);
+    expect(await readdir(clientTmp).then((names) => names.filter((n) => n.startsWith('dicom-intake-upload-')))).toEqual([]);
+    await rm(clientTmp, { recursive: true, force: true });
+    await expectArchived('client');
+    const [upload] = await stack.db('uploads').where({ method: 'client' });
+    expect(upload.status).toBe('ARCHIVED');
+  });
+
   /** Searches every place; returns the search (hits and count). */
   const searchEverything = async (canaries: readonly Canary[] = ALL_CANARIES, keepsBytes?: (path: string) => boolean): Promise<PhiSearch> => {
     const search = new PhiSearch(canaries);
@@ -305,10 +347,11 @@ describe('PHI canaries through every front door', () => {
     // file and its journal, whose free pages could still hold deleted rows).
     await searchTree(search, 'data folder', stack.dataDir, false, keepsBytes);
     // OS temp folder: names of everything created since the test began (the input folder's files included).
-    for (const name of (await readdir(tmpdir())).filter((n) => !tempBefore.has(n))) {
+    for (const name of (await readdir(tmpdir())).filter((n) => !tempBefore.has(n) && n !== basename(clientInput))) {
       search.text('temp name', name, name);
       await searchTree(search, 'temp name', join(tmpdir(), name), true);
     }
+    for (const name of clientTempNames) search.text('client temp name', name, name);
     return search;
   };
 
