@@ -56,17 +56,31 @@ export class ChunkSealer {
 
   /** Sealed chunks completed by `plain` (possibly none). A full chunk is held back until more comes: it may be the last. */
   push(plain: Buffer): Buffer[] {
-    this.pending.push(plain);
-    this.pendingBytes += plain.length;
     const out: Buffer[] = [];
-    if (this.pendingBytes <= this.chunkBytes) return out;
-    let all = Buffer.concat(this.pending, this.pendingBytes);
-    while (all.length > this.chunkBytes) {
-      out.push(this.seal(all.subarray(0, this.chunkBytes), false));
-      all = all.subarray(this.chunkBytes);
+    let rest = plain;
+    if (this.pendingBytes > 0) {
+      if (this.pendingBytes + rest.length <= this.chunkBytes) return this.hold(rest, out);
+      // Complete the pending chunk; it is sealed only once more plaintext exists (so it is not the last).
+      const need = this.chunkBytes - this.pendingBytes;
+      out.push(this.seal(Buffer.concat([...this.pending, rest.subarray(0, need)], this.chunkBytes), false));
+      this.pending = [];
+      this.pendingBytes = 0;
+      rest = rest.subarray(need);
     }
-    this.pending = [Buffer.from(all)];
-    this.pendingBytes = all.length;
+    // Whole chunks straight from the caller's buffer, all but one that may be the last.
+    while (rest.length > this.chunkBytes) {
+      out.push(this.seal(rest.subarray(0, this.chunkBytes), false));
+      rest = rest.subarray(this.chunkBytes);
+    }
+    return this.hold(rest, out);
+  }
+
+  /** Keeps `rest` (at most one chunk) for later; copied, since a caller may reuse its buffer. */
+  private hold(rest: Buffer, out: Buffer[]): Buffer[] {
+    if (rest.length) {
+      this.pending.push(Buffer.from(rest));
+      this.pendingBytes += rest.length;
+    }
     return out;
   }
 

@@ -45,13 +45,15 @@ describe('encrypted staging files', () => {
   const cipher = new StagingCipher([newCodecKey()]);
 
   it('When files of sizes around the chunk size are sealed, then they read back byte for byte, streamed and at random offsets, and hold no plaintext', async () => {
-    for (const size of [0, 1, SEAL_CHUNK_BYTES - 1, SEAL_CHUNK_BYTES, SEAL_CHUNK_BYTES + 1, 3 * SEAL_CHUNK_BYTES + 17]) {
+    const cases = [0, 1, SEAL_CHUNK_BYTES - 1, SEAL_CHUNK_BYTES, SEAL_CHUNK_BYTES + 1, 3 * SEAL_CHUNK_BYTES + 17].flatMap((size) => [1, 7, 300].map((pieces) => ({ size, pieces })));
+    for (const { size, pieces } of cases) {
       const plain = Buffer.concat([Buffer.from('PLAINTEXT-MARKER'), randomBytes(Math.max(0, size - 16))]).subarray(0, size);
-      const path = await sealTo(cipher, plain);
+      // One piece (whole chunks sealed from the caller's buffer), a few, or many small ones (held and completed).
+      const path = await sealTo(cipher, plain, pieces);
       const disk = await readFile(path);
       expect(disk.subarray(0, SEAL_MAGIC.length).equals(SEAL_MAGIC)).toBe(true);
       if (size >= 16) expect(disk.includes(Buffer.from('PLAINTEXT-MARKER'))).toBe(false);
-      expect((await readAll(cipher, path)).equals(plain), `size ${size}`).toBe(true);
+      expect((await readAll(cipher, path)).equals(plain), `size ${size} in ${pieces} pieces`).toBe(true);
       const file = await cipher.openPlain(path);
       try {
         expect((await file.stat()).size).toBe(size);
