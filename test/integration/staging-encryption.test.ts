@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, readFile, rename, rm, truncate, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rename, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { promisify } from 'node:util';
 import type { WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { studyWorkflowId } from '../../src/client/start-study';
@@ -31,6 +33,8 @@ const PROJECT_SCRIPT = `version "6.1"
 (0010,0020) := session
 `;
 const PROJECT = 'SEAL1';
+const CLI = join(__dirname, '../../bin/dicom-intake.js');
+const execFileAsync = promisify(execFile);
 const AE = 'INTAKE_SEAL';
 const CANARY_NAME = 'Sealcanary^Qzvwxkplm';
 const CANARY_ID = 'SEALCANARY-ID-88213';
@@ -196,6 +200,46 @@ describe('raw data encrypted at rest in staging', () => {
     expect(leaks(plain.seen).length).toBeGreaterThan(0);
     const [a, b] = [await archiveDigests(plain, 'SESS_CSTORE'), await archiveDigests(sealed, 'SESS_CSTORE')];
     expect(Object.keys(a)).toHaveLength(3);
+    expect(b).toEqual(a);
+  });
+
+  it('When an upload goes to the prearchive with a staging key, then no raw byte is left in staging after the site pass and the prearchive holds the same site-passed files as without a key', async () => {
+    const zip = await zipBuffers(studyFiles(syntheticUid(), 2, 'SUBJ_P', 'SESS_PRE'));
+    const digests: Record<string, string>[] = [];
+    for (const side of [plain, sealed]) {
+      const res = await http(side.stack.baseUrl, 'POST', `/data/services/import?import-handler=DICOM-zip&inbody=true&dest=/prearchive/projects/${PROJECT}&SUBJECT_ID=SUBJ_P&EXPT_LABEL=SESS_PRE`, zip, 'application/zip');
+      expect(res.status, res.text).toBe(200);
+      expect(await side.stack.store.list('staging')).toEqual([]);
+      const files = new Map<string, Buffer>();
+      for (const k of await side.stack.store.list('prearchive')) if (k.endsWith('.dcm')) files.set(k, await readFile(side.stack.store.path(k)));
+      expect(files.size).toBe(2);
+      // Site-passed: plaintext DICOM (the prearchive is reviewed by people), and no canary left by the site script.
+      for (const [k, bytes] of files) {
+        expect(bytes.toString('latin1', 128, 132), k).toBe('DICM');
+        for (const c of CANARIES) expect(bytes.includes(Buffer.from(c)), `${k}: ${c}`).toBe(false);
+      }
+      digests.push(Object.fromEntries([...files].map(([k, b]) => [k.split('/').slice(-1)[0], createHash('sha256').update(b).digest('hex')])));
+    }
+    expect(digests[1]).toEqual(digests[0]);
+  });
+
+  it('When the upload client sends files it anonymized (prevent_anon) to a server with a staging key, then the sealed upload is verified, unsealed and archived as without a key', async () => {
+    const folder = await mkdtemp(join(inputDir, 'client-'));
+    for (const f of studyFiles(syntheticUid(), 2, 'SUBJ_UC', 'SESS_UC')) {
+      await mkdir(join(folder, 'in'), { recursive: true });
+      await writeFile(join(folder, f.name), f.data);
+    }
+    for (const side of [plain, sealed]) {
+      const { stdout } = await execFileAsync('node', [CLI, 'upload', folder, '--project', PROJECT, '--subject', 'SUBJ_UC', '--session', 'SESS_UC', '--anonymize-locally', '--json', '--url', side.stack.baseUrl], {
+        env: { ...process.env, DICOM_INTAKE_TOKEN: side.stack.adminToken },
+      });
+      expect(JSON.parse(stdout)).toMatchObject({ ok: true, anonymized: { files: 2 } });
+      expect(await side.stack.store.list('staging')).toEqual([]);
+    }
+    // The hook saw the client's upload sealed in the keyed run.
+    expect(leaks(sealed.seen)).toEqual([]);
+    const [a, b] = [await archiveDigests(plain, 'SESS_UC'), await archiveDigests(sealed, 'SESS_UC')];
+    expect(Object.keys(a)).toHaveLength(2);
     expect(b).toEqual(a);
   });
 

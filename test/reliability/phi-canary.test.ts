@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { watch } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -9,6 +9,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { Payload } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { studyWorkflowId } from '../../src/client/start-study';
+import { formatKeyList, newCodecKey } from '../../src/codec/keyring';
 import { DEFAULT_TRANSFER_SYNTAXES } from '../../src/config/receivers';
 import { openDicom } from '../../src/dicom';
 import { receivedStudyKey, startReceiver, type RunningReceiver } from '../../src/scp/receiver';
@@ -131,6 +132,21 @@ const ALL_CANARIES = DOORS.flatMap((d) => doors[d].canaries);
 const failDoors = { badmember: doorCanaries('badmember'), badscript: doorCanaries('badscript'), badcstore: doorCanaries('badcstore') };
 const FAIL_CANARIES = [...failDoors.badmember.canaries, ...failDoors.badscript.canaries, ...failDoors.badcstore.canaries];
 
+/** The project, both scripts and the C-STORE receiver of a canary run. */
+async function setUpPhiStack(stack: TestStack, log?: (line: Record<string, unknown>) => void): Promise<RunningReceiver> {
+  expect((await http(stack.baseUrl, 'PUT', `/data/projects/${PROJECT}`)).status).toBe(201);
+  expect((await http(stack.baseUrl, 'PUT', '/xapi/anonymize/site', SITE_SCRIPT)).status).toBe(200);
+  expect((await http(stack.baseUrl, 'PUT', `/data/config/edit/projects/${PROJECT}/image/dicom/script`, PROJECT_SCRIPT)).status).toBe(200);
+  return startReceiver(
+    {
+      id: 'rx-phi', enabled: true, aeTitle: AE, host: '127.0.0.1', port: 0, destination: 'archive', anonymizationEnabled: true,
+      allowedCallingAeTitles: ['MODALITY1'], transferSyntaxes: [...DEFAULT_TRANSFER_SYNTAXES], sessionIdleSeconds: 3,
+      routing: { project: [], subject: [], session: [] },
+    },
+    { repos: stack.repos, store: stack.store, client: stack.client, taskQueue: stack.taskQueue, siteAnonEnabled: true, signalIntervalMs: 200, ...(log && { log }) },
+  );
+}
+
 const importPath = (route: string, door: Door) => `${route}?import-handler=DICOM-zip&inbody=true&dest=/archive/projects/${PROJECT}/subjects/SUBJ_${door.toUpperCase()}/experiments/SESS_${door.toUpperCase()}`;
 
 describe('PHI canaries through every front door', () => {
@@ -150,17 +166,7 @@ describe('PHI canaries through every front door', () => {
     // Every log line at the most verbose level, from the API, the worker, the Temporal runtime and the receiver.
     stack = await startTestStack({ DICOM_INTAKE_LOG_LEVEL: 'trace' }, { logDestination: { write: (s: string) => void lines.push(s) } });
     inputDir = await mkdtemp(join(tmpdir(), 'phi-canary-input-'));
-    expect((await http(stack.baseUrl, 'PUT', `/data/projects/${PROJECT}`)).status).toBe(201);
-    expect((await http(stack.baseUrl, 'PUT', '/xapi/anonymize/site', SITE_SCRIPT)).status).toBe(200);
-    expect((await http(stack.baseUrl, 'PUT', `/data/config/edit/projects/${PROJECT}/image/dicom/script`, PROJECT_SCRIPT)).status).toBe(200);
-    rx = await startReceiver(
-      {
-        id: 'rx-phi', enabled: true, aeTitle: AE, host: '127.0.0.1', port: 0, destination: 'archive', anonymizationEnabled: true,
-        allowedCallingAeTitles: ['MODALITY1'], transferSyntaxes: [...DEFAULT_TRANSFER_SYNTAXES], sessionIdleSeconds: 3,
-        routing: { project: [], subject: [], session: [] },
-      },
-      { repos: stack.repos, store: stack.store, client: stack.client, taskQueue: stack.taskQueue, siteAnonEnabled: true, signalIntervalMs: 200, log: (l) => void lines.push(JSON.stringify(l)) },
-    );
+    rx = await setUpPhiStack(stack, (l) => void lines.push(JSON.stringify(l)));
   });
   afterAll(async () => {
     await rx?.close();
@@ -455,6 +461,94 @@ describe('PHI canaries through every front door', () => {
       await stack.db.schema.dropTable('phi_canary_planted');
     }
     expect((await walk(stack.dataDir)).some((e) => e.path.startsWith('planted-'))).toBe(false);
+  });
+});
+
+// The same doors and failures with a staging key (issue 7 §5): raw bytes before the site pass are sealed, so the
+// staging and quarantine folders hold no canary at any moment, including the failed uploads kept on purpose.
+describe('PHI canaries with a staging key: staging and quarantine hold no canary bytes', () => {
+  type KeyedDoor = 'zip' | 'tgz' | 'cstore' | 'badmember' | 'badscript' | 'badcstore';
+  const keyed = Object.fromEntries((['zip', 'tgz', 'cstore', 'badmember', 'badscript', 'badcstore'] as const).map((d) => [d, doorCanaries(d)])) as Record<KeyedDoor, ReturnType<typeof doorCanaries>>;
+  const KEYED_CANARIES = Object.values(keyed).flatMap((d) => d.canaries);
+  let stack: TestStack;
+  let rx: RunningReceiver;
+  let inputDir: string;
+  /** Every staging and quarantine file's bytes as seen after unpacking and after each site-passed file. */
+  const snapshots = new Map<string, Buffer>();
+  const files = (door: KeyedDoor, uid = syntheticUid()) => Array.from({ length: FILES_PER_DOOR }, (_, i) => ({ name: keyed[door].memberName(i + 1), data: keyed[door].file(uid, i + 1) }));
+  const snapshot = async (point: string) => {
+    for (const area of ['staging', 'quarantine']) {
+      for (const key of await stack.store.list(area)) snapshots.set(`${point} ${key}`, await readFile(stack.store.path(key)).catch(() => Buffer.alloc(0)));
+    }
+  };
+  const sendScu = async (door: 'cstore' | 'badcstore', uid: string) => {
+    const paths: string[] = [];
+    for (const m of files(door, uid)) {
+      const p = join(inputDir, `${door}-${m.name}`);
+      await writeFile(p, m.data);
+      paths.push(p);
+    }
+    expect((await runScu('storescu', { port: rx.port, callingAe: 'MODALITY1', calledAe: AE, files: paths }).done).code).toBe(0);
+    await snapshot('after storescu');
+    return studyResult(stack.client.workflow.getHandle(studyWorkflowId(receivedStudyKey('rx-phi', uid))));
+  };
+  const post = (door: KeyedDoor, body: Buffer, type: string) => http(stack.baseUrl, 'POST', `/data/services/import?import-handler=DICOM-zip&inbody=true&dest=/archive/projects/${PROJECT}/subjects/SUBJ_K/experiments/SESS_K_${door.toUpperCase()}`, body, type);
+
+  beforeAll(async () => {
+    stack = await startTestStack({ DICOM_INTAKE_STAGING_KEYS: formatKeyList([newCodecKey()]) });
+    inputDir = await mkdtemp(join(tmpdir(), 'phi-canary-keyed-input-'));
+    rx = await setUpPhiStack(stack);
+    // Activities read deps.faultPoint at each call: staging is looked at while raw bytes are there.
+    stack.activityDeps.faultPoint = async (point) => {
+      if (point === 'unpack:after-extract' || point === 'site-pass:after-file') await snapshot(point);
+    };
+  });
+  afterAll(async () => {
+    await rx?.close();
+    await stack?.stop();
+    if (inputDir) await rm(inputDir, { recursive: true, force: true });
+  });
+
+  it('When a zip, a tar.gz and a storescu study go through with a staging key, then each is archived; a bad member, a failing site script and a failing C-STORE study are quarantined', async () => {
+    expect((await post('zip', await zipBuffers(files('zip')), 'application/zip')).status).toBe(200);
+    expect((await post('tgz', tgzBuffers(files('tgz')), 'application/gzip')).status).toBe(200);
+    await sendScu('cstore', syntheticUid());
+    const bad = await post('badmember', await zipBuffers([...files('badmember'), { name: keyed.badmember.memberName(9), data: Buffer.from('not DICOM at all '.repeat(20)) }]), 'application/zip');
+    expect(bad.status).toBe(400);
+    // The member's name is read back from the sealed upload in quarantine, for the uploader only.
+    expect(bad.text).toContain(keyed.badmember.canaries.at(-1)!.value);
+    expect((await http(stack.baseUrl, 'PUT', '/xapi/anonymize/site', FAILING_SITE_SCRIPT)).status).toBe(200);
+    try {
+      expect((await post('badscript', await zipBuffers(files('badscript')), 'application/zip')).status).toBe(422);
+      await sendScu('badcstore', syntheticUid()).catch(() => undefined);
+    } finally {
+      expect((await http(stack.baseUrl, 'PUT', '/xapi/anonymize/site', SITE_SCRIPT)).status).toBe(200);
+    }
+    const archived = await stack.store.list(`archive/${PROJECT}`);
+    expect(archived).toHaveLength(3 * FILES_PER_DOOR);
+    expect((await stack.db('uploads').where({ status: 'ERROR' })).length).toBe(3);
+  });
+
+  it('When the keyed run is over, then no staging or quarantine file, at any point looked at, holds a canary; decrypted, the quarantined uploads do', async () => {
+    await snapshot('end');
+    const search = new PhiSearch(KEYED_CANARIES);
+    for (const [where, bytes] of snapshots) search.bytes('staging/quarantine bytes', where, bytes);
+    await searchTree(search, 'staging', join(stack.dataDir, 'staging'));
+    await searchTree(search, 'quarantine', join(stack.dataDir, 'quarantine'));
+    console.log(`phi-canary (staging key): canaries ${KEYED_CANARIES.length}, staging/quarantine snapshots ${snapshots.size}, places searched ${search.places}, hits ${search.hits.length}`);
+    expect(search.hits).toEqual([]);
+    // The snapshots saw raw bytes before every site pass (positive control of the hook) ...
+    expect([...snapshots.keys()].filter((k) => /^unpack:after-extract staging\/[^/]+\/raw\/\d+\.dcm$/.test(k)).length).toBeGreaterThanOrEqual(4 * FILES_PER_DOOR);
+    // ... and the quarantined raw bytes hold the canaries: read through the staging key, the search finds them.
+    const raw = (await stack.store.list('quarantine')).filter((k) => /\/(upload\.zip|raw\/\d+\.dcm)$/.test(k));
+    expect(raw.length).toBeGreaterThanOrEqual(3);
+    const decrypted = new PhiSearch(KEYED_CANARIES);
+    for (const key of raw) {
+      const parts: Buffer[] = [];
+      for await (const c of stack.store.staged.readStream(stack.store.path(key))) parts.push(c as Buffer);
+      decrypted.bytes('quarantine plaintext', key, Buffer.concat(parts));
+    }
+    expect(decrypted.hits.length).toBeGreaterThan(0);
   });
 });
 
