@@ -207,7 +207,9 @@ describe('raw data encrypted at rest in staging', () => {
     const zip = await zipBuffers(studyFiles(syntheticUid(), 2, 'SUBJ_P', 'SESS_PRE'));
     const digests: Record<string, string>[] = [];
     for (const side of [plain, sealed]) {
-      const res = await http(side.stack.baseUrl, 'POST', `/data/services/import?import-handler=DICOM-zip&inbody=true&dest=/prearchive/projects/${PROJECT}&SUBJECT_ID=SUBJ_P&EXPT_LABEL=SESS_PRE`, zip, 'application/zip');
+      // Prearchive code 0: sessions wait in the prearchive for a person.
+      expect((await http(side.stack.baseUrl, 'PUT', '/data/projects/SEALPRE?prearchive_code=0')).status).toBe(201);
+      const res = await http(side.stack.baseUrl, 'POST', '/data/services/import?import-handler=DICOM-zip&inbody=true&dest=/prearchive/projects/SEALPRE&SUBJECT_ID=SUBJ_P&EXPT_LABEL=SESS_PRE', zip, 'application/zip');
       expect(res.status, res.text).toBe(200);
       expect(await side.stack.store.list('staging')).toEqual([]);
       const files = new Map<string, Buffer>();
