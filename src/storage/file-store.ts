@@ -104,10 +104,16 @@ export class FileStore {
     const to = this.path(toKey);
     await mkdir(dirname(to), { recursive: true });
     const tmp = `${to}.part`;
-    await pipeline(this.staged.readStream(this.path(fromKey)), createWriteStream(tmp));
-    const fh = await open(tmp, 'r');
-    await fh.sync();
-    await fh.close();
+    try {
+      await pipeline(this.staged.readStream(this.path(fromKey)), createWriteStream(tmp));
+      const fh = await open(tmp, 'r');
+      await fh.sync();
+      await fh.close();
+    } catch (err) {
+      // A file that stops authenticating half way must not leave its first chunks behind in plaintext.
+      await rm(tmp, { force: true });
+      throw err;
+    }
     await rename(tmp, to);
     await this.syncDir(dirname(to));
     await rm(this.path(fromKey), { force: true });

@@ -173,5 +173,12 @@ describe('encrypted staging files', () => {
     await store.unsealMove('staging/u1/raw-2', 'staging/u1/site/2');
     expect((await readFile(store.path('staging/u1/site/2'))).equals(plain)).toBe(true);
     expect(await store.stagedSize(store.path('staging/u1/site/2'))).toBe(plain.length);
+    // A sealed file altered in its middle chunk: the move fails, the sealed file stays, no plaintext part is left.
+    await pipeline(Readable.from([plain]), cipher.sealStream(), createWriteStream(store.path('staging/u1/raw-3')));
+    const sealedBytes = await readFile(store.path('staging/u1/raw-3'));
+    sealedBytes[sealedBytes.length - 19 - 100] ^= 0x04; // in chunk 2 of 3: chunk 1 was already written out
+    await writeFile(store.path('staging/u1/raw-3'), sealedBytes);
+    await expect(store.unsealMove('staging/u1/raw-3', 'staging/u1/site/3')).rejects.toMatchObject({ name: 'StagedFileDamagedError' });
+    expect(await store.list('staging/u1')).toEqual(['staging/u1/raw-3', 'staging/u1/site/1', 'staging/u1/site/2']);
   });
 });
