@@ -57,7 +57,7 @@ export function createAnonymizeActivities(deps: ActivityDeps) {
       const inKey = `${args.baseKey}/${args.from}/${seqName(seq)}`;
       const outKey = `${args.baseKey}/${args.to}/${seqName(seq)}`;
       if (!args.script) {
-        await store.move(inKey, outKey);
+        await store.unsealMove(inKey, outKey);
         await repos.uploads.updateFile(args.uploadId, seq, { stage: args.to });
         continue;
       }
@@ -71,7 +71,7 @@ export function createAnonymizeActivities(deps: ActivityDeps) {
         const ctx = await args.contextFor(seq, store.path(inKey));
         key = { kind: args.kind, scriptSha256: args.script.sha256, inputSha256: f.sha256, contextSha256: contextDigest(ctx) };
         known = await repos.passes.find(key);
-        result = await runScriptOnFile(args.script, store.path(inKey), store.path(outKey), ctx);
+        result = await runScriptOnFile(args.script, store.path(inKey), store.path(outKey), ctx, { open: store.openStaged });
       } catch (err) {
         const e = err as Error;
         // I/O errors are retried; a script or a file the engine cannot handle is not (retrying cannot fix it).
@@ -80,7 +80,7 @@ export function createAnonymizeActivities(deps: ActivityDeps) {
         throw new AnonymizationFailedError(`${args.kind} script ${args.script.id} (v${args.script.version}) failed on file #${seq} of upload ${args.uploadId}: ${e.name}: ${e.message}`);
       }
       if (result.kind === 'already-applied') {
-        await store.move(inKey, outKey);
+        await store.unsealMove(inKey, outKey);
         await repos.uploads.updateFile(args.uploadId, seq, { stage: args.to });
         summary.skipped++;
         continue;
@@ -143,7 +143,7 @@ export function createAnonymizeActivities(deps: ActivityDeps) {
         seqs: files.map((f) => f.seq),
         script: script?.enabled ? script : undefined,
         contextFor: async (_seq, inPath) => {
-          const ident = identifyFile(await openDicom(inPath), upload.params, (id) => knownProjects.has(id), routing);
+          const ident = identifyFile(await openDicom(inPath, { open: store.openStaged }), upload.params, (id) => knownProjects.has(id), routing);
           return { project: ident.project ?? 'Unassigned', subject: ident.subject, session: ident.session };
         },
       });

@@ -42,7 +42,7 @@ export async function acceptClientPasses(deps: ActivityDeps, upload: Upload): Pr
   const refused: { seq: number; found: string[] }[] = [];
   for (const f of files) {
     heartbeat({ step: 'verify-client', done: f.seq });
-    const check = checkClientClaim((await openDicom(rawPath(f.seq))).getDeidentificationMethodCodes(), expected);
+    const check = checkClientClaim((await openDicom(rawPath(f.seq), { open: store.openStaged })).getDeidentificationMethodCodes(), expected);
     if (!check.ok) refused.push({ seq: f.seq, found: check.found });
   }
   if (refused.length) {
@@ -67,7 +67,7 @@ export async function acceptClientPasses(deps: ActivityDeps, upload: Upload): Pr
       await repos.passes.record({ ...key, scriptId: script.id, outputSha256: f.sha256, rejected: false, uploadId: upload.id, sessionId: null, workflowId: run.workflowId, runId: run.runId, performedBy: 'client' });
       recorded++;
     }
-    await store.move(store.stagingKey(upload.id, 'raw', seqName(f.seq)), store.stagingKey(upload.id, 'site', seqName(f.seq)));
+    await store.unsealMove(store.stagingKey(upload.id, 'raw', seqName(f.seq)), store.stagingKey(upload.id, 'site', seqName(f.seq)));
     await repos.uploads.updateFile(upload.id, f.seq, { stage: 'site' });
     await deps.faultPoint?.('client-pass:after-file');
     heartbeat({ step: 'record-client', done: f.seq });

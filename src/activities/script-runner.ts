@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { applyScript, compileScript, type CompiledScript } from '../anonymize';
 import type { StoredScript } from '../db/scripts-repo';
-import { openDicom, writeEditedFile } from '../dicom';
+import { openDicom, writeEditedFile, type FileOpener } from '../dicom';
 
 /** The XNAT (0012,0064) item that records one script application (reference §1.1). */
 export function deidentificationItem(scriptId: number) {
@@ -51,9 +51,10 @@ export type ScriptFileResult =
  * appends a second item. The upload client runs this same function on the user's machine. `rerun` (metadata
  * edits) skips that check.
  */
-export async function runScriptOnFile(script: StoredScript, inPath: string, outPath: string, ctx: ScriptContext, options: { rerun?: boolean } = {}): Promise<ScriptFileResult> {
+export async function runScriptOnFile(script: StoredScript, inPath: string, outPath: string, ctx: ScriptContext, options: { rerun?: boolean; open?: FileOpener } = {}): Promise<ScriptFileResult> {
   const program = compileStored(script);
-  const editor = await openDicom(inPath);
+  // `open` reads an encrypted staging file (storage/staging-cipher.ts); the output is written in plaintext.
+  const editor = await openDicom(inPath, options.open ? { open: options.open } : undefined);
   const codes = editor.getDeidentificationMethodCodes();
   // A metadata edit re-runs the script on purpose (`rerun`): XNAT appends another item, [site, project, project].
   if (!options.rerun && codes.length && codes[codes.length - 1] === String(script.id)) return { kind: 'already-applied' };

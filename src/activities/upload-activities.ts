@@ -42,7 +42,7 @@ export function createUploadActivities(deps: ActivityDeps) {
           }, (i) => {
             heartbeat({ step: 'extract', done: i });
             return rawPath(i);
-          });
+          }, store.staged);
         }
       } catch (err) {
         if (err instanceof ArchiveRefusedError) {
@@ -58,7 +58,7 @@ export function createUploadActivities(deps: ActivityDeps) {
       for (const m of members) {
         heartbeat({ step: 'check', done: m.index });
         try {
-          const ds = await openDicom(m.path);
+          const ds = await openDicom(m.path, { open: store.openStaged });
           if (isDicomdir(ds)) {
             // Its records carry names and IDs and point at the other members by byte offsets: never kept.
             dicomdirMembers.push(m.index);
@@ -68,6 +68,7 @@ export function createUploadActivities(deps: ActivityDeps) {
           if (!readFileKeys(ds).hasUids) throw new DicomReadError('MISSING_UID', 'the Study, Series or SOP Instance UID is missing');
           kept.push({ seq: m.index, sha256: m.sha256, size: m.size });
         } catch (err) {
+          // A staged file that does not decrypt (StagedFileDamagedError) is not the uploader's doing: never skipped.
           if (!(err instanceof DicomReadError)) throw err;
           if (!upload.params.ignoreUnparsable) throw new CorruptMemberError(m.index, (err as DicomReadError).code, upload.id);
           skippedMembers.push(m.index);

@@ -1,4 +1,3 @@
-import { stat } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import type { Client } from '@temporalio/client';
 import { prearchiveUrl } from '../activities/prearchive-activities';
@@ -39,12 +38,14 @@ export async function receiveGradualFile(deps: GradualDeps, req: IncomingMessage
   const fileId = newId('gr');
   const objectKey = deps.store.stagingKey('gradual', `${fileId}.dcm`);
   const path = deps.store.path(objectKey);
-  await saveBody(req, path, deps.uploadMaxBytes, boundary ? new FirstFilePart(boundary) : undefined);
-  if ((await stat(path)).size === 0) {
+  await saveBody(req, path, deps.uploadMaxBytes, boundary ? new FirstFilePart(boundary) : undefined, deps.store.staged.sealStream());
+  // Size and digest of the plaintext (the body is sealed at rest when a staging key is configured).
+  const { sha256, size } = await deps.store.stagedDigest(objectKey);
+  if (size === 0) {
     await deps.store.remove(objectKey);
     throw new HttpError(400, 'the request body is empty; send one DICOM file as the body (inbody=true) or as a multipart file field');
   }
-  const read = await studyOfReceivedFile(path);
+  const read = await studyOfReceivedFile(path, deps.store.openStaged);
   if ('refused' in read) {
     await quarantineReceivedFile(deps.store, ['gradual'], fileId, objectKey, { code: read.refused, status: '400', door: GRADUAL_DOOR });
     const why = read.refused === 'MISSING_UID' ? 'it lacks its Study, Series or SOP Instance UID' : `reader error ${read.refused}`;
@@ -52,7 +53,6 @@ export async function receiveGradualFile(deps: GradualDeps, req: IncomingMessage
   }
   const project = params.project ?? null;
   const studyKey = receivedStudyKey(`${GRADUAL_DOOR}\u0000${project ?? ''}\u0000${destination}`, read.studyUid);
-  const { sha256, size } = await deps.store.digest(objectKey);
   await deps.repos.receivedFiles.add({ id: fileId, receiverId: GRADUAL_DOOR, studyKey, objectKey, sha256, size, params }).catch(async (err) => {
     await deps.store.remove(objectKey);
     throw err;

@@ -18,8 +18,11 @@ export async function readText(req: IncomingMessage, max = 1024 * 1024): Promise
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** Streams a request body (or what `extract` takes from it) to `path` durably (fsync), refusing more than `max` bytes; removes the partial file on failure. */
-export async function saveBody(req: IncomingMessage, path: string, max: number, extract?: Transform): Promise<number> {
+/**
+ * Streams a request body (or what `extract` takes from it) to `path` durably (fsync), refusing more than `max` bytes;
+ * removes the partial file on failure. `seal` (a staging key is configured) encrypts what is written.
+ */
+export async function saveBody(req: IncomingMessage, path: string, max: number, extract?: Transform, seal?: Transform): Promise<number> {
   await mkdir(dirname(path), { recursive: true });
   let n = 0;
   const limit = new Transform({
@@ -30,8 +33,8 @@ export async function saveBody(req: IncomingMessage, path: string, max: number, 
     },
   });
   try {
-    if (extract) await pipeline(req, limit, extract, createWriteStream(path));
-    else await pipeline(req, limit, createWriteStream(path));
+    const steps: Transform[] = [limit, ...(extract ? [extract] : []), ...(seal ? [seal] : [])];
+    await pipeline([req, ...steps, createWriteStream(path)]);
     const fh = await open(path, 'r');
     await fh.sync();
     await fh.close();

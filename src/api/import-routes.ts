@@ -1,4 +1,3 @@
-import { stat } from 'node:fs/promises';
 import type { Client } from '@temporalio/client';
 import { awaitImport, importWorkflowId, startImport } from '../client/start-import';
 import type { Repositories } from '../db/repositories';
@@ -90,11 +89,11 @@ export function registerImportRoutes(router: Router, deps: ImportRouteDeps): voi
     // The uploaded archive keeps the key upload.zip whatever its format (zip, tar, tar.gz): the format is read
     // from its first bytes when it is unpacked.
     const archivePath = deps.store.path(deps.store.stagingKey(uploadId, 'upload.zip'));
-    await saveBody(req, archivePath, deps.uploadMaxBytes, boundary ? new FirstFilePart(boundary) : undefined).catch(async (err) => {
+    await saveBody(req, archivePath, deps.uploadMaxBytes, boundary ? new FirstFilePart(boundary) : undefined, deps.store.staged.sealStream()).catch(async (err) => {
       await deps.store.remove(deps.store.stagingKey(uploadId));
       throw err;
     });
-    if ((await stat(archivePath)).size === 0) {
+    if ((await deps.store.stagedSize(archivePath)) === 0) {
       await deps.store.remove(deps.store.stagingKey(uploadId));
       throw new HttpError(400, 'the request body is empty; send a zip, tar or tar.gz archive as the body or as a multipart file field');
     }
@@ -130,7 +129,7 @@ export function registerImportRoutes(router: Router, deps: ImportRouteDeps): voi
     if (outcome.failure.type === 'CorruptMemberError') {
       // The member's name is told to the uploader who sent it, but never enters Temporal or the logs.
       const index = Number(/member #(\d+)/.exec(message)?.[1]);
-      const name = Number.isFinite(index) ? await archiveMemberName(deps.store.path(deps.store.quarantineKey(uploadId, 'upload.zip')), index).catch(() => undefined) : undefined;
+      const name = Number.isFinite(index) ? await archiveMemberName(deps.store.path(deps.store.quarantineKey(uploadId, 'upload.zip')), index, deps.store.staged).catch(() => undefined) : undefined;
       if (name) message = `unable to read DICOM object ${name}: ${message}`;
     }
     sendText(res, STATUS_OF[outcome.failure.type] ?? 500, `${outcome.failure.type}: ${message}\n`);

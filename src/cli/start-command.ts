@@ -6,6 +6,7 @@ import { createDataConverter, createPayloadCodec } from '../codec/data-converter
 import { ensureKeyring } from '../codec/keyring';
 import { receiverLimits } from '../scp/receiver';
 import { ReceiverManager } from '../scp/receiver-manager';
+import { stagingKeyWarning } from '../config/staging-warning';
 import { loadConfig } from '../config/load-config';
 import { startConsoleLevel } from './start-console';
 import { createLogger } from '../logging/logger';
@@ -49,6 +50,8 @@ export async function runStart(argv: string[]): Promise<number> {
   const [ip, port] = config.temporal.address.split(':');
   const say = (s: string) => process.stdout.write(`${s}\n`);
   const logger = createLogger({ level: startConsoleLevel(config, process.env), name: 'dicom-intake', file: config.log.file ? { path: config.log.file, level: config.log.level } : undefined });
+  const plaintextStaging = stagingKeyWarning(config);
+  if (plaintextStaging) process.stderr.write(`warning: ${plaintextStaging}\n`);
   // First start of the embedded stack: create the payload keyring in the data folder (kept across restarts).
   if (ensureKeyring(config.temporal.codec).created) say(`created the payload encryption keyring ${config.temporal.codec.keyringFile} (back it up: history is unreadable without it)`);
   // A wildcard bind address is not something a browser (the Web UI calling /codec) or a person can open.

@@ -1,6 +1,7 @@
 import { NativeConnection } from '@temporalio/worker';
 import { createDataConverter } from '../codec/data-converter';
 import { loadConfig } from '../config/load-config';
+import { stagingKeyWarning } from '../config/staging-warning';
 import { createLogger } from '../logging/logger';
 import { installTemporalLogging } from '../logging/temporal-logging';
 import { createWorker } from '../workers/create-worker';
@@ -34,6 +35,8 @@ export async function runWorker(argv: string[]): Promise<number> {
   // Built first: missing codec keys stop the worker before it polls (it could not read any task otherwise).
   const dataConverter = createDataConverter(config.temporal.codec);
   installTemporalLogging(createLogger({ level: config.log.level, name: 'worker' }));
+  const plaintextStaging = stagingKeyWarning(config);
+  if (plaintextStaging) process.stderr.write(`warning: ${plaintextStaging}\n`);
   const services = await openServices(config);
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const worker = await createWorker({

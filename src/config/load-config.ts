@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { KeyringError, parseKeyList, type CodecConfig } from '../codec/keyring';
+import { KeyringError, parseKeyList, type CodecConfig, type CodecKey } from '../codec/keyring';
 import { assertNever } from '../domain/assert-never';
 import { parseRoutingRules } from '../domain/routing-rules';
 import { readReceivers, type ReceiverConfig } from './receivers';
@@ -37,6 +37,8 @@ export interface Config {
   web: { sessionMaxAgeSeconds: number; sessionIdleSeconds: number; secureCookie: boolean };
   /** `file`: a JSON log file `start` writes at `level` beside its quieter console (absent: none). */
   log: { level: LogLevel; file?: string };
+  /** Raw data at rest: the staging keys (empty: plaintext staging). */
+  staging: { keys: CodecKey[] };
   dicom: {
     aeTitle: string;
     port: number;
@@ -115,13 +117,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, file = defaultC
   const httpHost = get<string>('http.host');
   const uiPort = get<number>('temporal.uiPort');
   const codecToken = get<string>('http.codecToken') || undefined;
-  let codecKeys;
-  try {
-    codecKeys = parseKeyList(get<string>('codec.keys'), env.DICOM_INTAKE_CODEC_KEYS !== undefined ? 'environment variable DICOM_INTAKE_CODEC_KEYS' : `${file} key codec.keys`);
-  } catch (err) {
-    if (err instanceof KeyringError) throw new ConfigError(err.message);
-    throw err;
-  }
+  const keyList = (path: string, envName: string) => {
+    try {
+      return parseKeyList(get<string>(path), env[envName] !== undefined ? `environment variable ${envName}` : `${file} key ${path}`);
+    } catch (err) {
+      if (err instanceof KeyringError) throw new ConfigError(err.message);
+      throw err;
+    }
+  };
+  const codecKeys = keyList('codec.keys', 'DICOM_INTAKE_CODEC_KEYS');
   const keyringFile = get<string>('codec.keyringFile');
   const corsOrigins = get<string>('http.corsOrigins')
     .split(',')
@@ -152,6 +156,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, file = defaultC
     },
     web: { sessionMaxAgeSeconds: get('web.sessionMaxAgeSeconds'), sessionIdleSeconds: get('web.sessionIdleSeconds'), secureCookie: get('web.secureCookie') },
     log: { level: get('log.level'), file: get<string>('log.file') ? resolvePath(get<string>('log.file'), baseDir) : undefined },
+    staging: { keys: keyList('staging.keys', 'DICOM_INTAKE_STAGING_KEYS') },
     dicom: {
       aeTitle: get('dicom.aeTitle'),
       port: get('dicom.port'),
@@ -263,7 +268,8 @@ function readOidc(get: <T>(path: string) => T, baseDir: string): OidcConfig | un
   return { issuer, audience, jwks: /^https:\/\//i.test(jwks) ? jwks : resolvePath(jwks, baseDir), userClaim: get<string>('codec.oidcUserClaim') };
 }
 
-function isLoopback(host: string): boolean {
+/** Whether a bind address is loopback only (the dev stack). */
+export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }
 

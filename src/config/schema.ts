@@ -29,6 +29,7 @@ export const CONFIG_KEYS = [
   { path: 'codec.oidcUserClaim', env: 'DICOM_INTAKE_CODEC_OIDC_USER_CLAIM', kind: 'string', default: 'preferred_username', doc: 'claim of the access token holding the dicom-intake login of its user' },
   { path: 'codec.keys', env: 'DICOM_INTAKE_CODEC_KEYS', kind: 'text', default: '', doc: 'payload keys as ID=BASE64(32 bytes),…; the first encodes, all decode (empty: use codec.keyringFile)' },
   { path: 'codec.keyringFile', env: 'DICOM_INTAKE_CODEC_KEYRING_FILE', kind: 'text', default: '', doc: 'keyring JSON file, created by `dicom-intake start` when missing (empty: DATA_DIR/codec-keyring.json)' },
+  { path: 'staging.keys', env: 'DICOM_INTAKE_STAGING_KEYS', kind: 'text', default: '', doc: 'keys that encrypt raw received bytes at rest (staging before the site pass, quarantine) as ID=BASE64(32 bytes),…; the first encrypts, all decrypt (empty: raw bytes are stored in plaintext)' },
   { path: 'log.level', env: 'DICOM_INTAKE_LOG_LEVEL', kind: 'logLevel', default: 'info', doc: 'lowest level written to the JSON log: trace, debug, info, warn, error or silent (`start` writes warn and above to the console unless this environment variable is set)' },
   { path: 'log.file', env: 'DICOM_INTAKE_LOG_FILE', kind: 'text', default: '', doc: 'JSON log file written by `start` at log.level, beside the console (empty: none)' },
   { path: 'dicom.aeTitle', env: 'DICOM_INTAKE_AE_TITLE', kind: 'string', default: 'DICOMINTAKE', doc: 'AE title of the default C-STORE receiver' },

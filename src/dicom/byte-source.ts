@@ -9,6 +9,17 @@ export interface ByteSource {
   close(): Promise<void>;
 }
 
+/**
+ * A file opened for positioned reads: a FileHandle, or a view that decrypts an encrypted staging file (storage/). The
+ * DICOM layer needs nothing else, so where the bytes come from is the opener's business.
+ */
+export interface RandomAccessFile extends ByteSource {
+  stat(): Promise<{ size: number; mtimeMs: number }>;
+}
+
+/** Opens a file for positioned reads. */
+export type FileOpener = (path: string) => Promise<RandomAccessFile>;
+
 /** A whole file held in memory, read like a file handle. */
 export class MemoryByteSource implements ByteSource {
   constructor(readonly bytes: Buffer) {}

@@ -2,6 +2,7 @@
 export { DicomEditor, openDicom, type ElementEdit } from './editor';
 export { writeEditedFile, sha256File, type WrittenFile } from './writer';
 export { readDicomFile, DicomFileIndex, type DicomElement, type ReadOptions } from './reader';
+export type { FileOpener, RandomAccessFile } from './byte-source';
 export { DicomReadError, DicomEditError, type DicomReadErrorCode, type DicomEditErrorCode } from './errors';
 export type { CodeItem } from './code-sequence';
 export { lookupTag, tagForKeyword, type TagInfo } from './dictionary';

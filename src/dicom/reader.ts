@@ -3,7 +3,7 @@
  * offsets, without loading pixel data. The index is what the editor changes and the writer copies from.
  */
 import { open } from 'node:fs/promises';
-import { MemoryByteSource, type ByteSource } from './byte-source';
+import { MemoryByteSource, type ByteSource, type FileOpener } from './byte-source';
 import { ConversionNeeded, conversionFor, convertInput, type InputConversion } from './converted-input';
 import { DicomReadError } from './errors';
 import { NeedBytes, UNDEFINED_LENGTH, elementEnd, readElementHeader, type ByteView, type ElementHeader } from './element-walker';
@@ -23,7 +23,12 @@ export interface ReadOptions {
    * default 256 MiB. Larger ones are refused (TOO_LARGE_TO_CONVERT).
    */
   readonly maxConvertedBytes?: number;
+  /** How to open the file (default: a plain file); the writer reopens the input with it to copy from. */
+  readonly open?: FileOpener;
 }
+
+/** Opens a plain file. */
+export const openPlainFile: FileOpener = (path) => open(path, 'r');
 
 /** An input converted on read: the converted Part 10 bytes (what the writer copies from) and what was done. */
 export interface ConvertedInput {
@@ -72,6 +77,8 @@ export class DicomFileIndex {
     private readonly segments: readonly ByteView[],
     /** Set when the file was converted on read (big endian, deflated, no File Meta): offsets are into its bytes. */
     readonly converted?: ConvertedInput,
+    /** How the file was opened (and is reopened to copy from). */
+    readonly open: FileOpener = openPlainFile,
   ) {}
 
   /** Absolute offset where the file meta group starts (after preamble and "DICM"). */
@@ -117,7 +124,7 @@ export class DicomFileIndex {
  * endian, deflated or File Meta-less input is converted first (converted-input.ts); the index then says so.
  */
 export async function readDicomFile(path: string, options: ReadOptions = {}): Promise<DicomFileIndex> {
-  const file = await open(path, 'r');
+  const file = await (options.open ?? openPlainFile)(path);
   try {
     const stat = await file.stat();
     try {
@@ -191,7 +198,7 @@ async function readOpenFile(path: string, file: ByteSource, fileSize: number, mt
     pos = element.end;
   }
   segments.push(segment);
-  return new DicomFileIndex(path, fileSize, mtimeMs, transferSyntaxUid ?? '', encoding, elements, segments, converted);
+  return new DicomFileIndex(path, fileSize, mtimeMs, transferSyntaxUid ?? '', encoding, elements, segments, converted, options.open);
 }
 
 /** The element at `pos`, whose bytes (and nested items) must be loaded already; throws NeedBytes otherwise. */

@@ -4,9 +4,9 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { open, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { ByteSource } from './byte-source';
+import type { ByteSource, RandomAccessFile } from './byte-source';
 import type { DicomEditor } from './editor';
 import { DicomEditError } from './errors';
 import type { DicomFileIndex } from './reader';
@@ -45,7 +45,7 @@ export async function writeEditedFile(editor: DicomEditor, outPath: string, opti
   const inMemory = assembleInMemory(pieces, index);
   if (inMemory !== undefined) return writeWhole(inMemory, outPath, durable, options.hash !== false);
   // A file converted on read (big endian, deflated, no File Meta) is copied from its converted bytes in memory.
-  const file = index.converted === undefined ? await open(index.path, 'r') : undefined;
+  const file = index.converted === undefined ? await index.open(index.path) : undefined;
   const input: ByteSource = file ?? index.converted!.source;
   const partPath = `${outPath}.part`;
   let output: Awaited<ReturnType<typeof open>> | undefined;
@@ -121,7 +121,7 @@ export async function writeEditedFile(editor: DicomEditor, outPath: string, opti
 }
 
 /** Throws SOURCE_CHANGED when the input file is not the one that was read (another size or modification time). */
-async function assertUnchanged(input: FileHandle, index: DicomFileIndex): Promise<void> {
+async function assertUnchanged(input: RandomAccessFile, index: DicomFileIndex): Promise<void> {
   const stat = await input.stat();
   if (stat.size !== index.fileSize || stat.mtimeMs !== index.mtimeMs) {
     throw new DicomEditError('SOURCE_CHANGED', `the input file ${index.path} changed after it was read; read it again`);

@@ -88,6 +88,17 @@ export class ClientClaimRejectedError extends IntakeError {
   readonly code = 'CLIENT_CLAIM_REJECTED';
 }
 
+/**
+ * A file in staging or quarantine that was written encrypted does not decrypt: cut short, altered, or sealed with a
+ * key no longer configured. Its bytes are never used; the upload goes to quarantine with this reason.
+ */
+export class StagedFileDamagedError extends IntakeError {
+  override readonly name = 'StagedFileDamagedError';
+  constructor(readonly code: 'TRUNCATED' | 'NOT_AUTHENTIC' | 'BAD_HEADER' | 'UNKNOWN_KEY', message: string) {
+    super(message);
+  }
+}
+
 /** Failure types that retrying cannot fix; listed once, used in every activity proxy's retry policy. */
 export const NON_RETRYABLE_ERROR_TYPES = [
   'CorruptMemberError',
@@ -105,4 +116,5 @@ export const NON_RETRYABLE_ERROR_TYPES = [
   'ScriptCheckError',
   'ScriptRuntimeError',
   'DicomReadError',
+  'StagedFileDamagedError',
 ] as const;

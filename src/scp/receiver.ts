@@ -92,11 +92,11 @@ export async function startReceiver(config: ReceiverConfig, deps: ReceiverDeps):
     storageClasses: STORAGE_CLASSES,
     newFilePath() {
       const fileId = newId('rx');
-      return { fileId, path: deps.store.path(`${folder}/${fileId}.dcm`) };
+      return { fileId, path: deps.store.path(`${folder}/${fileId}.dcm`), sealer: deps.store.staged.sealer() };
     },
     async accept(file) {
       const objectKey = deps.store.keyOf(file.path);
-      const read = await studyOfReceivedFile(file.path);
+      const read = await studyOfReceivedFile(file.path, deps.store.openStaged);
       if ('refused' in read) {
         // XNAT refuses objects without their UIDs; so do we, before anything is recorded. The bytes are kept in
         // quarantine with the reason (nothing received is dropped silently), under the file's opaque id.

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { close, fsync, mkdir, open, rename, rm, write } from 'node:fs';
 import { dirname } from 'node:path';
 import { Writable } from 'node:stream';
+import type { ChunkSealer } from '../storage/sealed-file';
 
 /** Where a finished file went, with its digest and size (meta header included). */
 export interface StagedFile {
@@ -13,7 +14,8 @@ export interface StagedFile {
 /**
  * A Writable that puts `header` and then every byte written to it into `<path>.part`, and on end() fsyncs it,
  * renames it to `path` and fsyncs the folder, so that 'finish' means durable. discard() removes whatever exists.
- * Bytes are written as received: nothing is parsed or re-encoded.
+ * Bytes are written as received: nothing is parsed or re-encoded. With a `sealer` (a staging key is configured)
+ * they are encrypted on the way to disk; digest and size are those of the plaintext.
  */
 export class StagedFileWriter extends Writable {
   private fd: number | undefined;
@@ -24,7 +26,7 @@ export class StagedFileWriter extends Writable {
   private source: { pause(): unknown; resume(): unknown } | undefined;
   private paused = false;
 
-  constructor(readonly path: string, private readonly header: Buffer) {
+  constructor(readonly path: string, private readonly header: Buffer, private readonly sealer?: ChunkSealer) {
     super({ highWaterMark: 1024 * 1024 });
   }
 
@@ -65,16 +67,21 @@ export class StagedFileWriter extends Writable {
       open(`${this.path}.part`, 'wx', (e, fd) => {
         if (e) return cb(e);
         this.fd = fd;
-        this.writeAll(this.header, cb);
+        this.writePlain(this.header, cb, this.sealer?.header);
       });
     });
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
-    this.writeAll(chunk, cb);
+    this.writePlain(chunk, cb);
   }
 
   override _final(cb: (err?: Error | null) => void): void {
+    if (this.sealer) this.writeAll(this.sealer.finish(), (err) => (err ? cb(err) : this.syncAndRename(cb)));
+    else this.syncAndRename(cb);
+  }
+
+  private syncAndRename(cb: (err?: Error | null) => void): void {
     const fd = this.fd!;
     fsync(fd, (err) => {
       if (err) return cb(err);
@@ -116,11 +123,16 @@ export class StagedFileWriter extends Writable {
     await Promise.all([`${this.path}.part`, this.path].map((p) => new Promise<void>((res) => rm(p, { force: true }, () => res()))));
   }
 
+  /** Counts and hashes plaintext, then writes it, sealed when there is a sealer (`before`: bytes to write first). */
+  private writePlain(plain: Buffer, cb: (err?: Error | null) => void, before?: Buffer): void {
+    this.hash.update(plain);
+    this.size += plain.length;
+    const out = this.sealer ? this.sealer.push(plain) : [plain];
+    if (before) out.unshift(before);
+    this.writeAll(out.length === 1 ? out[0]! : Buffer.concat(out), cb);
+  }
+
   private writeAll(buf: Buffer, cb: (err?: Error | null) => void, offset = 0): void {
-    if (offset === 0) {
-      this.hash.update(buf);
-      this.size += buf.length;
-    }
     if (offset >= buf.length) return cb();
     write(this.fd!, buf, offset, buf.length - offset, null, (err, n) => (err ? cb(err) : this.writeAll(buf, cb, offset + n)));
   }

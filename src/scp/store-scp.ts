@@ -5,6 +5,7 @@ import { Dataset, Scp, association as assoc, constants, requests, responses } fr
 import { encodeFileMeta } from '../dicom';
 import type { ReceiverConfig } from '../config/receivers';
 import { checkAssociation, decideContext } from './association-policy';
+import type { ChunkSealer } from '../storage/sealed-file';
 import { StagedFileWriter, type StagedFile } from './staged-file-writer';
 
 const { PresentationContextResult: PCResult, RejectResult, RejectSource, RejectReason, Status } = constants;
@@ -20,8 +21,8 @@ const MAX_PDU = 131072;
 export interface ScpContext {
   receiver: ReceiverConfig;
   storageClasses: ReadonlySet<string>;
-  /** A fresh staging path for one incoming file, named by an opaque id. */
-  newFilePath(): { fileId: string; path: string };
+  /** A fresh staging path for one incoming file, named by an opaque id, and its sealer when staging is encrypted. */
+  newFilePath(): { fileId: string; path: string; sealer?: ChunkSealer };
   /** Records a durable file; resolves to the C-STORE status to answer (success only once it is recorded). */
   accept(file: StagedFile & { fileId: string }, callingAe: string): Promise<number>;
   /** Sends batched study signals (association released or closed). */
@@ -96,14 +97,14 @@ export function createStoreScpClass(ctx: ScpContext): new (socket: Socket) => Sc
     }
 
     override createStoreWritableStream(pc: assoc.PresentationContext, request: requests.CStoreRequest): Writable {
-      const { fileId, path } = ctx.newFilePath();
+      const { fileId, path, sealer } = ctx.newFilePath();
       const header = encodeFileMeta({
         sopClassUid: request.getAffectedSopClassUid(),
         sopInstanceUid: request.getAffectedSopInstanceUid(),
         transferSyntaxUid: pc.getAcceptedTransferSyntaxUid() ?? '',
         sourceAeTitle: this.callingAe,
       });
-      const writer = Object.assign(new StagedFileWriter(path, header), { fileId });
+      const writer = Object.assign(new StagedFileWriter(path, header, sealer), { fileId });
       // A write error (disk full) or a write after an abort must not crash the process; the file is dropped.
       writer.on('error', () => void writer.discard());
       writer.throttle(this.socket);

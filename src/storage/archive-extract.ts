@@ -1,13 +1,15 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, open } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import yauzl from 'yauzl';
+import type yauzl from 'yauzl';
 import { looksLikeArchive, refusedName, SNIFF_BYTES } from './archive-member-guard';
 import { ArchiveRefusedError, type ExtractedMember, type ExtractLimits } from './archive-limits';
 import { extractTar, tarMemberName } from './tar-extract';
+import { PLAINTEXT_STAGING, type StagedBytes } from './staging-cipher';
+import { openZip } from './zip-open';
 
 export { ArchiveRefusedError, type ExtractedMember, type ExtractLimits } from './archive-limits';
 
@@ -17,8 +19,8 @@ export const ARCHIVE_FORMATS = ['zip', 'tar', 'tar.gz'] as const;
 export type ArchiveFormat = (typeof ARCHIVE_FORMATS)[number];
 
 /** The format of an uploaded archive, from its first bytes (never from a file name or a header the client sent). */
-export async function detectArchiveFormat(path: string): Promise<ArchiveFormat | undefined> {
-  const fh = await open(path, 'r');
+export async function detectArchiveFormat(path: string, staged: StagedBytes = PLAINTEXT_STAGING): Promise<ArchiveFormat | undefined> {
+  const fh = await staged.openPlain(path);
   try {
     const head = Buffer.alloc(512);
     const { bytesRead } = await fh.read(head, 0, 512, 0);
@@ -35,19 +37,20 @@ export async function detectArchiveFormat(path: string): Promise<ArchiveFormat |
 /**
  * Extracts a zip, tar or tar.gz upload member by member to `targetFor(index)`, with the same refusals for all three
  * formats: links, absolute or `..` names, nested archives, too many members, too many bytes, too high a ratio.
+ * `staged` reads the upload and writes the members (encrypted at rest when a staging key is configured).
  */
-export async function extractArchive(path: string, limits: ExtractLimits, targetFor: (index: number) => string): Promise<ExtractedMember[]> {
-  const format = await detectArchiveFormat(path);
-  if (format === 'zip') return extractZip(path, limits, targetFor);
-  if (format === 'tar' || format === 'tar.gz') return extractTar(path, format === 'tar.gz', limits, targetFor);
+export async function extractArchive(path: string, limits: ExtractLimits, targetFor: (index: number) => string, staged: StagedBytes = PLAINTEXT_STAGING): Promise<ExtractedMember[]> {
+  const format = await detectArchiveFormat(path, staged);
+  if (format === 'zip') return extractZip(path, limits, targetFor, staged);
+  if (format === 'tar' || format === 'tar.gz') return extractTar(path, format === 'tar.gz', limits, targetFor, staged);
   throw new ArchiveRefusedError('the upload is not a zip, tar or tar.gz archive');
 }
 
 /** The name of member `index` (1-based, as in errors) of an uploaded archive of any accepted format. */
-export async function archiveMemberName(path: string, index: number): Promise<string | undefined> {
-  const format = await detectArchiveFormat(path).catch(() => undefined);
-  if (format === 'zip') return zipMemberName(path, index);
-  if (format === 'tar' || format === 'tar.gz') return tarMemberName(path, format === 'tar.gz', index);
+export async function archiveMemberName(path: string, index: number, staged: StagedBytes = PLAINTEXT_STAGING): Promise<string | undefined> {
+  const format = await detectArchiveFormat(path, staged).catch(() => undefined);
+  if (format === 'zip') return zipMemberName(path, index, staged);
+  if (format === 'tar' || format === 'tar.gz') return tarMemberName(path, format === 'tar.gz', index, staged);
   return undefined;
 }
 
@@ -56,12 +59,10 @@ export async function archiveMemberName(path: string, index: number): Promise<st
  * (the caller names the output), refusing symlinks, absolute or `..` paths and archives over the limits.
  * Directory entries are skipped. Member names are returned so that the caller can report them to the uploader.
  */
-export async function extractZip(zipPath: string, limits: ExtractLimits, targetFor: (index: number) => string): Promise<ExtractedMember[]> {
-  const zip = await new Promise<yauzl.ZipFile>((res, rej) =>
-    yauzl.open(zipPath, { lazyEntries: true, autoClose: true, strictFileNames: false, validateEntrySizes: true }, (err, z) =>
-      err ? rej(new ArchiveRefusedError(`the upload is not a readable zip archive (${err.message})`)) : res(z!),
-    ),
-  );
+export async function extractZip(zipPath: string, limits: ExtractLimits, targetFor: (index: number) => string, staged: StagedBytes = PLAINTEXT_STAGING): Promise<ExtractedMember[]> {
+  const zip = await openZip(zipPath, { lazyEntries: true, autoClose: true, strictFileNames: false, validateEntrySizes: true }, staged).catch((err: Error) => {
+    throw err.name === 'StagedFileDamagedError' ? err : new ArchiveRefusedError(`the upload is not a readable zip archive (${err.message})`);
+  });
   if (zip.entryCount > limits.maxMembers) {
     zip.close();
     throw new ArchiveRefusedError(`the archive has ${zip.entryCount} members; the limit is ${limits.maxMembers} (limits.archiveMaxMembers)`);
@@ -74,7 +75,8 @@ export async function extractZip(zipPath: string, limits: ExtractLimits, targetF
       zip.close();
       reject(err);
     };
-    zip.on('error', (err: Error) => fail(new ArchiveRefusedError(`the zip archive is damaged (${err.message})`)));
+    // A staged upload that does not decrypt is a damaged staging file, not a bad archive from the uploader.
+    zip.on('error', (err: Error) => fail(err.name === 'StagedFileDamagedError' ? err : new ArchiveRefusedError(`the zip archive is damaged (${err.message})`)));
     zip.on('end', () => resolve(out));
     zip.on('entry', (entry: yauzl.Entry) => {
       index++;
@@ -114,12 +116,12 @@ export async function extractZip(zipPath: string, limits: ExtractLimits, targetF
           },
         });
         mkdir(dirname(target), { recursive: true })
-          .then(() => pipeline(stream, count, createWriteStream(target)))
+          .then(() => pipeline(stream, count, staged.sealStream(), createWriteStream(target)))
           .then(() => {
             out.push({ index: memberIndex, name: entry.fileName, path: target, sha256: hash.digest('hex'), size });
             zip.readEntry();
           })
-          .catch((e: Error) => fail(e instanceof ArchiveRefusedError ? e : new ArchiveRefusedError(`member #${memberIndex} cannot be extracted (${e.message})`)));
+          .catch((e: Error) => fail(e instanceof ArchiveRefusedError || e.name === 'StagedFileDamagedError' ? e : new ArchiveRefusedError(`member #${memberIndex} cannot be extracted (${e.message})`)));
       });
     });
     zip.readEntry();
@@ -127,8 +129,8 @@ export async function extractZip(zipPath: string, limits: ExtractLimits, targetF
 }
 
 /** The name of member `index` (1-based, as in errors) of a zip, for telling the uploader which member failed. */
-export async function zipMemberName(zipPath: string, index: number): Promise<string | undefined> {
-  const zip = await new Promise<yauzl.ZipFile>((res, rej) => yauzl.open(zipPath, { lazyEntries: true }, (err, z) => (err ? rej(err) : res(z!))));
+export async function zipMemberName(zipPath: string, index: number, staged: StagedBytes = PLAINTEXT_STAGING): Promise<string | undefined> {
+  const zip = await openZip(zipPath, { lazyEntries: true }, staged);
   return new Promise((resolve) => {
     let i = 0;
     zip.on('entry', (e: yauzl.Entry) => {

@@ -2,6 +2,9 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { createWriteStream } from 'node:fs';
+import { PLAINTEXT_STAGING, type PlainFile, type StagedBytes } from './staging-cipher';
 
 /** The areas of the file store. Raw bytes live only in staging, under opaque upload ids. */
 export const AREAS = ['staging', 'prearchive', 'archive', 'quarantine'] as const;
@@ -13,7 +16,14 @@ export type Area = (typeof AREAS)[number];
  * Moves are renames inside one file system, so a file is always either at its old or its new key, never half.
  */
 export class FileStore {
-  constructor(readonly root: string) {}
+  /**
+   * `staged` writes and reads the raw bytes (staging before the site pass, and quarantine): encrypted at rest when
+   * a staging key is configured.
+   */
+  constructor(readonly root: string, readonly staged: StagedBytes = PLAINTEXT_STAGING) {}
+
+  /** Opens a staged (raw) file for plaintext reads, whether it was sealed or not; pass it to openDicom as `open`. */
+  readonly openStaged = (path: string): Promise<PlainFile> => this.staged.openPlain(path);
 
   /** Creates the area folders. */
   async init(): Promise<void> {
@@ -75,6 +85,40 @@ export class FileStore {
     await this.syncDir(dirname(to));
   }
 
+  /** Plaintext size of a staged file, sealed or not. */
+  async stagedSize(path: string): Promise<number> {
+    const file = await this.staged.openPlain(path);
+    try {
+      return (await file.stat()).size;
+    } finally {
+      await file.close();
+    }
+  }
+
+  /**
+   * Moves a staged file out of raw staging (to a stage after the site pass): a rename when it is plaintext, else
+   * its plaintext is written durably to `toKey` (every chunk authenticated on the way) and the sealed file removed.
+   */
+  async unsealMove(fromKey: string, toKey: string): Promise<void> {
+    if (!(await this.staged.isSealed(this.path(fromKey)))) return this.move(fromKey, toKey);
+    const to = this.path(toKey);
+    await mkdir(dirname(to), { recursive: true });
+    const tmp = `${to}.part`;
+    try {
+      await pipeline(this.staged.readStream(this.path(fromKey)), createWriteStream(tmp));
+      const fh = await open(tmp, 'r');
+      await fh.sync();
+      await fh.close();
+    } catch (err) {
+      // A file that stops authenticating half way must not leave its first chunks behind in plaintext.
+      await rm(tmp, { force: true });
+      throw err;
+    }
+    await rename(tmp, to);
+    await this.syncDir(dirname(to));
+    await rm(this.path(fromKey), { force: true });
+  }
+
   /** Removes a key (file or folder); a missing key is fine. */
   async remove(key: string): Promise<void> {
     await rm(this.path(key), { recursive: true, force: true });
@@ -106,6 +150,17 @@ export class FileStore {
     const hash = createHash('sha256');
     let size = 0;
     for await (const chunk of createReadStream(this.path(key))) {
+      hash.update(chunk as Buffer);
+      size += (chunk as Buffer).length;
+    }
+    return { sha256: hash.digest('hex'), size };
+  }
+
+  /** Like digest, of a staged (raw) file's plaintext, whether it was sealed or not. */
+  async stagedDigest(key: string): Promise<{ sha256: string; size: number }> {
+    const hash = createHash('sha256');
+    let size = 0;
+    for await (const chunk of this.staged.readStream(this.path(key))) {
       hash.update(chunk as Buffer);
       size += (chunk as Buffer).length;
     }

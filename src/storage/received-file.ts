@@ -1,4 +1,5 @@
 import { openDicom } from '../dicom';
+import type { FileOpener } from '../dicom/byte-source';
 import { prearchiveTimestamp } from '../domain/prearchive-status';
 import { hashIdentifier } from '../domain/uid-hash';
 import type { Repositories } from '../db/repositories';
@@ -16,9 +17,9 @@ export function receivedStudyKey(doorId: string, studyInstanceUid: string): stri
  * Instance UIDs, else why not, as the reader's error code (e.g. TRUNCATED) or MISSING_UID, never a message (a
  * message may quote header bytes).
  */
-export async function studyOfReceivedFile(path: string): Promise<{ studyUid: string } | { refused: string }> {
+export async function studyOfReceivedFile(path: string, open?: FileOpener): Promise<{ studyUid: string } | { refused: string }> {
   try {
-    const ds = await openDicom(path);
+    const ds = await openDicom(path, { open });
     const studyUid = ds.getString(TAG.SeriesInstanceUID) && ds.getString(TAG.SOPInstanceUID) ? ds.getString(TAG.StudyInstanceUID) : undefined;
     return studyUid ? { studyUid } : { refused: 'MISSING_UID' };
   } catch (err) {

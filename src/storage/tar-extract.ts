@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Transform } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { looksLikeArchive, refusedName, SNIFF_BYTES } from './archive-member-guard';
 import { ArchiveRefusedError, type ExtractedMember, type ExtractLimits } from './archive-limits';
+import { PLAINTEXT_STAGING, type StagedBytes } from './staging-cipher';
 import { readTar, TarFormatError } from './tar-reader';
 
 // A whole-archive ratio is judged only after this much output: tiny archives have meaningless ratios.
@@ -16,7 +16,7 @@ const RATIO_FLOOR_BYTES = 1024 * 1024;
  * Refuses links, devices, `..` and absolute names, nested archives, and archives over the limits; for tar.gz the
  * expanded/compressed ratio is checked on the whole stream as it is read (tar has no per-member compression).
  */
-export async function extractTar(archivePath: string, gzip: boolean, limits: ExtractLimits, targetFor: (index: number) => string): Promise<ExtractedMember[]> {
+export async function extractTar(archivePath: string, gzip: boolean, limits: ExtractLimits, targetFor: (index: number) => string, staged: StagedBytes = PLAINTEXT_STAGING): Promise<ExtractedMember[]> {
   let compressed = 0;
   let expanded = 0;
   const countIn = new Transform({
@@ -36,7 +36,9 @@ export async function extractTar(archivePath: string, gzip: boolean, limits: Ext
       } else cb(null, chunk);
     },
   });
-  const file = createReadStream(archivePath);
+  const file = staged.readStream(archivePath);
+  // A staged upload that does not decrypt ends the extraction with its own error (not a damaged gzip or tar).
+  file.on('error', (e) => countIn.destroy(e));
   let stream = file.pipe(countIn);
   if (gzip) {
     const gunzip = createGunzip();
@@ -63,7 +65,12 @@ export async function extractTar(archivePath: string, gzip: boolean, limits: Ext
       const hash = createHash('sha256');
       let size = 0;
       let head = Buffer.alloc(0);
+      const sealer = staged.sealer();
+      const write = async (bytes: Buffer[]) => {
+        for (const b of bytes) await fh.write(b);
+      };
       try {
+        if (sealer) await write([sealer.header]);
         for await (const chunk of entry.body()) {
           if (head.length < SNIFF_BYTES) {
             head = Buffer.concat([head, chunk.subarray(0, SNIFF_BYTES - head.length)]);
@@ -73,8 +80,9 @@ export async function extractTar(archivePath: string, gzip: boolean, limits: Ext
           }
           hash.update(chunk);
           size += chunk.length;
-          await fh.write(chunk);
+          await write(sealer ? sealer.push(chunk) : [chunk]);
         }
+        if (sealer) await write([sealer.finish()]);
       } finally {
         await fh.close();
       }
@@ -93,8 +101,8 @@ export async function extractTar(archivePath: string, gzip: boolean, limits: Ext
 }
 
 /** The name of entry `index` (1-based) of a tar or tar.gz archive, for telling the uploader which member failed. */
-export async function tarMemberName(archivePath: string, gzip: boolean, index: number): Promise<string | undefined> {
-  const file = createReadStream(archivePath);
+export async function tarMemberName(archivePath: string, gzip: boolean, index: number, staged: StagedBytes = PLAINTEXT_STAGING): Promise<string | undefined> {
+  const file = staged.readStream(archivePath);
   const source = gzip ? file.pipe(createGunzip()) : file;
   try {
     for await (const entry of readTar(source)) if (entry.index === index) return entry.name;

@@ -5,6 +5,7 @@ import { migrateLatest } from '../db/migrate';
 import { createRepositories, type Repositories } from '../db/repositories';
 import { parseRoutingRules } from '../domain/routing-rules';
 import { FileStore } from '../storage/file-store';
+import { StagingCipher } from '../storage/staging-cipher';
 import type { ActivityDeps } from '../activities';
 
 /** The process-wide services every entry point builds from config. */
@@ -21,7 +22,7 @@ export async function openServices(config: Config, extra: Partial<ActivityDeps> 
   const db = connectDatabase(config.database);
   await migrateLatest(db);
   const repos = createRepositories(db);
-  const store = new FileStore(config.dataDir);
+  const store = new FileStore(config.dataDir, new StagingCipher(config.staging.keys));
   await store.init();
   return {
     db,

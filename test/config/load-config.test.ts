@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/load-config';
+import { stagingKeyWarning } from '../../src/config/staging-warning';
 
 const yamlFile = (text: string) => {
   const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
@@ -65,3 +66,22 @@ describe('loadConfig: codec, HTTP exposure and logs', () => {
     expect(() => loadConfig({ DICOM_INTAKE_LOG_LEVEL: 'loud' })).toThrow(/expected trace, debug, info, warn, error, silent/);
   });
 });
+
+describe('loadConfig: staging keys (raw data at rest)', () => {
+  it('When staging keys are set, then they are parsed in the codec keyring format and a bad key is refused naming the variable', () => {
+    const key = Buffer.alloc(32, 9).toString('base64');
+    expect(loadConfig({ DICOM_INTAKE_STAGING_KEYS: `s2=${key},s1=${key}` }).staging.keys.map((k) => k.id)).toEqual(['s2', 's1']);
+    expect(loadConfig({}).staging.keys).toEqual([]);
+    expect(() => loadConfig({ DICOM_INTAKE_STAGING_KEYS: 'k=short' })).toThrow(/DICOM_INTAKE_STAGING_KEYS: key k is not 32 bytes/);
+    expect(() => loadConfig({ DICOM_INTAKE_STAGING_KEYS: key })).toThrow(/DICOM_INTAKE_STAGING_KEYS: expected ID=BASE64KEY/);
+  });
+  it('When no staging key is set, then a warning is given only outside a loopback-only stack, and it names what is exposed, never a key', () => {
+    const key = Buffer.alloc(32, 9).toString('base64');
+    expect(stagingKeyWarning(loadConfig({}))).toBeUndefined();
+    const exposed = stagingKeyWarning(loadConfig({ DICOM_INTAKE_DICOM_HOST: '0.0.0.0' }));
+    expect(exposed).toMatch(/UNENCRYPTED .*receiver .* on 0\.0\.0\.0.*DICOM_INTAKE_STAGING_KEYS/);
+    expect(stagingKeyWarning(loadConfig({ DICOM_INTAKE_HTTP_HOST: '10.0.0.5', DICOM_INTAKE_CODEC_TOKEN: 't' }))).toMatch(/http\.host 10\.0\.0\.5/);
+    expect(stagingKeyWarning(loadConfig({ DICOM_INTAKE_DICOM_HOST: '0.0.0.0', DICOM_INTAKE_STAGING_KEYS: `s=${key}` }))).toBeUndefined();
+  });
+});
+

@@ -1,11 +1,15 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { watch } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { Payload } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { studyWorkflowId } from '../../src/client/start-study';
+import { formatKeyList, newCodecKey } from '../../src/codec/keyring';
 import { DEFAULT_TRANSFER_SYNTAXES } from '../../src/config/receivers';
 import { openDicom } from '../../src/dicom';
 import { receivedStudyKey, startReceiver, type RunningReceiver } from '../../src/scp/receiver';
@@ -44,8 +48,12 @@ const FILES_PER_DOOR = 2;
 // 'headers' is a zip whose destination names the project only, so subject and session come from the headers
 // (XNAT's identification, §7 leak 1 of the reference): they must come from the headers after the site pass.
 // 'multipart' is a tar.gz sent as a multipart/form-data file field whose filename also carries a canary.
-type Door = 'zip' | 'headers' | 'tgz' | 'multipart' | 'api' | 'cstore' | 'prearchive';
-const DOORS: readonly Door[] = ['zip', 'headers', 'tgz', 'multipart', 'api', 'cstore', 'prearchive'];
+// 'client' is `dicom-intake upload --anonymize-locally` over a folder whose sub-folder is named with a canary: the
+// scripts run on the user's machine and only anonymized files under neutral names are sent.
+type Door = 'zip' | 'headers' | 'tgz' | 'multipart' | 'api' | 'cstore' | 'prearchive' | 'client';
+const DOORS: readonly Door[] = ['zip', 'headers', 'tgz', 'multipart', 'api', 'cstore', 'prearchive', 'client'];
+const CLI = join(__dirname, '../../bin/dicom-intake.js');
+const execFileAsync = promisify(execFile);
 
 /** 10 random capital letters: the distinctive core of a canary. */
 const core = () => Array.from(randomBytes(10), (b) => String.fromCharCode(65 + (b % 26))).join('');
@@ -124,6 +132,21 @@ const ALL_CANARIES = DOORS.flatMap((d) => doors[d].canaries);
 const failDoors = { badmember: doorCanaries('badmember'), badscript: doorCanaries('badscript'), badcstore: doorCanaries('badcstore') };
 const FAIL_CANARIES = [...failDoors.badmember.canaries, ...failDoors.badscript.canaries, ...failDoors.badcstore.canaries];
 
+/** The project, both scripts and the C-STORE receiver of a canary run. */
+async function setUpPhiStack(stack: TestStack, log?: (line: Record<string, unknown>) => void): Promise<RunningReceiver> {
+  expect((await http(stack.baseUrl, 'PUT', `/data/projects/${PROJECT}`)).status).toBe(201);
+  expect((await http(stack.baseUrl, 'PUT', '/xapi/anonymize/site', SITE_SCRIPT)).status).toBe(200);
+  expect((await http(stack.baseUrl, 'PUT', `/data/config/edit/projects/${PROJECT}/image/dicom/script`, PROJECT_SCRIPT)).status).toBe(200);
+  return startReceiver(
+    {
+      id: 'rx-phi', enabled: true, aeTitle: AE, host: '127.0.0.1', port: 0, destination: 'archive', anonymizationEnabled: true,
+      allowedCallingAeTitles: ['MODALITY1'], transferSyntaxes: [...DEFAULT_TRANSFER_SYNTAXES], sessionIdleSeconds: 3,
+      routing: { project: [], subject: [], session: [] },
+    },
+    { repos: stack.repos, store: stack.store, client: stack.client, taskQueue: stack.taskQueue, siteAnonEnabled: true, signalIntervalMs: 200, ...(log && { log }) },
+  );
+}
+
 const importPath = (route: string, door: Door) => `${route}?import-handler=DICOM-zip&inbody=true&dest=/archive/projects/${PROJECT}/subjects/SUBJ_${door.toUpperCase()}/experiments/SESS_${door.toUpperCase()}`;
 
 describe('PHI canaries through every front door', () => {
@@ -131,6 +154,10 @@ describe('PHI canaries through every front door', () => {
   let rx: RunningReceiver;
   let inputDir: string;
   let tempBefore: Set<string>;
+  /** The upload client's input folder: the user's own files, named with canaries on purpose (not searched). */
+  let clientInput = '';
+  /** Every name the upload client created in its temp folder while it ran (the folder is gone afterwards). */
+  const clientTempNames: string[] = [];
   const lines: string[] = [];
   const studies: Partial<Record<Door, string>> = {};
 
@@ -139,22 +166,13 @@ describe('PHI canaries through every front door', () => {
     // Every log line at the most verbose level, from the API, the worker, the Temporal runtime and the receiver.
     stack = await startTestStack({ DICOM_INTAKE_LOG_LEVEL: 'trace' }, { logDestination: { write: (s: string) => void lines.push(s) } });
     inputDir = await mkdtemp(join(tmpdir(), 'phi-canary-input-'));
-    expect((await http(stack.baseUrl, 'PUT', `/data/projects/${PROJECT}`)).status).toBe(201);
-    expect((await http(stack.baseUrl, 'PUT', '/xapi/anonymize/site', SITE_SCRIPT)).status).toBe(200);
-    expect((await http(stack.baseUrl, 'PUT', `/data/config/edit/projects/${PROJECT}/image/dicom/script`, PROJECT_SCRIPT)).status).toBe(200);
-    rx = await startReceiver(
-      {
-        id: 'rx-phi', enabled: true, aeTitle: AE, host: '127.0.0.1', port: 0, destination: 'archive', anonymizationEnabled: true,
-        allowedCallingAeTitles: ['MODALITY1'], transferSyntaxes: [...DEFAULT_TRANSFER_SYNTAXES], sessionIdleSeconds: 3,
-        routing: { project: [], subject: [], session: [] },
-      },
-      { repos: stack.repos, store: stack.store, client: stack.client, taskQueue: stack.taskQueue, siteAnonEnabled: true, signalIntervalMs: 200, log: (l) => void lines.push(JSON.stringify(l)) },
-    );
+    rx = await setUpPhiStack(stack, (l) => void lines.push(JSON.stringify(l)));
   });
   afterAll(async () => {
     await rx?.close();
     await stack?.stop();
     if (inputDir) await rm(inputDir, { recursive: true, force: true });
+    if (clientInput) await rm(clientInput, { recursive: true, force: true });
   });
 
   const study = (door: Door) => {
@@ -255,6 +273,36 @@ describe('PHI canaries through every front door', () => {
     await expectArchived('cstore');
   });
 
+  it('When `dicom-intake upload --anonymize-locally` sends a folder with canaries in headers and folder names, then the client ran both passes and the study is archived', async () => {
+    clientInput = await mkdtemp(join(tmpdir(), 'phi-canary-client-input-'));
+    const clientTmp = await mkdtemp(join(tmpdir(), 'phi-canary-client-tmp-'));
+    for (const m of study('client')) {
+      await mkdir(dirname(join(clientInput, m.name)), { recursive: true });
+      await writeFile(join(clientInput, m.name), m.data);
+    }
+    // The client's work folder is removed when it ends: its names are recorded while it runs.
+    const watcher = watch(clientTmp, { recursive: true }, (_event, name) => void (name && clientTempNames.push(name)));
+    let out: { stdout: string; stderr: string };
+    try {
+      out = await execFileAsync('node', [CLI, 'upload', clientInput, '--project', PROJECT, '--subject', 'SUBJ_CLIENT', '--session', 'SESS_CLIENT', '--anonymize-locally', '--json', '--url', stack.baseUrl], {
+        env: { ...process.env, DICOM_INTAKE_TOKEN: stack.adminToken, DICOM_INTAKE_LOG_LEVEL: 'trace', TMPDIR: clientTmp },
+      });
+    } finally {
+      watcher.close();
+    }
+    // The client's own output is a log like the server's: searched with it.
+    for (const l of `${out.stdout}\n${out.stderr}`.split('\n').filter(Boolean)) lines.push(`client: ${l}`);
+    expect(JSON.parse(out.stdout)).toMatchObject({ ok: true, urls: [`/data/archive/projects/${PROJECT}/subjects/SUBJ_CLIENT/experiments/SESS_CLIENT`], anonymized: { files: FILES_PER_DOOR } });
+    // Positive control of the watch: the client's work folder and the anonymized zip it sent were seen.
+    expect(clientTempNames.some((n) => n.startsWith('dicom-intake-upload-'))).toBe(true);
+    expect(clientTempNames.some((n) => n.endsWith('.zip'))).toBe(true);
+    expect(await readdir(clientTmp).then((names) => names.filter((n) => n.startsWith('dicom-intake-upload-')))).toEqual([]);
+    await rm(clientTmp, { recursive: true, force: true });
+    await expectArchived('client');
+    const [upload] = await stack.db('uploads').where({ method: 'client' });
+    expect(upload.status).toBe('ARCHIVED');
+  });
+
   /** Searches every place; returns the search (hits and count). */
   const searchEverything = async (canaries: readonly Canary[] = ALL_CANARIES, keepsBytes?: (path: string) => boolean): Promise<PhiSearch> => {
     const search = new PhiSearch(canaries);
@@ -305,10 +353,11 @@ describe('PHI canaries through every front door', () => {
     // file and its journal, whose free pages could still hold deleted rows).
     await searchTree(search, 'data folder', stack.dataDir, false, keepsBytes);
     // OS temp folder: names of everything created since the test began (the input folder's files included).
-    for (const name of (await readdir(tmpdir())).filter((n) => !tempBefore.has(n))) {
+    for (const name of (await readdir(tmpdir())).filter((n) => !tempBefore.has(n) && n !== basename(clientInput))) {
       search.text('temp name', name, name);
       await searchTree(search, 'temp name', join(tmpdir(), name), true);
     }
+    for (const name of clientTempNames) search.text('client temp name', name, name);
     return search;
   };
 
@@ -412,6 +461,94 @@ describe('PHI canaries through every front door', () => {
       await stack.db.schema.dropTable('phi_canary_planted');
     }
     expect((await walk(stack.dataDir)).some((e) => e.path.startsWith('planted-'))).toBe(false);
+  });
+});
+
+// The same doors and failures with a staging key (issue 7 §5): raw bytes before the site pass are sealed, so the
+// staging and quarantine folders hold no canary at any moment, including the failed uploads kept on purpose.
+describe('PHI canaries with a staging key: staging and quarantine hold no canary bytes', () => {
+  type KeyedDoor = 'zip' | 'tgz' | 'cstore' | 'badmember' | 'badscript' | 'badcstore';
+  const keyed = Object.fromEntries((['zip', 'tgz', 'cstore', 'badmember', 'badscript', 'badcstore'] as const).map((d) => [d, doorCanaries(d)])) as Record<KeyedDoor, ReturnType<typeof doorCanaries>>;
+  const KEYED_CANARIES = Object.values(keyed).flatMap((d) => d.canaries);
+  let stack: TestStack;
+  let rx: RunningReceiver;
+  let inputDir: string;
+  /** Every staging and quarantine file's bytes as seen after unpacking and after each site-passed file. */
+  const snapshots = new Map<string, Buffer>();
+  const files = (door: KeyedDoor, uid = syntheticUid()) => Array.from({ length: FILES_PER_DOOR }, (_, i) => ({ name: keyed[door].memberName(i + 1), data: keyed[door].file(uid, i + 1) }));
+  const snapshot = async (point: string) => {
+    for (const area of ['staging', 'quarantine']) {
+      for (const key of await stack.store.list(area)) snapshots.set(`${point} ${key}`, await readFile(stack.store.path(key)).catch(() => Buffer.alloc(0)));
+    }
+  };
+  const sendScu = async (door: 'cstore' | 'badcstore', uid: string) => {
+    const paths: string[] = [];
+    for (const m of files(door, uid)) {
+      const p = join(inputDir, `${door}-${m.name}`);
+      await writeFile(p, m.data);
+      paths.push(p);
+    }
+    expect((await runScu('storescu', { port: rx.port, callingAe: 'MODALITY1', calledAe: AE, files: paths }).done).code).toBe(0);
+    await snapshot('after storescu');
+    return studyResult(stack.client.workflow.getHandle(studyWorkflowId(receivedStudyKey('rx-phi', uid))));
+  };
+  const post = (door: KeyedDoor, body: Buffer, type: string) => http(stack.baseUrl, 'POST', `/data/services/import?import-handler=DICOM-zip&inbody=true&dest=/archive/projects/${PROJECT}/subjects/SUBJ_K/experiments/SESS_K_${door.toUpperCase()}`, body, type);
+
+  beforeAll(async () => {
+    stack = await startTestStack({ DICOM_INTAKE_STAGING_KEYS: formatKeyList([newCodecKey()]) });
+    inputDir = await mkdtemp(join(tmpdir(), 'phi-canary-keyed-input-'));
+    rx = await setUpPhiStack(stack);
+    // Activities read deps.faultPoint at each call: staging is looked at while raw bytes are there.
+    stack.activityDeps.faultPoint = async (point) => {
+      if (point === 'unpack:after-extract' || point === 'site-pass:after-file') await snapshot(point);
+    };
+  });
+  afterAll(async () => {
+    await rx?.close();
+    await stack?.stop();
+    if (inputDir) await rm(inputDir, { recursive: true, force: true });
+  });
+
+  it('When a zip, a tar.gz and a storescu study go through with a staging key, then each is archived; a bad member, a failing site script and a failing C-STORE study are quarantined', async () => {
+    expect((await post('zip', await zipBuffers(files('zip')), 'application/zip')).status).toBe(200);
+    expect((await post('tgz', tgzBuffers(files('tgz')), 'application/gzip')).status).toBe(200);
+    await sendScu('cstore', syntheticUid());
+    const bad = await post('badmember', await zipBuffers([...files('badmember'), { name: keyed.badmember.memberName(9), data: Buffer.from('not DICOM at all '.repeat(20)) }]), 'application/zip');
+    expect(bad.status).toBe(400);
+    // The member's name is read back from the sealed upload in quarantine, for the uploader only.
+    expect(bad.text).toContain(keyed.badmember.canaries.at(-1)!.value);
+    expect((await http(stack.baseUrl, 'PUT', '/xapi/anonymize/site', FAILING_SITE_SCRIPT)).status).toBe(200);
+    try {
+      expect((await post('badscript', await zipBuffers(files('badscript')), 'application/zip')).status).toBe(422);
+      await sendScu('badcstore', syntheticUid()).catch(() => undefined);
+    } finally {
+      expect((await http(stack.baseUrl, 'PUT', '/xapi/anonymize/site', SITE_SCRIPT)).status).toBe(200);
+    }
+    const archived = await stack.store.list(`archive/${PROJECT}`);
+    expect(archived).toHaveLength(3 * FILES_PER_DOOR);
+    expect((await stack.db('uploads').where({ status: 'ERROR' })).length).toBe(3);
+  });
+
+  it('When the keyed run is over, then no staging or quarantine file, at any point looked at, holds a canary; decrypted, the quarantined uploads do', async () => {
+    await snapshot('end');
+    const search = new PhiSearch(KEYED_CANARIES);
+    for (const [where, bytes] of snapshots) search.bytes('staging/quarantine bytes', where, bytes);
+    await searchTree(search, 'staging', join(stack.dataDir, 'staging'));
+    await searchTree(search, 'quarantine', join(stack.dataDir, 'quarantine'));
+    console.log(`phi-canary (staging key): canaries ${KEYED_CANARIES.length}, staging/quarantine snapshots ${snapshots.size}, places searched ${search.places}, hits ${search.hits.length}`);
+    expect(search.hits).toEqual([]);
+    // The snapshots saw raw bytes before every site pass (positive control of the hook) ...
+    expect([...snapshots.keys()].filter((k) => /^unpack:after-extract staging\/[^/]+\/raw\/\d+\.dcm$/.test(k)).length).toBeGreaterThanOrEqual(4 * FILES_PER_DOOR);
+    // ... and the quarantined raw bytes hold the canaries: read through the staging key, the search finds them.
+    const raw = (await stack.store.list('quarantine')).filter((k) => /\/(upload\.zip|raw\/\d+\.dcm)$/.test(k));
+    expect(raw.length).toBeGreaterThanOrEqual(3);
+    const decrypted = new PhiSearch(KEYED_CANARIES);
+    for (const key of raw) {
+      const parts: Buffer[] = [];
+      for await (const c of stack.store.staged.readStream(stack.store.path(key))) parts.push(c as Buffer);
+      decrypted.bytes('quarantine plaintext', key, Buffer.concat(parts));
+    }
+    expect(decrypted.hits.length).toBeGreaterThan(0);
   });
 });
 
