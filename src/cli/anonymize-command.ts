@@ -7,7 +7,9 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { compileScript, type CompiledScript } from '../anonymize';
 import { formatProfileOptions, parseProfileOptions, type ProfileOptions } from '../anonymize/profile/profile-options';
-import { deidentifyFile } from '../activities/deidentify-file';
+import { deidentifyEditor, deidentifyFile, type DeidentifyRequest } from '../activities/deidentify-file';
+import { editedFileParts, openDicomBytes } from '../dicom';
+import { readWholeFileSync, writeFileAtomicSync } from './sync-file-io';
 import { expandInputs, type InputFile } from './input-files';
 
 const HELP = `Usage: dicom-intake anonymize [--script FILE] [--profile basic[,option,...]] [--var k=v ...]
@@ -33,6 +35,8 @@ Examples:
 `;
 
 const FILES_IN_FLIGHT = 8;
+// Files up to this size are read whole and written from memory (sync-file-io.ts); larger ones are streamed.
+const WHOLE_FILE_BYTES = 8 * 1024 * 1024;
 
 /** One input's outcome in the summary. */
 interface FileOutcome {
@@ -147,10 +151,10 @@ export async function runAnonymize(argv: string[]): Promise<number> {
   return refused.length === 0 ? 0 : 1;
 }
 
-async function anonymizeOne(input: string, output: string, request: Parameters<typeof deidentifyFile>[2]): Promise<FileOutcome> {
+async function anonymizeOne(input: string, output: string, request: DeidentifyRequest): Promise<FileOutcome> {
   try {
-    const result = await deidentifyFile(input, output, request);
-    if (result.kind === 'rejected') return { input, status: 'refused', reason: 'the script rejected the file (reject[])' };
+    const result = await deidentifyBatchFile(input, output, request);
+    if (result === 'rejected') return { input, status: 'refused', reason: 'the script rejected the file (reject[])' };
     return { input, output, status: 'written' };
   } catch (e) {
     const err = e as Error & { code?: string };
@@ -158,4 +162,20 @@ async function anonymizeOne(input: string, output: string, request: Parameters<t
     const code = typeof err.code === 'string' ? ` ${err.code}` : '';
     return { input, status: 'refused', reason: `${err.name}${code}: ${err.message}` };
   }
+}
+
+/**
+ * One file of the batch. A file of up to {@link WHOLE_FILE_BYTES} is read, edited and written from memory with
+ * synchronous calls (sync-file-io.ts); a larger one is streamed (src/dicom/writer.ts).
+ */
+async function deidentifyBatchFile(input: string, output: string, request: DeidentifyRequest): Promise<'written' | 'rejected'> {
+  const whole = readWholeFileSync(input, WHOLE_FILE_BYTES);
+  if (whole === undefined) return (await deidentifyFile(input, output, request)).kind;
+  const editor = await openDicomBytes(input, whole.bytes, whole.mtimeMs);
+  if (deidentifyEditor(editor, request).kind === 'rejected') return 'rejected';
+  // Every byte of the output is in memory: the input was read whole.
+  const parts = editedFileParts(editor);
+  if (parts === undefined) throw new Error(`internal: the output of ${input} is not all in memory`);
+  writeFileAtomicSync(output, parts, request.durable ?? true);
+  return 'written';
 }

@@ -3,9 +3,9 @@
  * that grows (at least doubling, 64 KB first) as the walk needs more; pixel data splits the file into a segment
  * before it and one after it, and is never loaded. The total held is capped so hostile input cannot exhaust memory.
  */
-import type { FileHandle } from 'node:fs/promises';
 import { DicomReadError } from './errors';
 import type { ByteView } from './element-walker';
+import type { DicomSource } from './reader';
 
 const FIRST_READ_BYTES = 64 * 1024;
 
@@ -31,7 +31,7 @@ export class SegmentLoader {
   private heldByOthers = 0;
 
   constructor(
-    private readonly file: FileHandle,
+    private readonly file: DicomSource,
     readonly fileSize: number,
     private readonly maxBytes: number,
   ) {}
@@ -59,6 +59,12 @@ export class SegmentLoader {
     const budget = this.maxBytes - this.heldByOthers;
     if (upTo - segment.base > budget) {
       throw new DicomReadError('HEADER_TOO_LARGE', `${where} would take the header beyond the ${this.maxBytes}-byte limit (maxHeaderBytes)`);
+    }
+    const whole = this.file.wholeBytes;
+    if (whole !== undefined) {
+      // The file is already in memory (memory-source.ts): the segment is a view of it, to the end or the cap.
+      segment.bytes = whole.subarray(segment.base, segment.base + Math.min(this.fileSize - segment.base, budget));
+      return;
     }
     const wanted = Math.max(upTo - segment.base, 2 * segment.bytes.length, FIRST_READ_BYTES);
     const length = Math.min(wanted, this.fileSize - segment.base, budget);

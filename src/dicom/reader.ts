@@ -2,7 +2,7 @@
  * Reads a DICOM Part 10 file into an index of its top-level elements (file meta group and dataset), with byte
  * offsets, without loading pixel data. The index is what the editor changes and the writer copies from.
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { DicomReadError } from './errors';
 import { NeedBytes, UNDEFINED_LENGTH, elementEnd, readElementHeader, type ByteView, type ElementHeader } from './element-walker';
 import { FileSegment, SegmentLoader } from './file-segments';
@@ -95,17 +95,26 @@ export class DicomFileIndex {
   }
 }
 
+/** Positioned reads of one file's bytes: an open FileHandle, or bytes already read (see memory-source.ts). */
+export interface DicomSource {
+  stat(): Promise<{ readonly size: number; readonly mtimeMs: number }>;
+  read(buffer: Buffer, offset: number, length: number, position: number): Promise<{ bytesRead: number }>;
+  /** The whole file, when it is already in memory: segments are then views of it instead of copies. */
+  readonly wholeBytes?: Buffer;
+}
+
 /** Reads the header of a Part 10 file; throws {@link DicomReadError} for anything we cannot edit losslessly. */
 export async function readDicomFile(path: string, options: ReadOptions = {}): Promise<DicomFileIndex> {
   const file = await open(path, 'r');
   try {
-    return await readOpenFile(path, file, options);
+    return await readDicomSource(path, file, options);
   } finally {
     await file.close();
   }
 }
 
-async function readOpenFile(path: string, file: FileHandle, options: ReadOptions): Promise<DicomFileIndex> {
+/** Like {@link readDicomFile}, from a source the caller opened; `path` is what the index (and the writer) name. */
+export async function readDicomSource(path: string, file: DicomSource, options: ReadOptions = {}): Promise<DicomFileIndex> {
   const stat = await file.stat();
   const fileSize = stat.size;
   const loader = new SegmentLoader(file, fileSize, options.maxHeaderBytes ?? 64 * 1024 * 1024);
@@ -217,7 +226,7 @@ function describeAt(segment: FileSegment, pos: number): string {
 }
 
 /** The end of a value left on disk; encapsulated fragments are walked with small positioned reads. */
-async function bulkEnd(file: FileHandle, fileSize: number, h: ElementHeader): Promise<number> {
+async function bulkEnd(file: DicomSource, fileSize: number, h: ElementHeader): Promise<number> {
   const where = `element ${formatTag(h.tag)} at byte ${h.start}`;
   if (h.length !== UNDEFINED_LENGTH) {
     const end = h.valueOffset + h.length;
