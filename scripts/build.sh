@@ -7,6 +7,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rm -rf dist
-npx esbuild src/cli/anonymize-command.ts src/cli/verify-command.ts src/cli/script-command.ts \
+npx esbuild src/cli/anonymize-command.ts src/cli/verify-command.ts src/cli/script-command.ts src/cli/anonymize-worker.ts \
   --bundle --platform=node --target=node20 --format=cjs --outdir=dist --log-level=warning
 touch dist/.built

@@ -5,11 +5,10 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { compileScript, type CompiledScript } from '../anonymize';
-import { formatProfileOptions, parseProfileOptions, type ProfileOptions } from '../anonymize/profile/profile-options';
-import { deidentifyEditor, deidentifyFile, type DeidentifyRequest } from '../activities/deidentify-file';
-import { editedFileParts, openDicomBytes } from '../dicom';
-import { readWholeFileSync, writeFileAtomicSync } from './sync-file-io';
+import { formatProfileOptions, parseProfileOptions } from '../anonymize/profile/profile-options';
+import type { DeidentifyRequest } from '../activities/deidentify-file';
+import { runPool, threadCount } from './anonymize-pool';
+import { requestFor, type BatchJob, type BatchSettings } from './batch-file';
 import { expandInputs, type InputFile } from './input-files';
 
 const HELP = `Usage: dicom-intake anonymize [--script FILE] [--profile basic[,option,...]] [--var k=v ...]
@@ -25,6 +24,7 @@ The PS3.15 profile runs first, then the DicomEdit 6 script (see docs/profile.md 
   --script FILE      DicomEdit 6 script
   --var k=v          a script variable (project, subject, session, ...); subject also keys the date shift
   --fsync            make each output durable (fsync file and folder) before counting it written; slower
+  --jobs N           threads to use (default: one per core, at most 4, fewer for batches under 64 files a thread)
   --json             print a JSON summary on stdout
 Exit status: 0 when every input was written, 1 when some were refused, 2 for a usage error.
 
@@ -33,18 +33,6 @@ Examples:
   dicom-intake anonymize --profile basic,retain-long-modified-dates --secret-file project.key \\
       --script site.das --var project=DEMO --var subject=S01 --var session=S01_MR1 --out anon/ a.dcm b.dcm
 `;
-
-const FILES_IN_FLIGHT = 8;
-// Files up to this size are read whole and written from memory (sync-file-io.ts); larger ones are streamed.
-const WHOLE_FILE_BYTES = 8 * 1024 * 1024;
-
-/** One input's outcome in the summary. */
-interface FileOutcome {
-  input: string;
-  output?: string;
-  status: 'written' | 'refused';
-  reason?: string;
-}
 
 function usage(message: string): number {
   process.stderr.write(`dicom-intake anonymize: ${message}\n\n${HELP}`);
@@ -77,6 +65,7 @@ export async function runAnonymize(argv: string[]): Promise<number> {
         out: { type: 'string' },
         json: { type: 'boolean', default: false },
         fsync: { type: 'boolean', default: false },
+        jobs: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -94,17 +83,25 @@ export async function runAnonymize(argv: string[]): Promise<number> {
   const vars = parseVars(values.var);
   if (vars === undefined) return usage('each --var must be k=v');
 
-  let profile: ProfileOptions | undefined;
-  let script: CompiledScript | undefined;
-  let secret: string | undefined;
+  let jobs: number | undefined;
+  if (values.jobs !== undefined) {
+    jobs = Number(values.jobs);
+    if (!Number.isInteger(jobs) || jobs < 1) return usage('--jobs must be a whole number of threads, 1 or more');
+  }
+
+  let settings: BatchSettings;
+  let request: DeidentifyRequest;
   try {
+    let secret: string | undefined;
     if (values.profile !== undefined) {
-      profile = parseProfileOptions(values.profile);
+      parseProfileOptions(values.profile); // an unknown option is a usage error, before the secret is asked for
       if (values['secret-file'] === undefined) return usage('--profile needs --secret-file: the project secret keys UID remapping and date shifts');
       secret = (await readFile(values['secret-file'], 'utf8')).split('\n')[0]!.trim();
       if (secret === '') return usage(`the secret file ${values['secret-file']} is empty; put the project secret on its first line`);
     }
-    if (values.script !== undefined) script = compileScript(await readFile(values.script, 'utf8'));
+    const scriptText = values.script === undefined ? undefined : await readFile(values.script, 'utf8');
+    settings = { profile: values.profile, scriptText, vars, secret, durable: values.fsync };
+    request = requestFor(settings);
   } catch (e) {
     return usage((e as Error).message);
   }
@@ -116,66 +113,24 @@ export async function runAnonymize(argv: string[]): Promise<number> {
   }
 
   const outDir = resolve(values.out);
-  // The CLI reports no content hashes, so it does not compute them (most of the cost of copying large files).
-  const request = { profile, script, vars, secret, durable: values.fsync, hash: false };
   const taken = new Set<string>();
-  const jobs = inputs.map((input) => {
+  const batch: BatchJob[] = inputs.map((input) => {
     const output = join(outDir, input.relative);
     // Overwriting an input would destroy the only identified original if anything went wrong later.
     const duplicate = taken.has(output) || output === resolve(input.path);
     taken.add(output);
-    return { input, output, duplicate };
+    return { input: input.path, output, duplicate };
   });
-  const outcomes: FileOutcome[] = new Array(jobs.length);
-  // A few files in flight at once: while one waits for the disk, another is parsed (Node runs one at a time).
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < jobs.length) {
-      const at = next++;
-      const job = jobs[at]!;
-      outcomes[at] = job.duplicate
-        ? { input: job.input.path, status: 'refused', reason: `${job.output} is an input or another input's output; choose an --out folder apart from the inputs and inputs with distinct names` }
-        : await anonymizeOne(job.input.path, job.output, request);
-    }
-  };
-  await Promise.all(Array.from({ length: FILES_IN_FLIGHT }, worker));
+  const threads = threadCount(batch.length, jobs);
+  const outcomes = await runPool(batch, settings, request, threads);
 
   const refused = outcomes.filter((o) => o.status === 'refused');
   for (const o of refused) process.stderr.write(`dicom-intake anonymize: refused ${o.input}: ${o.reason}\n`);
   if (values.json) {
-    const summary = { ok: refused.length === 0, profile: profile && formatProfileOptions(profile), written: outcomes.length - refused.length, refused: refused.length, files: outcomes };
+    const summary = { ok: refused.length === 0, profile: request.profile && formatProfileOptions(request.profile), written: outcomes.length - refused.length, refused: refused.length, threads, files: outcomes };
     process.stdout.write(`${JSON.stringify(summary)}\n`);
   } else {
     process.stdout.write(`${outcomes.length - refused.length} written, ${refused.length} refused, into ${outDir}\n`);
   }
   return refused.length === 0 ? 0 : 1;
-}
-
-async function anonymizeOne(input: string, output: string, request: DeidentifyRequest): Promise<FileOutcome> {
-  try {
-    const result = await deidentifyBatchFile(input, output, request);
-    if (result === 'rejected') return { input, status: 'refused', reason: 'the script rejected the file (reject[])' };
-    return { input, output, status: 'written' };
-  } catch (e) {
-    const err = e as Error & { code?: string };
-    // Reader, editor, profile and script errors name tags and positions, never values (see their modules).
-    const code = typeof err.code === 'string' ? ` ${err.code}` : '';
-    return { input, status: 'refused', reason: `${err.name}${code}: ${err.message}` };
-  }
-}
-
-/**
- * One file of the batch. A file of up to {@link WHOLE_FILE_BYTES} is read, edited and written from memory with
- * synchronous calls (sync-file-io.ts); a larger one is streamed (src/dicom/writer.ts).
- */
-async function deidentifyBatchFile(input: string, output: string, request: DeidentifyRequest): Promise<'written' | 'rejected'> {
-  const whole = readWholeFileSync(input, WHOLE_FILE_BYTES);
-  if (whole === undefined) return (await deidentifyFile(input, output, request)).kind;
-  const editor = await openDicomBytes(input, whole.bytes, whole.mtimeMs);
-  if (deidentifyEditor(editor, request).kind === 'rejected') return 'rejected';
-  // Every byte of the output is in memory: the input was read whole.
-  const parts = editedFileParts(editor);
-  if (parts === undefined) throw new Error(`internal: the output of ${input} is not all in memory`);
-  writeFileAtomicSync(output, parts, request.durable ?? true);
-  return 'written';
 }
