@@ -171,7 +171,8 @@ export async function readDicomSource(path: string, file: DicomSource, options: 
       element = { tag: header.tag, vr, explicitVr, start: pos, valueOffset: header.valueOffset, lengthField: header.length, end, loaded: false };
       segment = loader.open(end, segment);
     } else {
-      element = tryWalk(() => loadedElementAt(segment, at, explicitVr)) ?? (await readLoadedElement(loader, segment, at, explicitVr));
+      // The header just read is reused: reading it a second time was a large part of parsing a small file.
+      element = tryWalk(() => loadedElement(segment, header, vr, explicitVr)) ?? (await readLoadedElement(loader, segment, at, explicitVr));
     }
     elements.push(element);
     pos = element.end;
@@ -183,9 +184,13 @@ export async function readDicomSource(path: string, file: DicomSource, options: 
 /** The element at `pos`, whose bytes (and nested items) must be loaded already; throws NeedBytes otherwise. */
 function loadedElementAt(segment: FileSegment, pos: number, explicitVr: boolean): DicomElement {
   const h = readElementHeader(segment, pos, explicitVr);
+  return loadedElement(segment, h, explicitVr ? h.vr : (lookupTag(h.tag)?.vr ?? 'UN'), explicitVr);
+}
+
+/** The element whose header `h` (with VR `vr`) was read already; throws NeedBytes when its value is not loaded. */
+function loadedElement(segment: FileSegment, h: ElementHeader, vr: string, explicitVr: boolean): DicomElement {
   const end = elementEnd(segment, h, explicitVr);
-  const vr = explicitVr ? h.vr : (lookupTag(h.tag)?.vr ?? 'UN');
-  return { tag: h.tag, vr, explicitVr, start: pos, valueOffset: h.valueOffset, lengthField: h.length, end, loaded: true };
+  return { tag: h.tag, vr, explicitVr, start: h.start, valueOffset: h.valueOffset, lengthField: h.length, end, loaded: true };
 }
 
 /** Reads one element at `pos` into `segment`, loading as many bytes as its value (and nested items) need. */
