@@ -24,7 +24,7 @@ The PS3.15 profile runs first, then the DicomEdit 6 script (see docs/profile.md 
   --script FILE      DicomEdit 6 script
   --var k=v          a script variable (project, subject, session, ...); subject also keys the date shift
   --fsync            make each output durable (fsync file and folder) before counting it written; slower
-  --jobs N           threads to use (default: one per core, at most 4, fewer for batches under 64 files a thread)
+  --jobs N           threads to use (default: one per idle core, at most 4, and at least 64 files a thread)
   --json             print a JSON summary on stdout
 Exit status: 0 when every input was written, 1 when some were refused, 2 for a usage error.
 

@@ -4,7 +4,7 @@
  * thread writes it changes nothing. All threads take the next file from one shared counter (work stealing), so a
  * worker that is still starting, or a core taken by something else, simply does fewer files.
  */
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { DeidentifyRequest } from '../activities/deidentify-file';
@@ -25,10 +25,17 @@ export interface PoolWorkerData {
 /** [job index, outcome] pairs a worker posts when it has no more jobs to claim. */
 export type PoolWorkerResult = Array<[number, FileOutcome]>;
 
-/** The number of threads for `files` files: `requested` (--jobs) or one per core, fewer for a small batch. */
+/**
+ * The number of threads for `files` files: `requested` (--jobs), else one per idle core (cores minus the 1-minute
+ * load average, as `make -l` reasons), at most 4, fewer for a small batch. Each thread warms up its own V8 isolate
+ * (0.3-0.5 s of CPU for small files), which pays only on a core that is otherwise idle: on a loaded machine one
+ * thread was as fast or faster (docs/profile.md, Benchmark).
+ */
 export function threadCount(files: number, requested: number | undefined): number {
   if (requested !== undefined) return Math.max(1, Math.min(requested, files));
-  return Math.max(1, Math.min(availableParallelism(), MAX_THREADS, Math.floor(files / MIN_FILES_PER_THREAD)));
+  const cores = availableParallelism();
+  const idle = Math.round(cores - loadavg()[0]!);
+  return Math.max(1, Math.min(cores, idle, MAX_THREADS, Math.floor(files / MIN_FILES_PER_THREAD)));
 }
 
 /** Runs every job on `threads` threads (this one included); resolves to the outcomes in job order. */
