@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `dicom-intake` command. The offline commands run the compiled JavaScript in dist/ when it is up to date with
+// The `dicom-intake` command. The offline commands run their bundled JavaScript in dist/ when it is up to date with
 // src/ (`npm run build`, also run by scripts/setup.sh): compiling TypeScript with tsx at every start costs more than
 // de-identifying a folder of small files. Everything else, and a fresh clone or edited sources, runs the
 // TypeScript sources through tsx, so no build step is ever required.
@@ -8,8 +8,13 @@ const { join } = require('node:path');
 
 const ROOT = join(__dirname, '..');
 // Commands whose modules resolve no paths relative to their own file (the others find temporal-dev.yaml, .tools/
-// and the workflow sources that way, which holds only from src/).
-const COMPILED_COMMANDS = new Set(['anonymize', 'verify', 'script']);
+// and the workflow sources that way, which holds only from src/): each is one bundle (scripts/build.sh), entered
+// directly rather than through src/cli/main.ts.
+const COMPILED_COMMANDS = new Map([
+  ['anonymize', ['anonymize-command.js', 'runAnonymize']],
+  ['verify', ['verify-command.js', 'runVerify']],
+  ['script', ['script-command.js', 'runScript']],
+]);
 
 /** Newest modification time of `dir` and everything under it, in ms (a folder's changes when a file is removed). */
 function newestMtime(dir) {
@@ -26,25 +31,25 @@ function newestMtime(dir) {
 function distIsCurrent() {
   try {
     const built = statSync(join(ROOT, 'dist/.built')).mtimeMs;
-    const configs = ['tsconfig.json', 'tsconfig.build.json'].map((name) => statSync(join(ROOT, name)).mtimeMs);
-    const sources = Math.max(newestMtime(join(ROOT, 'src')), ...configs);
+    const sources = Math.max(newestMtime(join(ROOT, 'src')), statSync(join(ROOT, 'tsconfig.json')).mtimeMs);
     return built >= sources;
   } catch {
     return false;
   }
 }
 
-function loadMain(command) {
-  if (process.env.DICOM_INTAKE_NO_DIST !== '1' && COMPILED_COMMANDS.has(command) && distIsCurrent()) {
-    return require('../dist/cli/main.js');
+/** Runs the command: its bundle when there is a current one, else src/cli/main.ts through tsx. */
+function run(argv) {
+  const compiled = COMPILED_COMMANDS.get(argv[0]);
+  if (process.env.DICOM_INTAKE_NO_DIST !== '1' && compiled !== undefined && distIsCurrent()) {
+    const [file, entry] = compiled;
+    return require(join(ROOT, 'dist', file))[entry](argv.slice(1));
   }
   require('tsx/cjs');
-  return require('../src/cli/main.ts');
+  return require('../src/cli/main.ts').main(argv);
 }
 
-const argv = process.argv.slice(2);
-loadMain(argv[0])
-  .main(argv)
+run(process.argv.slice(2))
   .then((code) => {
     if (typeof code === 'number') process.exitCode = code;
   })

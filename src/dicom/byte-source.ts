@@ -7,6 +7,8 @@
 export interface ByteSource {
   read(buffer: Buffer, offset: number, length: number, position: number): Promise<{ bytesRead: number }>;
   close(): Promise<void>;
+  /** The whole file, when it is already in memory: the reader's segments are then views of it instead of copies. */
+  readonly wholeBytes?: Buffer;
 }
 
 /**
@@ -23,6 +25,10 @@ export type FileOpener = (path: string) => Promise<RandomAccessFile>;
 /** A whole file held in memory, read like a file handle. */
 export class MemoryByteSource implements ByteSource {
   constructor(readonly bytes: Buffer) {}
+
+  get wholeBytes(): Buffer {
+    return this.bytes;
+  }
 
   read(buffer: Buffer, offset: number, length: number, position: number): Promise<{ bytesRead: number }> {
     const end = Math.min(position + length, this.bytes.length);

@@ -42,6 +42,8 @@ export class DicomEditor implements EditableDataset {
   private readonly edits = new Map<number, ElementEdit>();
   /** Top-level elements opened as trees (sequences, or undefined items for values that are not sequences). */
   private readonly trees = new Map<number, TreeElement>();
+  /** The tags of `original`, ascending (built on first use). */
+  private originalTags: number[] | undefined;
   private preambleCleared = false;
   /** codec() for the edit of (0008,0005) it was built for (undefined: the original value). */
   private cachedCodec: TextCodec | undefined;
@@ -140,8 +142,17 @@ export class DicomEditor implements EditableDataset {
 
   /** The top-level tags present (file meta group included), in ascending order. */
   tags(): number[] {
-    const all = new Set<number>([...this.original.keys(), ...this.edits.keys()]);
-    return [...all].filter((t) => this.has(t)).sort((a, b) => a - b);
+    // The original tags are sorted once: the profile asks for them in every file, before and after its edits.
+    this.originalTags ??= [...this.original.keys()].sort((a, b) => a - b);
+    const tags = this.edits.size === 0 ? this.originalTags.slice() : this.originalTags.filter((t) => this.has(t));
+    let added = false;
+    for (const tag of this.edits.keys()) {
+      if (!this.original.has(tag) && this.has(tag)) {
+        tags.push(tag);
+        added = true;
+      }
+    }
+    return added ? tags.sort((a, b) => a - b) : tags;
   }
 
   /** Appends one item to Deidentification Method Code Sequence (0012,0064), creating it if absent. */

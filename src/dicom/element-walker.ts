@@ -5,7 +5,7 @@
  */
 import { DicomReadError } from './errors';
 import { TAG, formatTag, makeTag } from './tags';
-import { KNOWN_VRS, hasLongHeader } from './vr';
+import { hasLongHeader, vrAt } from './vr';
 
 /** The length value meaning "undefined length, ended by a delimiter". */
 export const UNDEFINED_LENGTH = 0xffffffff;
@@ -51,8 +51,8 @@ export function readElementHeader(view: ByteView, pos: number, explicitVr: boole
   if (!explicitVr || tag >>> 16 === 0xfffe) {
     return { tag, vr: '', start: pos, valueOffset: pos + 8, length: b.readUInt32LE(at + 4) };
   }
-  const vr = b.toString('latin1', at + 4, at + 6);
-  if (!KNOWN_VRS.has(vr)) {
+  const vr = vrAt(b, at + 4);
+  if (vr === undefined) {
     throw new DicomReadError('BAD_VR', `element ${formatTag(tag)} at byte ${pos} has an invalid VR (bytes 0x${b.readUInt16BE(at + 4).toString(16).padStart(4, '0')})`);
   }
   if (!hasLongHeader(vr)) return { tag, vr, start: pos, valueOffset: pos + 8, length: b.readUInt16LE(at + 6) };

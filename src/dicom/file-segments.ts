@@ -60,6 +60,12 @@ export class SegmentLoader {
     if (upTo - segment.base > budget) {
       throw new DicomReadError('HEADER_TOO_LARGE', `${where} would take the header beyond the ${this.maxBytes}-byte limit (maxHeaderBytes)`);
     }
+    const whole = this.file.wholeBytes;
+    if (whole !== undefined) {
+      // The file is already in memory (memory-source.ts): the segment is a view of it, to the end or the cap.
+      segment.bytes = whole.subarray(segment.base, segment.base + Math.min(this.fileSize - segment.base, budget));
+      return;
+    }
     const wanted = Math.max(upTo - segment.base, 2 * segment.bytes.length, FIRST_READ_BYTES);
     const length = Math.min(wanted, this.fileSize - segment.base, budget);
     const grown = Buffer.allocUnsafe(length);

@@ -3,7 +3,7 @@
  * offsets, without loading pixel data. The index is what the editor changes and the writer copies from.
  */
 import { open } from 'node:fs/promises';
-import { MemoryByteSource, type ByteSource, type FileOpener } from './byte-source';
+import { MemoryByteSource, type ByteSource, type FileOpener, type RandomAccessFile } from './byte-source';
 import { ConversionNeeded, conversionFor, convertInput, type InputConversion } from './converted-input';
 import { DicomReadError } from './errors';
 import { NeedBytes, UNDEFINED_LENGTH, elementEnd, readElementHeader, type ByteView, type ElementHeader } from './element-walker';
@@ -120,23 +120,34 @@ export class DicomFileIndex {
 }
 
 /**
+ * Positioned reads of one file's bytes: an open file (a FileHandle or a decrypting view of a sealed staging file), or
+ * bytes already read (see memory-source.ts), whose `wholeBytes` lets segments be views instead of copies.
+ */
+export type DicomSource = RandomAccessFile;
+
+/**
  * Reads the header of a Part 10 file; throws {@link DicomReadError} for anything we cannot edit losslessly. A big
  * endian, deflated or File Meta-less input is converted first (converted-input.ts); the index then says so.
  */
 export async function readDicomFile(path: string, options: ReadOptions = {}): Promise<DicomFileIndex> {
   const file = await (options.open ?? openPlainFile)(path);
   try {
-    const stat = await file.stat();
-    try {
-      return await readOpenFile(path, file, stat.size, stat.mtimeMs, options);
-    } catch (e) {
-      if (!(e instanceof ConversionNeeded)) throw e;
-      const { bytes, conversion } = await convertInput(file, stat.size, e, options.maxConvertedBytes ?? DEFAULT_MAX_CONVERTED_BYTES);
-      const source = new MemoryByteSource(bytes);
-      return await readOpenFile(path, source, bytes.length, stat.mtimeMs, options, { source, conversion });
-    }
+    return await readDicomSource(path, file, options);
   } finally {
     await file.close();
+  }
+}
+
+/** Like {@link readDicomFile}, from a source the caller opened (and closes); `path` is what the index (and the writer) name. */
+export async function readDicomSource(path: string, file: DicomSource, options: ReadOptions = {}): Promise<DicomFileIndex> {
+  const stat = await file.stat();
+  try {
+    return await readOpenFile(path, file, stat.size, stat.mtimeMs, options);
+  } catch (e) {
+    if (!(e instanceof ConversionNeeded)) throw e;
+    const { bytes, conversion } = await convertInput(file, stat.size, e, options.maxConvertedBytes ?? DEFAULT_MAX_CONVERTED_BYTES);
+    const source = new MemoryByteSource(bytes);
+    return await readOpenFile(path, source, bytes.length, stat.mtimeMs, options, { source, conversion });
   }
 }
 
@@ -192,7 +203,8 @@ async function readOpenFile(path: string, file: ByteSource, fileSize: number, mt
       element = { tag: header.tag, vr, explicitVr, start: pos, valueOffset: header.valueOffset, lengthField: header.length, end, loaded: false };
       segment = loader.open(end, segment);
     } else {
-      element = tryWalk(() => loadedElementAt(segment, at, explicitVr)) ?? (await readLoadedElement(loader, segment, at, explicitVr));
+      // The header just read is reused: reading it a second time was a large part of parsing a small file.
+      element = tryWalk(() => loadedElement(segment, header, vr, explicitVr)) ?? (await readLoadedElement(loader, segment, at, explicitVr));
     }
     elements.push(element);
     pos = element.end;
@@ -204,9 +216,13 @@ async function readOpenFile(path: string, file: ByteSource, fileSize: number, mt
 /** The element at `pos`, whose bytes (and nested items) must be loaded already; throws NeedBytes otherwise. */
 function loadedElementAt(segment: FileSegment, pos: number, explicitVr: boolean): DicomElement {
   const h = readElementHeader(segment, pos, explicitVr);
+  return loadedElement(segment, h, explicitVr ? h.vr : (lookupTag(h.tag)?.vr ?? 'UN'), explicitVr);
+}
+
+/** The element whose header `h` (with VR `vr`) was read already; throws NeedBytes when its value is not loaded. */
+function loadedElement(segment: FileSegment, h: ElementHeader, vr: string, explicitVr: boolean): DicomElement {
   const end = elementEnd(segment, h, explicitVr);
-  const vr = explicitVr ? h.vr : (lookupTag(h.tag)?.vr ?? 'UN');
-  return { tag: h.tag, vr, explicitVr, start: pos, valueOffset: h.valueOffset, lengthField: h.length, end, loaded: true };
+  return { tag: h.tag, vr, explicitVr, start: h.start, valueOffset: h.valueOffset, lengthField: h.length, end, loaded: true };
 }
 
 /** Reads one element at `pos` into `segment`, loading as many bytes as its value (and nested items) need. */

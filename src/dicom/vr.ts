@@ -9,6 +9,15 @@ export const KNOWN_VRS: ReadonlySet<string> = new Set([
 /** VRs whose explicit header has 2 reserved bytes and a 4-byte length (PS3.5 Table 7.1-1). */
 const LONG_HEADER_VRS: ReadonlySet<string> = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV']);
 
+// The known VRs by their two header bytes (first << 8 | second): a header's VR is found without making a string
+// per element, which was a third of the time of reading a small file.
+const VR_BY_CODE: ReadonlyMap<number, string> = new Map([...KNOWN_VRS].map((vr) => [(vr.charCodeAt(0) << 8) | vr.charCodeAt(1), vr]));
+
+/** The known VR written in bytes [at, at + 2), or undefined when those bytes are not one. */
+export function vrAt(bytes: Buffer, at: number): string | undefined {
+  return VR_BY_CODE.get((bytes[at]! << 8) | bytes[at + 1]!);
+}
+
 /** True when the explicit-VR header of this VR is 12 bytes (4-byte length) rather than 8. */
 export function hasLongHeader(vr: string): boolean {
   return LONG_HEADER_VRS.has(vr);

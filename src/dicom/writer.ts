@@ -130,16 +130,30 @@ async function assertUnchanged(input: RandomAccessFile, index: DicomFileIndex): 
 
 /** The whole output when every copied range is held in memory and it is small; undefined otherwise. */
 function assembleInMemory(pieces: readonly WritePiece[], index: DicomFileIndex): Buffer | undefined {
+  const parts = heldParts(pieces, index, COPY_CHUNK_BYTES);
+  return parts === undefined ? undefined : Buffer.concat(parts);
+}
+
+/** The pieces as buffers when every copied range is held in memory and the total is at most `maxBytes`. */
+function heldParts(pieces: readonly WritePiece[], index: DicomFileIndex, maxBytes: number): Buffer[] | undefined {
   let total = 0;
   const parts: Buffer[] = [];
   for (const piece of pieces) {
     const bytes = piece.kind === 'bytes' ? piece.bytes : index.loadedRange(piece.from, piece.to);
     if (bytes === undefined) return undefined;
     total += bytes.length;
-    if (total > COPY_CHUNK_BYTES) return undefined;
+    if (total > maxBytes) return undefined;
     parts.push(bytes);
   }
-  return Buffer.concat(parts, total);
+  return parts;
+}
+
+/**
+ * The edited file as a list of buffers (views of the input where unchanged) when all of it is held in memory, for
+ * a caller that writes it itself (one vectored write); undefined when some of it must be copied from disk.
+ */
+export function editedFileParts(editor: DicomEditor): Buffer[] | undefined {
+  return heldParts(planWrite(editor), editor.index, Number.MAX_SAFE_INTEGER);
 }
 
 /** Writes one buffer to `outPath` atomically (see writeEditedFile). */

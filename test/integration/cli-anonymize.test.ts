@@ -181,6 +181,35 @@ print(json.dumps(sorted({str(r.get(k, "")) for r in ds.DirectoryRecordSequence f
     });
   });
 
+  it('When a batch runs on several threads, then each output is byte-identical to a one-thread run and refusals are the same', async () => {
+    const many = join(dir, 'many');
+    mkdirSync(join(many, 'sub'), { recursive: true });
+    const corpus = ['CT_small.dcm', 'MR_small.dcm', 'JPEG2000.dcm', 'rtplan.dcm', 'nested_priv_SQ.dcm', 'ExplVR_BigEndNoMeta.dcm'];
+    for (let i = 0; i < 24; i++) copyFileSync(join(CORPUS, corpus[i % corpus.length]!), join(many, i % 2 === 0 ? 'sub' : '', `f${String(i).padStart(2, '0')}.dcm`));
+    writeFileSync(join(many, 'notes.txt'), 'not a DICOM file');
+    const args = ['anonymize', '--profile', 'basic', '--secret-file', key, '--var', 'subject=S01', '--json'];
+    const one = await fails(run('node', [CLI, ...args, '--jobs', '1', '--out', join(dir, 'jobs1'), many]));
+    const three = await fails(run('node', [CLI, ...args, '--jobs', '3', '--out', join(dir, 'jobs3'), many]));
+    expect(one.code).toBe(1);
+    expect(three.code).toBe(1);
+    type Summary = { written: number; refused: number; threads: number; files: Array<{ input: string; output?: string; status: string; reason?: string }> };
+    const [a, b] = [JSON.parse(one.stdout) as Summary, JSON.parse(three.stdout) as Summary];
+    expect([a.threads, b.threads]).toEqual([1, 3]);
+    expect(b.written).toBeGreaterThan(10);
+    expect(b.refused).toBe(a.refused);
+    expect(b.files.map((f) => [f.input, f.status, f.reason])).toEqual(a.files.map((f) => [f.input, f.status, f.reason]));
+    for (const f of a.files.filter((x) => x.status === 'written')) {
+      const other = f.output!.replace(join(dir, 'jobs1'), join(dir, 'jobs3'));
+      expect(readFileSync(other).equals(readFileSync(f.output!)), other).toBe(true);
+    }
+  });
+
+  it('When --jobs is not a whole number, then it exits 2 with a usage message', async () => {
+    const err = await fails(run('node', [CLI, 'anonymize', '--profile', 'basic', '--secret-file', key, '--jobs', '0', '--out', join(dir, 'x'), input]));
+    expect(err.code).toBe(2);
+    expect(err.stderr).toMatch(/--jobs must be a whole number/);
+  });
+
   it('When --help is given, then usage with examples is printed and the exit code is 0', async () => {
     const { stdout } = await run('node', [CLI, 'anonymize', '--help']);
     expect(stdout).toMatch(/Examples:\n\s+dicom-intake anonymize --profile basic/);

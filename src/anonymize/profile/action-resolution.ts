@@ -36,6 +36,25 @@ type Code = { readonly code: 'D' | 'Z' | 'X' | 'K' | 'C' | 'U'; readonly option?
  * calibration date): cleaning keeps the meaning and still protects, so it honours both requests.
  */
 export function effectiveCode(row: ProfileTableRow, options: ProfileOptions): Code {
+  // A run asks for the same few hundred rows under the same options in every file: each is resolved once.
+  let cached = codesByOptions.get(options);
+  // The size guards against a caller that changed its Set after a first use (ProfileOptions is read-only by type).
+  if (cached === undefined || cached.size !== options.size) {
+    cached = { size: options.size, byRow: new Map() };
+    codesByOptions.set(options, cached);
+  }
+  const byRow = cached.byRow;
+  let code = byRow.get(row);
+  if (code === undefined) {
+    code = computeEffectiveCode(row, options);
+    byRow.set(row, code);
+  }
+  return code;
+}
+
+const codesByOptions = new WeakMap<ProfileOptions, { readonly size: number; readonly byRow: Map<ProfileTableRow, Code> }>();
+
+function computeEffectiveCode(row: ProfileTableRow, options: ProfileOptions): Code {
   let chosen: Code | undefined;
   for (const option of options) {
     const code = row.options[option];

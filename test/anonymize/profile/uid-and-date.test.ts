@@ -23,6 +23,15 @@ describe('keyed UID remap', () => {
     expect(remapUidList('1.2.3\\\\1.2.4', 's')).toBe(`${remapUid('1.2.3', 's')}\\\\${remapUid('1.2.4', 's')}`);
   });
 
+  it('When UIDs repeat under alternating secrets (the per-batch cache), then each result equals the uncached one', () => {
+    const uncached = (uid: string, secret: string) => remapUid(uid, Buffer.from(secret, 'utf8')); // byte secrets bypass the cache
+    const uids = ['1.2.826.0.1.3680043.2.1125.1', '1.2.826.0.1.3680043.2.1125.2'];
+    for (const secret of ['secret-1', 'secret-2', 'secret-1']) {
+      for (const uid of [...uids, ...uids]) expect(remapUid(uid, secret)).toBe(uncached(uid, secret));
+    }
+    expect(uncached(uids[0]!, 'secret-1')).not.toBe(uncached(uids[0]!, 'secret-2'));
+  });
+
   it('When the secret is empty, then remapping is refused', () => {
     expect(() => remapUid('1.2.3', '')).toThrow(/secret is empty/);
   });
