@@ -9,6 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import type { WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GRADUAL_DOOR } from '../../src/api/gradual-import';
 import { studyWorkflowId } from '../../src/client/start-study';
 import { formatKeyList, newCodecKey } from '../../src/codec/keyring';
 import { DEFAULT_TRANSFER_SYNTAXES } from '../../src/config/receivers';
@@ -143,9 +144,10 @@ describe('raw data encrypted at rest in staging', () => {
 
   beforeAll(async () => {
     inputDir = await mkdtemp(join(tmpdir(), 'staging-seal-input-'));
-    plain = await startSide({});
+    // gradual-DICOM studies are imported 2 s after their last file.
+    plain = await startSide({ DICOM_INTAKE_SESSION_IDLE_SECONDS: '2' });
     // The keyring was rotated: files sealed under the old key must still be read (the quarantine test below).
-    sealed = await startSide({ DICOM_INTAKE_STAGING_KEYS: formatKeyList([key, oldKey]) });
+    sealed = await startSide({ DICOM_INTAKE_STAGING_KEYS: formatKeyList([key, oldKey]), DICOM_INTAKE_SESSION_IDLE_SECONDS: '2' });
   });
   afterAll(async () => {
     for (const s of [plain, sealed]) {
@@ -200,6 +202,30 @@ describe('raw data encrypted at rest in staging', () => {
     expect(leaks(plain.seen).length).toBeGreaterThan(0);
     const [a, b] = [await archiveDigests(plain, 'SESS_CSTORE'), await archiveDigests(sealed, 'SESS_CSTORE')];
     expect(Object.keys(a)).toHaveLength(3);
+    expect(b).toEqual(a);
+  });
+
+  it('When gradual-DICOM files are sent one by one with and without a staging key, then each stored file is sealed and the archives are byte-identical', async () => {
+    const study = syntheticUid();
+    const files = studyFiles(study, 2, 'SUBJ_G', 'SESS_GRAD');
+    const query = `import-handler=gradual-DICOM&inbody=true&dest=/archive/projects/${PROJECT}/subjects/SUBJ_G/experiments/SESS_GRAD`;
+    for (const side of [plain, sealed]) {
+      side.seen.clear();
+      for (const f of files) {
+        const res = await http(side.stack.baseUrl, 'POST', `/data/services/import?${query}`, f.data, 'application/dicom');
+        expect(res.status, res.text).toBe(200);
+        // Stored durably before the answer: what staging holds now is the raw file as kept at rest.
+        await snapshot(side);
+      }
+      const studyKey = receivedStudyKey(`${GRADUAL_DOOR}\u0000${PROJECT}\u0000archive`, study);
+      await studyResult(side.stack.client.workflow.getHandle(studyWorkflowId(studyKey)));
+      expect(await side.stack.store.list('staging')).toEqual([]);
+    }
+    expect([...sealed.seen.keys()].filter((k) => k.includes('/gradual/')).length).toBeGreaterThanOrEqual(2);
+    expect(leaks(sealed.seen)).toEqual([]);
+    expect(leaks(plain.seen).length).toBeGreaterThan(0);
+    const [a, b] = [await archiveDigests(plain, 'SESS_GRAD'), await archiveDigests(sealed, 'SESS_GRAD')];
+    expect(Object.keys(a)).toHaveLength(2);
     expect(b).toEqual(a);
   });
 
