@@ -8,6 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { applyScript, type CompiledScript } from '../anonymize';
 import { applyProfile, type ProfileReport } from '../anonymize/profile/apply-profile';
+import { cleanPixelData, CLEAN_PIXEL_DATA_CODE, type PixelCleaningOutcome, type PixelCleaningRules } from '../anonymize/profile/pixel-cleaning';
 import type { ProfileOptions } from '../anonymize/profile/profile-options';
 import type { ProjectSecret } from '../anonymize/uid-remap';
 import { isDicomdir, lookupTag, openDicom, writeEditedFile, type InputConversion } from '../dicom';
@@ -20,6 +21,8 @@ export interface DeidentifyRequest {
   readonly script?: CompiledScript;
   /** Variables the script sees (project, subject, session, ...). */
   readonly vars: Readonly<Record<string, string | undefined>>;
+  /** The Clean Pixel Data Option with the site's rules (profile only); undefined = the option is off. */
+  readonly pixelCleaning?: PixelCleaningRules;
   /** The project secret; required with a profile. */
   readonly secret?: ProjectSecret;
   /** fsync each output before reporting it written (default true; see WriteOptions). */
@@ -35,6 +38,7 @@ export type DeidentifyResult =
       readonly sha256: string;
       readonly size: number;
       readonly report?: ProfileReport;
+      readonly pixels?: PixelCleaningOutcome;
       /** Set when the input was converted on read (big endian, deflated, no File Meta): the output's transfer syntax differs. */
       readonly conversion?: InputConversion;
     }
@@ -62,13 +66,18 @@ export async function deidentifyFile(inPath: string, outPath: string, request: D
   const editor = await openDicom(inPath);
   if (isDicomdir(editor)) return { kind: 'dicomdir' };
   let report: ProfileReport | undefined;
+  let pixels: PixelCleaningOutcome | undefined;
   if (request.profile !== undefined) {
+    // Before the profile: the rules test device attributes the profile may remove, and the profile refuses a file
+    // whose Burned In Annotation is still YES.
+    if (request.pixelCleaning !== undefined) pixels = cleanPixelData(editor, request.pixelCleaning);
     report = applyProfile(editor, editor, {
       options: request.profile,
       secret: request.secret ?? '',
       dictionaryVr,
       subjectKey: request.vars.subject,
     });
+    if (pixels !== undefined) editor.appendDeidentificationMethodCode({ ...CLEAN_PIXEL_DATA_CODE, codingSchemeDesignator: 'DCM' });
   }
   if (request.script !== undefined) {
     const result = applyScript(request.script, editor, request.vars);
@@ -86,5 +95,5 @@ export async function deidentifyFile(inPath: string, outPath: string, request: D
     await mkdir(dirname(outPath), { recursive: true });
     written = await writeEditedFile(editor, outPath, options);
   }
-  return { kind: 'written', ...written, report, ...(editor.index.converted ? { conversion: editor.index.converted.conversion } : {}) };
+  return { kind: 'written', ...written, report, pixels, ...(editor.index.converted ? { conversion: editor.index.converted.conversion } : {}) };
 }

@@ -6,13 +6,14 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { compileScript, type CompiledScript } from '../anonymize';
-import { formatProfileOptions, parseProfileOptions, type ProfileOptions } from '../anonymize/profile/profile-options';
+import { parsePixelCleaningRules, type PixelCleaningRules } from '../anonymize/profile/pixel-cleaning';
+import { formatProfileSelection, parseProfileSelection, type ProfileSelection } from '../anonymize/profile/profile-selection';
 import { deidentifyFile } from '../activities/deidentify-file';
 import { writeDicomdirFor } from './dicomdir-output';
 import { expandInputs, type InputFile } from './input-files';
 
 const HELP = `Usage: dicom-intake anonymize [--script FILE] [--profile basic[,option,...]] [--var k=v ...]
-                               [--secret-file F] [--dicomdir] [--json] --out DIR INPUT...
+                               [--secret-file F] [--pixel-rules F] [--dicomdir] [--json] --out DIR INPUT...
 De-identifies DICOM files (INPUT: files or folders, read recursively) into DIR, keeping paths below each folder.
 The PS3.15 profile runs first, then the DicomEdit 6 script (see docs/profile.md for why).
 Big endian, deflated and File Meta-less inputs are written in little endian (noted per file). Input DICOMDIRs are
@@ -21,7 +22,8 @@ never copied (their records hold names and IDs); --dicomdir writes a new DIR/DIC
   --profile LIST     PS3.15 Annex E Basic Profile and options, e.g. basic,retain-uids,clean-descriptors.
                      Options: retain-safe-private, retain-uids, retain-device-identity, retain-institution-identity,
                      retain-patient-characteristics, retain-long-full-dates, retain-long-modified-dates,
-                     clean-descriptors, clean-structured-content, clean-graphics
+                     clean-descriptors, clean-structured-content, clean-graphics, clean-pixel-data
+  --pixel-rules F    pixel-cleaning rules (JSON, docs/profile.md) for clean-pixel-data; required with it
   --secret-file F    project secret (first line of F) that keys UID remapping and date shifts; required with --profile
   --script FILE      DicomEdit 6 script
   --var k=v          a script variable (project, subject, session, ...); subject also keys the date shift
@@ -33,6 +35,8 @@ Exit status: 0 when every input was written, 1 when some were refused, 2 for a u
 
 Examples:
   dicom-intake anonymize --profile basic --secret-file project.key --out anon/ study/
+  dicom-intake anonymize --profile basic,clean-pixel-data --pixel-rules us-rules.json --secret-file project.key \\
+      --out anon/ ultrasound/
   dicom-intake anonymize --profile basic,retain-long-modified-dates --secret-file project.key \\
       --script site.das --var project=DEMO --var subject=S01 --var session=S01_MR1 --out anon/ a.dcm b.dcm
 `;
@@ -77,6 +81,7 @@ export async function runAnonymize(argv: string[]): Promise<number> {
         profile: { type: 'string' },
         var: { type: 'string', multiple: true, default: [] },
         'secret-file': { type: 'string' },
+        'pixel-rules': { type: 'string' },
         out: { type: 'string' },
         json: { type: 'boolean', default: false },
         fsync: { type: 'boolean', default: false },
@@ -98,12 +103,17 @@ export async function runAnonymize(argv: string[]): Promise<number> {
   const vars = parseVars(values.var);
   if (vars === undefined) return usage('each --var must be k=v');
 
-  let profile: ProfileOptions | undefined;
+  let selection: ProfileSelection | undefined;
+  let pixelCleaning: PixelCleaningRules | undefined;
   let script: CompiledScript | undefined;
   let secret: string | undefined;
   try {
     if (values.profile !== undefined) {
-      profile = parseProfileOptions(values.profile);
+      selection = parseProfileSelection(values.profile);
+      if (selection.cleanPixelData) {
+        if (values['pixel-rules'] === undefined) return usage('clean-pixel-data needs --pixel-rules FILE: the rules say which devices burn text where');
+        pixelCleaning = parsePixelCleaningRules(await readFile(values['pixel-rules'], 'utf8'));
+      } else if (values['pixel-rules'] !== undefined) return usage('--pixel-rules is used only with the clean-pixel-data profile option');
       if (values['secret-file'] === undefined) return usage('--profile needs --secret-file: the project secret keys UID remapping and date shifts');
       secret = (await readFile(values['secret-file'], 'utf8')).split('\n')[0]!.trim();
       if (secret === '') return usage(`the secret file ${values['secret-file']} is empty; put the project secret on its first line`);
@@ -121,7 +131,7 @@ export async function runAnonymize(argv: string[]): Promise<number> {
 
   const outDir = resolve(values.out);
   // The CLI reports no content hashes, so it does not compute them (most of the cost of copying large files).
-  const request = { profile, script, vars, secret, durable: values.fsync, hash: false };
+  const request = { profile: selection?.options, pixelCleaning, script, vars, secret, durable: values.fsync, hash: false };
   const taken = new Set<string>();
   const jobs = inputs.map((input) => {
     const output = join(outDir, input.relative);
@@ -157,7 +167,7 @@ export async function runAnonymize(argv: string[]): Promise<number> {
   }
   const ok = refused.length === 0 && dicomdir?.problem === undefined;
   if (values.json) {
-    const summary = { ok, profile: profile && formatProfileOptions(profile), written: written.length, refused: refused.length, dropped: dropped.length, dicomdir: dicomdir?.path ?? null, files: outcomes };
+    const summary = { ok, profile: selection && formatProfileSelection(selection), written: written.length, refused: refused.length, dropped: dropped.length, dicomdir: dicomdir?.path ?? null, files: outcomes };
     process.stdout.write(`${JSON.stringify(summary)}\n`);
   } else {
     const extra = `${dropped.length ? `, ${dropped.length} DICOMDIR dropped` : ''}${dicomdir?.path ? `, DICOMDIR generated` : ''}`;
