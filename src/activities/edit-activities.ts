@@ -4,7 +4,8 @@ import { AnonymizationFailedError, LabelTakenError, ProjectNotFoundError, Sessio
 import type { ActivityDeps } from './deps';
 import { heartbeat } from './heartbeat';
 import { currentRun } from './run-ref';
-import { contextDigest, runScriptOnFile } from './script-runner';
+import { lookupTablesForPass, passContextDigest } from './pass-lookup-tables';
+import { runScriptOnFile } from './script-runner';
 
 /** Failures that are about the script or the file, not the machine (as in the archive's project pass). */
 const SCRIPT_OR_FILE_ERRORS = new Set(['ScriptRuntimeError', 'ScriptSyntaxError', 'ScriptCheckError', 'DicomReadError', 'DicomEditError']);
@@ -78,10 +79,12 @@ export function createEditActivities(deps: ActivityDeps) {
       if (!script || edit.status === 'DONE') return summary;
       const ctx = contextOf(placeAfterEdit(edit.kind, edit.target, await placeOf(input.sessionId)));
       const run = currentRun();
+      // The project's tables as they are now (read from the database, never passed by the workflow).
+      const lookup = await lookupTablesForPass(repos, script, 'project', ctx.project ?? null);
       for (const inst of await repos.archive.instances(input.sessionId)) {
         summary.files++;
         const out = stagedKey(edit.id, inst.id);
-        const key = { kind: 'project' as const, scriptSha256: script.sha256, inputSha256: inst.contentSha256, contextSha256: contextDigest(ctx) };
+        const key = { kind: 'project' as const, scriptSha256: script.sha256, inputSha256: inst.contentSha256, contextSha256: passContextDigest(ctx, lookup) };
         const known = await repos.passes.find(key);
         if (known?.outputSha256 && (await store.exists(out)) && (await store.digest(out)).sha256 === known.outputSha256) {
           summary.reused++;
@@ -89,7 +92,7 @@ export function createEditActivities(deps: ActivityDeps) {
         }
         let result;
         try {
-          result = await runScriptOnFile(script, store.path(inst.objectKey), store.path(out), ctx, { rerun: true });
+          result = await runScriptOnFile(script, store.path(inst.objectKey), store.path(out), ctx, { rerun: true, lookupTables: lookup?.tables });
         } catch (err) {
           const e = err as Error;
           if (!SCRIPT_OR_FILE_ERRORS.has(e.name)) throw err;
@@ -98,7 +101,7 @@ export function createEditActivities(deps: ActivityDeps) {
         if (result.kind !== 'written') {
           throw new AnonymizationFailedError(`project script ${script.id} rejected instance ${inst.id} of session ${input.sessionId} during edit ${edit.id}; an edit never drops files, so nothing was changed`);
         }
-        await repos.passes.record({ ...key, scriptId: script.id, outputSha256: result.sha256, rejected: false, uploadId: null, sessionId: input.sessionId, workflowId: run.workflowId, runId: run.runId });
+        await repos.passes.record({ ...key, scriptId: script.id, lookupSha256: lookup?.sha256 ?? null, outputSha256: result.sha256, rejected: false, uploadId: null, sessionId: input.sessionId, workflowId: run.workflowId, runId: run.runId });
         summary.applied++;
         await deps.faultPoint?.('edit-pass:after-file');
         heartbeat({ step: 'edit-pass', done: summary.files });
@@ -126,8 +129,10 @@ export function createEditActivities(deps: ActivityDeps) {
         const after = placeAfterEdit(edit.kind, edit.target, await placeOf(sessionId));
         moves.push({ sessionId, ...after });
         if (!script) continue;
+        const lookup = await lookupTablesForPass(repos, script, 'project', after.projectId);
         for (const inst of await repos.archive.instances(sessionId)) {
-          const pass = await repos.passes.find({ kind: 'project', scriptSha256: script.sha256, inputSha256: inst.contentSha256, contextSha256: contextDigest(contextOf(after)) });
+          const contextSha256 = passContextDigest(contextOf(after), lookup);
+          const pass = await repos.passes.find({ kind: 'project', scriptSha256: script.sha256, inputSha256: inst.contentSha256, contextSha256 });
           if (!pass?.outputSha256) throw new Error(`instance ${inst.id} has no re-pass recorded for edit ${edit.id}; the re-pass step must run first`);
           const staged = stagedKey(edit.id, inst.id);
           const finalKey = store.archiveKey(after.projectId, after.subjectLabel, after.sessionLabel, inst.scanLabel, `${inst.sopUidHash.slice(0, 24)}-${pass.outputSha256.slice(0, 12)}.dcm`);
