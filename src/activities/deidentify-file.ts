@@ -4,14 +4,17 @@
  * writes the subject label into Patient ID must not have it blanked afterwards); the script is the site's
  * deliberate last word, and `verify` reports it if that word reintroduces an identifying value.
  */
+import { createHash, createHmac } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { applyScript, type CompiledScript } from '../anonymize';
 import { applyProfile, type ProfileReport } from '../anonymize/profile/apply-profile';
+import { envelope, type CmsRecipient } from '../anonymize/profile/cms-enveloped-data';
 import { cleanPixelData, CLEAN_PIXEL_DATA_CODE, type PixelCleaningOutcome, type PixelCleaningRules } from '../anonymize/profile/pixel-cleaning';
 import type { ProfileOptions } from '../anonymize/profile/profile-options';
 import type { ProjectSecret } from '../anonymize/uid-remap';
-import { isDicomdir, lookupTag, openDicom, writeEditedFile, type InputConversion } from '../dicom';
+import { isDicomdir, lookupTag, openDicom, writeEditedFile, type DicomEditor, type InputConversion } from '../dicom';
+import { modifiedAttributesDataset, modifiedOriginals, snapshotOriginals } from '../dicom/encrypted-attributes';
 
 /** What to apply to each file. */
 export interface DeidentifyRequest {
@@ -23,6 +26,11 @@ export interface DeidentifyRequest {
   readonly vars: Readonly<Record<string, string | undefined>>;
   /** The Clean Pixel Data Option with the site's rules (profile only); undefined = the option is off. */
   readonly pixelCleaning?: PixelCleaningRules;
+  /**
+   * Encrypted Attributes (profile only): the originals of the attributes the profile changes or removes are
+   * encrypted for this recipient into (0400,0500); undefined = none is written.
+   */
+  readonly encryptTo?: CmsRecipient;
   /** The project secret; required with a profile. */
   readonly secret?: ProjectSecret;
   /** fsync each output before reporting it written (default true; see WriteOptions). */
@@ -59,6 +67,18 @@ function scriptItem(script: CompiledScript) {
 }
 
 /**
+ * Writes the originals the profile changed or removed into Encrypted Attributes Sequence (0400,0500). The content
+ * key is derived from the project secret and the plaintext, so the same input gives the same bytes (invariant 6).
+ */
+function encryptOriginals(editor: DicomEditor, originals: ReadonlyMap<number, Buffer>, recipient: CmsRecipient, secret: ProjectSecret): void {
+  const changed = modifiedOriginals(originals, editor);
+  if (changed.length === 0) return;
+  const dataset = modifiedAttributesDataset(changed);
+  const seed = createHmac('sha256', secret).update('encrypted-attributes').update(createHash('sha256').update(dataset).digest()).digest();
+  editor.appendEncryptedAttributes(envelope(dataset, recipient, seed));
+}
+
+/**
  * Reads `inPath`, applies the request and writes `outPath`. Throws (DicomReadError, DicomEditError, ProfileError,
  * ScriptRuntimeError) when the file cannot be de-identified; nothing is written then.
  */
@@ -70,6 +90,7 @@ export async function deidentifyFile(inPath: string, outPath: string, request: D
   if (request.profile !== undefined) {
     // Before the profile: the rules test device attributes the profile may remove, and the profile refuses a file
     // whose Burned In Annotation is still YES.
+    const originals = request.encryptTo === undefined ? undefined : snapshotOriginals(editor);
     if (request.pixelCleaning !== undefined) pixels = cleanPixelData(editor, request.pixelCleaning);
     report = applyProfile(editor, editor, {
       options: request.profile,
@@ -78,6 +99,7 @@ export async function deidentifyFile(inPath: string, outPath: string, request: D
       subjectKey: request.vars.subject,
     });
     if (pixels !== undefined) editor.appendDeidentificationMethodCode({ ...CLEAN_PIXEL_DATA_CODE, codingSchemeDesignator: 'DCM' });
+    if (originals !== undefined) encryptOriginals(editor, originals, request.encryptTo!, request.secret ?? '');
   }
   if (request.script !== undefined) {
     const result = applyScript(request.script, editor, request.vars);

@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { compileScript, type CompiledScript } from '../anonymize';
+import { parseRecipient, type CmsRecipient } from '../anonymize/profile/cms-enveloped-data';
 import { parsePixelCleaningRules, type PixelCleaningRules } from '../anonymize/profile/pixel-cleaning';
 import { formatProfileSelection, parseProfileSelection, type ProfileSelection } from '../anonymize/profile/profile-selection';
 import { deidentifyFile } from '../activities/deidentify-file';
@@ -13,7 +14,8 @@ import { writeDicomdirFor } from './dicomdir-output';
 import { expandInputs, type InputFile } from './input-files';
 
 const HELP = `Usage: dicom-intake anonymize [--script FILE] [--profile basic[,option,...]] [--var k=v ...]
-                               [--secret-file F] [--pixel-rules F] [--dicomdir] [--json] --out DIR INPUT...
+                               [--secret-file F] [--pixel-rules F] [--encrypt-to F] [--dicomdir] [--json]
+                               --out DIR INPUT...
 De-identifies DICOM files (INPUT: files or folders, read recursively) into DIR, keeping paths below each folder.
 The PS3.15 profile runs first, then the DicomEdit 6 script (see docs/profile.md for why).
 Big endian, deflated and File Meta-less inputs are written in little endian (noted per file). Input DICOMDIRs are
@@ -24,6 +26,8 @@ never copied (their records hold names and IDs); --dicomdir writes a new DIR/DIC
                      retain-patient-characteristics, retain-long-full-dates, retain-long-modified-dates,
                      clean-descriptors, clean-structured-content, clean-graphics, clean-pixel-data
   --pixel-rules F    pixel-cleaning rules (JSON, docs/profile.md) for clean-pixel-data; required with it
+  --encrypt-to F     keep the originals of what the profile changes, encrypted, in (0400,0500): F is the
+                     recipient's RSA certificate (PEM) or one line kek:KEYID_HEX:AES_KEY_HEX (docs/profile.md)
   --secret-file F    project secret (first line of F) that keys UID remapping and date shifts; required with --profile
   --script FILE      DicomEdit 6 script
   --var k=v          a script variable (project, subject, session, ...); subject also keys the date shift
@@ -82,6 +86,7 @@ export async function runAnonymize(argv: string[]): Promise<number> {
         var: { type: 'string', multiple: true, default: [] },
         'secret-file': { type: 'string' },
         'pixel-rules': { type: 'string' },
+        'encrypt-to': { type: 'string' },
         out: { type: 'string' },
         json: { type: 'boolean', default: false },
         fsync: { type: 'boolean', default: false },
@@ -105,6 +110,7 @@ export async function runAnonymize(argv: string[]): Promise<number> {
 
   let selection: ProfileSelection | undefined;
   let pixelCleaning: PixelCleaningRules | undefined;
+  let encryptTo: CmsRecipient | undefined;
   let script: CompiledScript | undefined;
   let secret: string | undefined;
   try {
@@ -114,10 +120,12 @@ export async function runAnonymize(argv: string[]): Promise<number> {
         if (values['pixel-rules'] === undefined) return usage('clean-pixel-data needs --pixel-rules FILE: the rules say which devices burn text where');
         pixelCleaning = parsePixelCleaningRules(await readFile(values['pixel-rules'], 'utf8'));
       } else if (values['pixel-rules'] !== undefined) return usage('--pixel-rules is used only with the clean-pixel-data profile option');
+      if (values['encrypt-to'] !== undefined) encryptTo = parseRecipient(await readFile(values['encrypt-to'], 'utf8'));
       if (values['secret-file'] === undefined) return usage('--profile needs --secret-file: the project secret keys UID remapping and date shifts');
       secret = (await readFile(values['secret-file'], 'utf8')).split('\n')[0]!.trim();
       if (secret === '') return usage(`the secret file ${values['secret-file']} is empty; put the project secret on its first line`);
     }
+    if (values['encrypt-to'] !== undefined && selection === undefined) return usage('--encrypt-to is used only with --profile (it keeps what the profile changes)');
     if (values.script !== undefined) script = compileScript(await readFile(values.script, 'utf8'));
   } catch (e) {
     return usage((e as Error).message);
@@ -131,7 +139,7 @@ export async function runAnonymize(argv: string[]): Promise<number> {
 
   const outDir = resolve(values.out);
   // The CLI reports no content hashes, so it does not compute them (most of the cost of copying large files).
-  const request = { profile: selection?.options, pixelCleaning, script, vars, secret, durable: values.fsync, hash: false };
+  const request = { profile: selection?.options, pixelCleaning, encryptTo, script, vars, secret, durable: values.fsync, hash: false };
   const taken = new Set<string>();
   const jobs = inputs.map((input) => {
     const output = join(outDir, input.relative);
