@@ -4,6 +4,7 @@
  * name, whole: entries are not mixed across owners). The digest names the exact versions, for the pass record.
  */
 import { createHash } from 'node:crypto';
+import type { Diagnostic } from './errors';
 import { parseLookupTables, type LookupTables } from './functions/lookup-table';
 
 /** One stored layer: its text and the text's SHA-256. */
@@ -37,4 +38,20 @@ export function countLookupEntries(text: string): number {
   let n = 0;
   for (const entries of parseLookupTables(text).values()) n += entries.size;
   return n;
+}
+
+/**
+ * Warnings for lookup["name", ...] calls whose literal table name is not among `tables` (a pass would fail on that
+ * file with "no lookup table named ..."). Names computed at run time are not checked.
+ */
+export function lookupTableDiagnostics(text: string, tables: LookupTables): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  text.split(/\r?\n/).forEach((line, index) => {
+    const code = line.replace(/\/\/.*$/, '');
+    for (const m of code.matchAll(/\blookup\s*\[\s*"([^"]*)"/g)) {
+      if (tables.has(m[1]!)) continue;
+      out.push({ line: index + 1, column: (m.index ?? 0) + 1, severity: 'warning', code: 'UNKNOWN_LOOKUP_TABLE', message: `no lookup table named "${m[1]}" is stored for this pass; upload it (dicom-intake scripts lookup set) or the pass fails on every file` });
+    }
+  });
+  return out;
 }

@@ -76,6 +76,19 @@ describe('lookup tables stored and passed by the intake', () => {
     expect(text).not.toContain(KNOWN_PID);
   });
 
+  it('When a script is checked against the stored tables (API) or a table file (CLI), then a lookup of a missing table is a warning at its line', async () => {
+    const script = `version "6.1"\n(0010,0020) := lookup["pid", (0010,0020)]\n(0010,0010) := lookup["names", (0010,0010)]\n`;
+    const api = JSON.parse((await http(stack.baseUrl, 'POST', '/api/scripts/check?project=LK', script)).text);
+    expect(api.ok).toBe(true);
+    expect(api.diagnostics).toEqual([expect.objectContaining({ line: 3, column: 16, severity: 'warning', code: 'UNKNOWN_LOOKUP_TABLE', message: expect.stringContaining('"names"') })]);
+    const scriptFile = join(dir, 'check.das');
+    writeFileSync(scriptFile, script);
+    const tables = join(dir, 'tables.txt');
+    writeFileSync(tables, 'names/A = B\n');
+    const cli = await run('node', [CLI, 'script', 'check', scriptFile, '--lookup', tables, '--json']);
+    expect(JSON.parse(cli.stdout).diagnostics).toEqual([expect.objectContaining({ line: 2, code: 'UNKNOWN_LOOKUP_TABLE', message: expect.stringContaining('"pid"') })]);
+  });
+
   it('When the key is not in the table, then lookup gives null, the assignment is refused and the file is not archived', async () => {
     const { zip } = await studyZip({ patientName: 'Lookup^Unknown', patientId: UNKNOWN_PID, birthDate: '19500101' }, 1);
     const res = await http(stack.baseUrl, 'POST', importPath('SESS_UNKNOWN'), zip, 'application/zip');
