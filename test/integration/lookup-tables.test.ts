@@ -3,7 +3,7 @@
  * database, recorded with the pass, never in Temporal; an unknown key refuses the file (the engine's null rule).
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -89,6 +89,18 @@ describe('lookup tables stored and passed by the intake', () => {
     expect(JSON.parse(cli.stdout).diagnostics).toEqual([expect.objectContaining({ line: 2, code: 'UNKNOWN_LOOKUP_TABLE', message: expect.stringContaining('"pid"') })]);
   });
 
+  it('When the upload client anonymizes locally, then it fetches the tables and the archived files carry the mapped value', async () => {
+    const input = join(dir, 'client-input');
+    const { files } = await studyZip({ patientName: 'Lookup^Client', patientId: KNOWN_PID, birthDate: '19500101' }, 2);
+    mkdirSync(input);
+    files.forEach((data, i) => writeFileSync(join(input, `IM${i + 1}.dcm`), data));
+    const r = await run('node', [CLI, 'upload', input, '--project', 'LK', '--subject', 'S1', '--session', 'SESS_CLIENT', '--anonymize-locally', '--json', '--url', stack.baseUrl], { env: env() });
+    expect(JSON.parse(r.stdout)).toMatchObject({ ok: true });
+    const keys = await stack.store.list('archive/LK/S1/SESS_CLIENT');
+    expect(keys).toHaveLength(2);
+    for (const key of keys) expect((await openDicom(stack.store.path(key))).getString(0x00100020)).toBe(STUDY_CODE);
+  });
+
   it('When the key is not in the table, then lookup gives null, the assignment is refused and the file is not archived', async () => {
     const { zip } = await studyZip({ patientName: 'Lookup^Unknown', patientId: UNKNOWN_PID, birthDate: '19500101' }, 1);
     const res = await http(stack.baseUrl, 'POST', importPath('SESS_UNKNOWN'), zip, 'application/zip');
@@ -109,5 +121,16 @@ describe('lookup tables stored and passed by the intake', () => {
     expect((await openDicom(stack.store.path(key!))).getString(0x00100020)).toBe(`${STUDY_CODE}-B`);
     const latest = await stack.db('anonymization_passes').where({ kind: 'project' }).orderBy('created_at', 'desc').first();
     expect(before.has(latest.lookup_sha256)).toBe(false);
+  });
+
+  it('When a session is relabelled, then the edit re-pass reads the project table as it is now', async () => {
+    // SESS_V2 holds PatientID STUDY_CODE-B (table version 2); version 3 maps that value on.
+    await http(stack.baseUrl, 'PUT', '/api/projects/LK/lookup-tables', `pid/${KNOWN_PID} = ${STUDY_CODE}-B\npid/${STUDY_CODE}-B = ${STUDY_CODE}-C\n`);
+    const res = await http(stack.baseUrl, 'POST', '/api/archive/projects/LK/sessions/SESS_V2/relabel?label=SESS_V2R&wait=true');
+    expect(res.status).toBe(200);
+    const [key] = await stack.store.list('archive/LK/S1/SESS_V2R');
+    expect((await openDicom(stack.store.path(key!))).getString(0x00100020)).toBe(`${STUDY_CODE}-C`);
+    const latest = await stack.db('anonymization_passes').where({ kind: 'project' }).orderBy('created_at', 'desc').first();
+    expect(latest.lookup_sha256).toMatch(/^[0-9a-f]{64}$/);
   });
 });
