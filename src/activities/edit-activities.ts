@@ -4,7 +4,7 @@ import { AnonymizationFailedError, LabelTakenError, ProjectNotFoundError, Sessio
 import type { ActivityDeps } from './deps';
 import { heartbeat } from './heartbeat';
 import { currentRun } from './run-ref';
-import { lookupTablesForPass, passContextDigest } from './pass-lookup-tables';
+import { currentLookupIds, passContextDigest, pinnedLookupTables } from './pass-lookup-tables';
 import { runScriptOnFile } from './script-runner';
 
 /** Failures that are about the script or the file, not the machine (as in the archive's project pass). */
@@ -63,7 +63,8 @@ export function createEditActivities(deps: ActivityDeps) {
       const project = await repos.projects.get(targetProject);
       const script = input.rerunProjectAnon && project?.anonEnabled ? await repos.scripts.current('project', targetProject) : undefined;
       const scriptId = script?.enabled ? script.id : null;
-      await repos.edits.pinScript(edit.id, scriptId);
+      // The lookup table versions are pinned with the script: the re-pass and the apply step read the same ones.
+      await repos.edits.pinScript(edit.id, scriptId, scriptId === null ? undefined : await currentLookupIds(repos, targetProject));
       return { sessionIds, scriptId };
     },
 
@@ -79,8 +80,8 @@ export function createEditActivities(deps: ActivityDeps) {
       if (!script || edit.status === 'DONE') return summary;
       const ctx = contextOf(placeAfterEdit(edit.kind, edit.target, await placeOf(input.sessionId)));
       const run = currentRun();
-      // The project's tables as they are now (read from the database, never passed by the workflow).
-      const lookup = await lookupTablesForPass(repos, script, 'project', ctx.project ?? null);
+      // The pinned table versions (read from the database, never passed by the workflow).
+      const lookup = await pinnedLookupTables(repos, script, { siteId: edit.lookupSiteId, projectId: edit.lookupProjectId });
       for (const inst of await repos.archive.instances(input.sessionId)) {
         summary.files++;
         const out = stagedKey(edit.id, inst.id);
@@ -129,7 +130,7 @@ export function createEditActivities(deps: ActivityDeps) {
         const after = placeAfterEdit(edit.kind, edit.target, await placeOf(sessionId));
         moves.push({ sessionId, ...after });
         if (!script) continue;
-        const lookup = await lookupTablesForPass(repos, script, 'project', after.projectId);
+        const lookup = await pinnedLookupTables(repos, script, { siteId: edit.lookupSiteId, projectId: edit.lookupProjectId });
         for (const inst of await repos.archive.instances(sessionId)) {
           const contextSha256 = passContextDigest(contextOf(after), lookup);
           const pass = await repos.passes.find({ kind: 'project', scriptSha256: script.sha256, inputSha256: inst.contentSha256, contextSha256 });

@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { layerLookupTables, scriptUsesLookup, type PassLookupTables } from '../anonymize/lookup-layers';
+import type { StoredLookupTable } from '../db/lookup-tables-repo';
 import type { Repositories } from '../db/repositories';
 import type { StoredScript } from '../db/scripts-repo';
 import { contextDigest, type ScriptContext } from './script-runner';
@@ -20,6 +21,23 @@ export async function lookupTablesForPass(repos: Pick<Repositories, 'lookupTable
   if (!scriptUsesLookup(script.text)) return undefined;
   const site = await repos.lookupTables.current('site', null);
   const project = kind === 'project' && projectId !== null ? await repos.lookupTables.current('project', projectId) : undefined;
+  return layered(site, project);
+}
+
+/** The current table versions of a project pass (site, project), to pin with an edit. */
+export async function currentLookupIds(repos: Pick<Repositories, 'lookupTables'>, projectId: string): Promise<{ siteId: number | null; projectId: number | null }> {
+  return { siteId: (await repos.lookupTables.current('site', null))?.id ?? null, projectId: (await repos.lookupTables.current('project', projectId))?.id ?? null };
+}
+
+/** The tables of pinned versions (an edit's re-pass and apply step); undefined when the script does not call lookup. */
+export async function pinnedLookupTables(repos: Pick<Repositories, 'lookupTables'>, script: StoredScript, ids: { siteId: number | null; projectId: number | null }): Promise<PassLookupTables | undefined> {
+  if (!scriptUsesLookup(script.text)) return undefined;
+  const site = ids.siteId === null ? undefined : await repos.lookupTables.byId(ids.siteId);
+  const project = ids.projectId === null ? undefined : await repos.lookupTables.byId(ids.projectId);
+  return layered(site, project);
+}
+
+function layered(site: StoredLookupTable | undefined, project: StoredLookupTable | undefined): PassLookupTables | undefined {
   const key = `${site?.sha256 ?? '-'}|${project?.sha256 ?? '-'}`;
   let tables = parsed.get(key);
   if (tables === undefined) {

@@ -42,6 +42,11 @@ export function createLookupTablesRepo(db: Knex) {
       const row = await db<LookupRow>('lookup_tables').where(scopeWhere(scope, projectId)).orderBy('version', 'desc').first();
       return row ? toTable(row) : undefined;
     },
+    /** One stored version by id. */
+    async byId(id: number): Promise<StoredLookupTable | undefined> {
+      const row = await db<LookupRow>('lookup_tables').where({ id }).first();
+      return row ? toTable(row) : undefined;
+    },
     /** Saves a new version unless the text is unchanged; `entries` is counted by the caller's parser. */
     async save(scope: ScriptScope, projectId: string | null, text: string, entries: number): Promise<StoredLookupTable> {
       const cur = await this.current(scope, projectId);
