@@ -39,6 +39,18 @@ describe('lookup tables stored and passed by the intake', () => {
 
   const env = () => ({ ...process.env, DICOM_INTAKE_TOKEN: stack.adminToken });
 
+  it('When a user without a role on the project asks, then the tables are refused to them (they are PHI-bearing maps)', async () => {
+    const password = 'lookup-stranger-password';
+    expect((await http(stack.baseUrl, 'POST', '/api/users', JSON.stringify({ login: 'lkstranger', password }), 'application/json')).status).toBe(201);
+    const issued = await http(stack.baseUrl, 'POST', '/api/tokens', undefined, undefined, `Basic ${Buffer.from(`lkstranger:${password}`).toString('base64')}`);
+    const stranger = `Bearer ${JSON.parse(issued.text).token}`;
+    expect((await http(stack.baseUrl, 'GET', '/api/projects/LK/lookup-tables', undefined, undefined, stranger)).status).toBe(403);
+    expect((await http(stack.baseUrl, 'PUT', '/api/projects/LK/lookup-tables', 'pid/a = b\n', undefined, stranger)).status).toBe(403);
+    expect((await http(stack.baseUrl, 'GET', '/api/lookup-tables/effective?project=LK', undefined, undefined, stranger)).status).toBe(403);
+    expect((await http(stack.baseUrl, 'PUT', '/api/lookup-tables/site', 'pid/a = b\n', undefined, stranger)).status).toBe(403);
+    expect((await http(stack.baseUrl, 'GET', '/api/lookup-tables/site', undefined, undefined, stranger)).status).toBe(403);
+  });
+
   it('When a malformed table is uploaded, then it is refused naming the line, not its content', async () => {
     const res = await http(stack.baseUrl, 'PUT', '/api/projects/LK/lookup-tables', `pid/${KNOWN_PID} = ${STUDY_CODE}\n${UNKNOWN_PID} no slash\n`);
     expect(res.status).toBe(400);
