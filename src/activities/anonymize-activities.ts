@@ -6,7 +6,8 @@ import { acceptClientPasses } from './client-claim-activity';
 import type { ActivityDeps } from './deps';
 import { identifyFile, routingForUpload } from './identify-file';
 import { currentRun } from './run-ref';
-import { contextDigest, runScriptOnFile, type ScriptContext } from './script-runner';
+import { lookupTablesForPass, passContextDigest } from './pass-lookup-tables';
+import { runScriptOnFile, type ScriptContext } from './script-runner';
 
 /** Failures that are about the script or the file, not the machine. */
 const SCRIPT_OR_FILE_ERRORS = new Set(['ScriptRuntimeError', 'ScriptSyntaxError', 'ScriptCheckError', 'DicomReadError', 'DicomEditError']);
@@ -43,11 +44,15 @@ export function createAnonymizeActivities(deps: ActivityDeps) {
     to: 'site' | 'project';
     seqs: number[];
     script: StoredScript | undefined;
+    /** The project whose lookup tables a project pass reads (null for the site pass). */
+    projectId: string | null;
     contextFor: (seq: number, inPath: string) => Promise<ScriptContext>;
   }): Promise<PassSummary> {
     const run = currentRun();
     const summary: PassSummary = { files: args.seqs.length, applied: 0, reused: 0, rejected: 0, skipped: 0 };
     const files = new Map((await repos.uploads.files(args.uploadId)).map((f) => [f.seq, f]));
+    // Read here, from the database: lookup tables are PHI-bearing maps and never travel in workflow payloads.
+    const lookup = args.script ? await lookupTablesForPass(repos, args.script, args.kind, args.projectId) : undefined;
     for (const seq of args.seqs) {
       const f = files.get(seq)!;
       if (f.stage !== args.from) {
@@ -69,9 +74,9 @@ export function createAnonymizeActivities(deps: ActivityDeps) {
         // refuses (e.g. an ISO 2022 PatientName, UNSUPPORTED_CHARSET) must fail here as a file error, not escape
         // as a retryable one and be retried for minutes while the upload looks hung.
         const ctx = await args.contextFor(seq, store.path(inKey));
-        key = { kind: args.kind, scriptSha256: args.script.sha256, inputSha256: f.sha256, contextSha256: contextDigest(ctx) };
+        key = { kind: args.kind, scriptSha256: args.script.sha256, inputSha256: f.sha256, contextSha256: passContextDigest(ctx, lookup) };
         known = await repos.passes.find(key);
-        result = await runScriptOnFile(args.script, store.path(inKey), store.path(outKey), ctx, { open: store.openStaged });
+        result = await runScriptOnFile(args.script, store.path(inKey), store.path(outKey), ctx, { open: store.openStaged, lookupTables: lookup?.tables });
       } catch (err) {
         const e = err as Error;
         // I/O errors are retried; a script or a file the engine cannot handle is not (retrying cannot fix it).
@@ -90,6 +95,7 @@ export function createAnonymizeActivities(deps: ActivityDeps) {
       await repos.passes.record({
         ...key,
         scriptId: args.script.id,
+        lookupSha256: lookup?.sha256 ?? null,
         outputSha256: result.kind === 'written' ? result.sha256 : null,
         rejected: result.kind === 'rejected',
         uploadId: args.uploadId,
@@ -142,6 +148,7 @@ export function createAnonymizeActivities(deps: ActivityDeps) {
         to: 'site',
         seqs: files.map((f) => f.seq),
         script: script?.enabled ? script : undefined,
+        projectId: null,
         contextFor: async (_seq, inPath) => {
           const ident = identifyFile(await openDicom(inPath, { open: store.openStaged }), upload.params, (id) => knownProjects.has(id), routing);
           return { project: ident.project ?? 'Unassigned', subject: ident.subject, session: ident.session };
@@ -170,6 +177,7 @@ export function createAnonymizeActivities(deps: ActivityDeps) {
         to: 'project',
         seqs: files.map((f) => f.seq),
         script: script?.enabled ? script : undefined,
+        projectId: group.projectId,
         contextFor: async () => ctx,
       });
       return clientRan ? { ...summary, client: summary.files } : summary;

@@ -4,7 +4,8 @@ import { AnonymizationFailedError, LabelTakenError, ProjectNotFoundError, Sessio
 import type { ActivityDeps } from './deps';
 import { heartbeat } from './heartbeat';
 import { currentRun } from './run-ref';
-import { contextDigest, runScriptOnFile } from './script-runner';
+import { currentLookupIds, passContextDigest, pinnedLookupTables } from './pass-lookup-tables';
+import { runScriptOnFile } from './script-runner';
 
 /** Failures that are about the script or the file, not the machine (as in the archive's project pass). */
 const SCRIPT_OR_FILE_ERRORS = new Set(['ScriptRuntimeError', 'ScriptSyntaxError', 'ScriptCheckError', 'DicomReadError', 'DicomEditError']);
@@ -62,7 +63,8 @@ export function createEditActivities(deps: ActivityDeps) {
       const project = await repos.projects.get(targetProject);
       const script = input.rerunProjectAnon && project?.anonEnabled ? await repos.scripts.current('project', targetProject) : undefined;
       const scriptId = script?.enabled ? script.id : null;
-      await repos.edits.pinScript(edit.id, scriptId);
+      // The lookup table versions are pinned with the script: the re-pass and the apply step read the same ones.
+      await repos.edits.pinScript(edit.id, scriptId, scriptId === null ? undefined : await currentLookupIds(repos, targetProject));
       return { sessionIds, scriptId };
     },
 
@@ -78,10 +80,12 @@ export function createEditActivities(deps: ActivityDeps) {
       if (!script || edit.status === 'DONE') return summary;
       const ctx = contextOf(placeAfterEdit(edit.kind, edit.target, await placeOf(input.sessionId)));
       const run = currentRun();
+      // The pinned table versions (read from the database, never passed by the workflow).
+      const lookup = await pinnedLookupTables(repos, script, { siteId: edit.lookupSiteId, projectId: edit.lookupProjectId });
       for (const inst of await repos.archive.instances(input.sessionId)) {
         summary.files++;
         const out = stagedKey(edit.id, inst.id);
-        const key = { kind: 'project' as const, scriptSha256: script.sha256, inputSha256: inst.contentSha256, contextSha256: contextDigest(ctx) };
+        const key = { kind: 'project' as const, scriptSha256: script.sha256, inputSha256: inst.contentSha256, contextSha256: passContextDigest(ctx, lookup) };
         const known = await repos.passes.find(key);
         if (known?.outputSha256 && (await store.exists(out)) && (await store.digest(out)).sha256 === known.outputSha256) {
           summary.reused++;
@@ -89,7 +93,7 @@ export function createEditActivities(deps: ActivityDeps) {
         }
         let result;
         try {
-          result = await runScriptOnFile(script, store.path(inst.objectKey), store.path(out), ctx, { rerun: true });
+          result = await runScriptOnFile(script, store.path(inst.objectKey), store.path(out), ctx, { rerun: true, lookupTables: lookup?.tables });
         } catch (err) {
           const e = err as Error;
           if (!SCRIPT_OR_FILE_ERRORS.has(e.name)) throw err;
@@ -98,7 +102,7 @@ export function createEditActivities(deps: ActivityDeps) {
         if (result.kind !== 'written') {
           throw new AnonymizationFailedError(`project script ${script.id} rejected instance ${inst.id} of session ${input.sessionId} during edit ${edit.id}; an edit never drops files, so nothing was changed`);
         }
-        await repos.passes.record({ ...key, scriptId: script.id, outputSha256: result.sha256, rejected: false, uploadId: null, sessionId: input.sessionId, workflowId: run.workflowId, runId: run.runId });
+        await repos.passes.record({ ...key, scriptId: script.id, lookupSha256: lookup?.sha256 ?? null, outputSha256: result.sha256, rejected: false, uploadId: null, sessionId: input.sessionId, workflowId: run.workflowId, runId: run.runId });
         summary.applied++;
         await deps.faultPoint?.('edit-pass:after-file');
         heartbeat({ step: 'edit-pass', done: summary.files });
@@ -126,8 +130,10 @@ export function createEditActivities(deps: ActivityDeps) {
         const after = placeAfterEdit(edit.kind, edit.target, await placeOf(sessionId));
         moves.push({ sessionId, ...after });
         if (!script) continue;
+        const lookup = await pinnedLookupTables(repos, script, { siteId: edit.lookupSiteId, projectId: edit.lookupProjectId });
         for (const inst of await repos.archive.instances(sessionId)) {
-          const pass = await repos.passes.find({ kind: 'project', scriptSha256: script.sha256, inputSha256: inst.contentSha256, contextSha256: contextDigest(contextOf(after)) });
+          const contextSha256 = passContextDigest(contextOf(after), lookup);
+          const pass = await repos.passes.find({ kind: 'project', scriptSha256: script.sha256, inputSha256: inst.contentSha256, contextSha256 });
           if (!pass?.outputSha256) throw new Error(`instance ${inst.id} has no re-pass recorded for edit ${edit.id}; the re-pass step must run first`);
           const staged = stagedKey(edit.id, inst.id);
           const finalKey = store.archiveKey(after.projectId, after.subjectLabel, after.sessionLabel, inst.scanLabel, `${inst.sopUidHash.slice(0, 24)}-${pass.outputSha256.slice(0, 12)}.dcm`);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { applyScript, compileScript, type CompiledScript } from '../anonymize';
+import { applyScript, compileScript, type CompiledScript, type LookupTables } from '../anonymize';
 import type { StoredScript } from '../db/scripts-repo';
 import { openDicom, writeEditedFile, type FileOpener } from '../dicom';
 
@@ -49,16 +49,22 @@ export type ScriptFileResult =
  * (0012,0064) item. A file whose last item already names this script is not touched again (XNAT's
  * needsAnonymization check), so a retried pass, or the upload client run over a file it anonymized before, never
  * appends a second item. The upload client runs this same function on the user's machine. `rerun` (metadata
- * edits) skips that check.
+ * edits) skips that check. `lookupTables` are the tables `lookup[...]` reads (see pass-lookup-tables.ts).
  */
-export async function runScriptOnFile(script: StoredScript, inPath: string, outPath: string, ctx: ScriptContext, options: { rerun?: boolean; open?: FileOpener } = {}): Promise<ScriptFileResult> {
+export async function runScriptOnFile(
+  script: StoredScript,
+  inPath: string,
+  outPath: string,
+  ctx: ScriptContext,
+  options: { rerun?: boolean; open?: FileOpener; lookupTables?: LookupTables } = {},
+): Promise<ScriptFileResult> {
   const program = compileStored(script);
   // `open` reads an encrypted staging file (storage/staging-cipher.ts); the output is written in plaintext.
   const editor = await openDicom(inPath, options.open ? { open: options.open } : undefined);
   const codes = editor.getDeidentificationMethodCodes();
   // A metadata edit re-runs the script on purpose (`rerun`): XNAT appends another item, [site, project, project].
   if (!options.rerun && codes.length && codes[codes.length - 1] === String(script.id)) return { kind: 'already-applied' };
-  const result = applyScript(program, editor, { project: ctx.project, subject: ctx.subject, session: ctx.session });
+  const result = applyScript(program, editor, { project: ctx.project, subject: ctx.subject, session: ctx.session }, { lookupTables: options.lookupTables });
   if (result.rejected) return { kind: 'rejected' };
   editor.appendDeidentificationMethodCode(deidentificationItem(script.id));
   await mkdir(dirname(outPath), { recursive: true });

@@ -34,6 +34,7 @@ export const DIAGNOSTIC_CODES = [
   'BAD_REGEX',
   'NEWER_VERSION_FEATURE',
   'NOT_IMPLEMENTED',
+  'UNKNOWN_LOOKUP_TABLE',
 ] as const;
 /** Stable code of a checker diagnostic. */
 export type DiagnosticCode = (typeof DIAGNOSTIC_CODES)[number];

@@ -1,4 +1,5 @@
 import { checkScript, compileScript } from '../anonymize';
+import { layerLookupTables, lookupTableDiagnostics } from '../anonymize/lookup-layers';
 import type { Repositories } from '../db/repositories';
 import type { ScriptScope } from '../db/scripts-repo';
 import { isValidLabel } from '../domain/labels';
@@ -89,7 +90,17 @@ export function registerProjectRoutes(router: Router, deps: { repos: Repositorie
   });
 
   // Validation without data (the engine issue extends it).
-  router.on('POST', '/api/scripts/check', SIGNED_IN, async ({ req, res }) => sendJson(res, 200, checkScript(await readText(req))));
+  // ?project=P (or ?site=true) also warns about lookup[] tables that pass would not find (lookup-layers.ts).
+  router.on('POST', '/api/scripts/check', SIGNED_IN, async ({ req, res, url, principal }) => {
+    const text = await readText(req);
+    const result = checkScript(text);
+    const project = url.searchParams.get('project');
+    if (project === null && url.searchParams.get('site') !== 'true') return sendJson(res, 200, result);
+    if (project !== null) requireProjectAccess(principal, project, 'read');
+    const site = await repos.lookupTables.current('site', null);
+    const layered = layerLookupTables(site, project === null ? undefined : await repos.lookupTables.current('project', project));
+    sendJson(res, 200, { ...result, diagnostics: [...result.diagnostics, ...lookupTableDiagnostics(text, layered?.tables ?? new Map())] });
+  });
 
   // Archive catalog: one session, its files and passes.
   router.on('GET', '/data/archive/projects/:p/subjects/:s/experiments/:e', onProject('p', 'read'), async ({ res, params }) => {

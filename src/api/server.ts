@@ -15,6 +15,7 @@ import type { EditSettings } from '../client/edit-ops';
 import { registerEditRoutes } from './edit-routes';
 import { registerEffectiveScriptRoutes } from './effective-script-routes';
 import { registerImportRoutes } from './import-routes';
+import { registerLookupTableRoutes } from './lookup-table-routes';
 import { registerPrearchiveRoutes } from './prearchive-routes';
 import { registerProjectRoutes } from './project-routes';
 import { registerReceiverRoutes } from './receiver-routes';
@@ -82,6 +83,7 @@ export function createApiServer(deps: ApiDeps): Server {
   registerEditRoutes(router, deps);
   registerWorkflowRoutes(router, deps);
   registerEffectiveScriptRoutes(router, deps);
+  registerLookupTableRoutes(router, deps);
   registerSessionInstanceRoutes(router, deps);
   registerUserRoutes(router, deps);
   registerReceiverRoutes(router, deps);

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { formatProfileOptions, parseProfileOptions } from '../anonymize/profile/profile-options';
+import { formatProfileSelection, parseProfileSelection } from '../anonymize/profile/profile-selection';
 import type { DeidentifyRequest } from '../activities/deidentify-file';
 import { runPool, threadCount } from './anonymize-pool';
 import { requestFor, type BatchJob, type BatchSettings } from './batch-file';
@@ -13,7 +13,8 @@ import { writeDicomdirFor } from './dicomdir-output';
 import { expandInputs, type InputFile } from './input-files';
 
 const HELP = `Usage: dicom-intake anonymize [--script FILE] [--profile basic[,option,...]] [--var k=v ...]
-                               [--secret-file F] [--dicomdir] [--jobs N] [--json] --out DIR INPUT...
+                               [--secret-file F] [--pixel-rules F] [--encrypt-to F] [--dicomdir] [--jobs N]
+                               [--json] --out DIR INPUT...
 De-identifies DICOM files (INPUT: files or folders, read recursively) into DIR, keeping paths below each folder.
 Big endian, deflated and File Meta-less inputs are written in little endian (noted per file). Input DICOMDIRs are
 never copied (their records hold names and IDs); --dicomdir writes a new DIR/DICOMDIR for the output files.
@@ -22,7 +23,10 @@ The PS3.15 profile runs first, then the DicomEdit 6 script (see docs/profile.md 
   --profile LIST     PS3.15 Annex E Basic Profile and options, e.g. basic,retain-uids,clean-descriptors.
                      Options: retain-safe-private, retain-uids, retain-device-identity, retain-institution-identity,
                      retain-patient-characteristics, retain-long-full-dates, retain-long-modified-dates,
-                     clean-descriptors, clean-structured-content, clean-graphics
+                     clean-descriptors, clean-structured-content, clean-graphics, clean-pixel-data
+  --pixel-rules F    pixel-cleaning rules (JSON, docs/profile.md) for clean-pixel-data; required with it
+  --encrypt-to F     keep the originals of what the profile changes, encrypted, in (0400,0500): F is the
+                     recipient's RSA certificate (PEM) or one line kek:KEYID_HEX:AES_KEY_HEX (docs/profile.md)
   --secret-file F    project secret (first line of F) that keys UID remapping and date shifts; required with --profile
   --script FILE      DicomEdit 6 script
   --var k=v          a script variable (project, subject, session, ...); subject also keys the date shift
@@ -35,6 +39,8 @@ Exit status: 0 when every input was written, 1 when some were refused, 2 for a u
 
 Examples:
   dicom-intake anonymize --profile basic --secret-file project.key --out anon/ study/
+  dicom-intake anonymize --profile basic,clean-pixel-data --pixel-rules us-rules.json --secret-file project.key \\
+      --out anon/ ultrasound/
   dicom-intake anonymize --profile basic,retain-long-modified-dates --secret-file project.key \\
       --script site.das --var project=DEMO --var subject=S01 --var session=S01_MR1 --out anon/ a.dcm b.dcm
 `;
@@ -67,6 +73,8 @@ export async function runAnonymize(argv: string[]): Promise<number> {
         profile: { type: 'string' },
         var: { type: 'string', multiple: true, default: [] },
         'secret-file': { type: 'string' },
+        'pixel-rules': { type: 'string' },
+        'encrypt-to': { type: 'string' },
         out: { type: 'string' },
         json: { type: 'boolean', default: false },
         fsync: { type: 'boolean', default: false },
@@ -97,16 +105,24 @@ export async function runAnonymize(argv: string[]): Promise<number> {
 
   let settings: BatchSettings;
   let request: DeidentifyRequest;
+  let pixelRulesText: string | undefined;
+  let encryptToText: string | undefined;
   try {
     let secret: string | undefined;
     if (values.profile !== undefined) {
-      parseProfileOptions(values.profile); // an unknown option is a usage error, before the secret is asked for
+      const selection = parseProfileSelection(values.profile); // an unknown option is a usage error, before the secret is asked for
+      if (selection.cleanPixelData) {
+        if (values['pixel-rules'] === undefined) return usage('clean-pixel-data needs --pixel-rules FILE: the rules say which devices burn text where');
+        pixelRulesText = await readFile(values['pixel-rules'], 'utf8');
+      } else if (values['pixel-rules'] !== undefined) return usage('--pixel-rules is used only with the clean-pixel-data profile option');
+      if (values['encrypt-to'] !== undefined) encryptToText = await readFile(values['encrypt-to'], 'utf8');
       if (values['secret-file'] === undefined) return usage('--profile needs --secret-file: the project secret keys UID remapping and date shifts');
       secret = (await readFile(values['secret-file'], 'utf8')).split('\n')[0]!.trim();
       if (secret === '') return usage(`the secret file ${values['secret-file']} is empty; put the project secret on its first line`);
     }
+    if (values['encrypt-to'] !== undefined && values.profile === undefined) return usage('--encrypt-to is used only with --profile (it keeps what the profile changes)');
     const scriptText = values.script === undefined ? undefined : await readFile(values.script, 'utf8');
-    settings = { profile: values.profile, scriptText, vars, secret, durable: values.fsync };
+    settings = { profile: values.profile, pixelRulesText, encryptToText, scriptText, vars, secret, durable: values.fsync };
     request = requestFor(settings);
   } catch (e) {
     return usage((e as Error).message);
@@ -143,7 +159,7 @@ export async function runAnonymize(argv: string[]): Promise<number> {
   }
   const ok = refused.length === 0 && dicomdir?.problem === undefined;
   if (values.json) {
-    const summary = { ok, profile: request.profile && formatProfileOptions(request.profile), written: written.length, refused: refused.length, dropped: dropped.length, dicomdir: dicomdir?.path ?? null, threads, files: outcomes };
+    const summary = { ok, profile: values.profile && formatProfileSelection(parseProfileSelection(values.profile)), written: written.length, refused: refused.length, dropped: dropped.length, dicomdir: dicomdir?.path ?? null, threads, files: outcomes };
     process.stdout.write(`${JSON.stringify(summary)}\n`);
   } else {
     const extra = `${dropped.length ? `, ${dropped.length} DICOMDIR dropped` : ''}${dicomdir?.path ? `, DICOMDIR generated` : ''}`;

@@ -4,7 +4,9 @@
  */
 import { deidentifyEditor, deidentifyFile, type DeidentifyRequest } from '../activities/deidentify-file';
 import { compileScript } from '../anonymize';
-import { parseProfileOptions } from '../anonymize/profile/profile-options';
+import { parseRecipient } from '../anonymize/profile/cms-enveloped-data';
+import { parsePixelCleaningRules } from '../anonymize/profile/pixel-cleaning';
+import { parseProfileSelection } from '../anonymize/profile/profile-selection';
 import { editedFileParts, isDicomdir, openDicomBytes, type InputConversion } from '../dicom';
 import { readWholeFileSync, writeFileAtomicSync } from './sync-file-io';
 
@@ -41,8 +43,12 @@ const DICOMDIR_DROPPED = 'a DICOMDIR is not copied (its records hold names, IDs 
 
 /** What every file of the batch gets, as text: a worker thread compiles it again (compiled scripts hold functions). */
 export interface BatchSettings {
-  /** The --profile option list; undefined = no profile. */
+  /** The --profile option list (clean-pixel-data included); undefined = no profile. */
   readonly profile?: string;
+  /** The --pixel-rules file's text (with clean-pixel-data). */
+  readonly pixelRulesText?: string;
+  /** The --encrypt-to file's text (a certificate, or kek:ID:KEY). */
+  readonly encryptToText?: string;
   /** The DicomEdit script's text; undefined = no script. */
   readonly scriptText?: string;
   readonly vars: Readonly<Record<string, string>>;
@@ -52,8 +58,11 @@ export interface BatchSettings {
 
 /** The request the settings describe; throws the parser's or compiler's error for bad settings. */
 export function requestFor(settings: BatchSettings): DeidentifyRequest {
+  const selection = settings.profile === undefined ? undefined : parseProfileSelection(settings.profile);
   return {
-    profile: settings.profile === undefined ? undefined : parseProfileOptions(settings.profile),
+    profile: selection?.options,
+    pixelCleaning: selection?.cleanPixelData && settings.pixelRulesText !== undefined ? parsePixelCleaningRules(settings.pixelRulesText) : undefined,
+    encryptTo: settings.encryptToText === undefined ? undefined : parseRecipient(settings.encryptToText),
     script: settings.scriptText === undefined ? undefined : compileScript(settings.scriptText),
     vars: settings.vars,
     secret: settings.secret,

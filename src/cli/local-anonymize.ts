@@ -2,6 +2,7 @@ import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readFileKeys } from '../activities/dicom-header';
 import { runScriptOnFile, type ScriptContext } from '../activities/script-runner';
+import { layerLookupTables } from '../anonymize/lookup-layers';
 import type { StoredScript } from '../db/scripts-repo';
 import { DicomReadError, openDicom, sha256File } from '../dicom';
 import { detectArchiveFormat, extractArchive, type ExtractLimits } from '../storage/archive-extract';
@@ -65,6 +66,12 @@ export async function anonymizeForUpload(args: {
 }): Promise<LocalUpload> {
   const inputs = await collectInputs(args.path, args.workDir, args.limits);
   const scripts = [args.scripts.site, args.scripts.project].filter((s): s is StoredScript => !!s);
+  // The tables each pass reads, as the server would layer them: the site's for the site script, the project's on top
+  // of the site's for the project script.
+  const layers = args.scripts.lookup;
+  const siteTables = layerLookupTables(layers?.site, undefined)?.tables;
+  const projectTables = layerLookupTables(layers?.site, layers?.project)?.tables;
+  const tablesFor = (script: StoredScript) => (script.scope === 'project' ? projectTables : siteTables);
   const outDir = join(args.workDir, 'out');
   await mkdir(outDir, { recursive: true });
   const members: { name: string; path: string }[] = [];
@@ -84,7 +91,7 @@ export async function anonymizeForUpload(args: {
     let kept = true;
     for (const [step, script] of scripts.entries()) {
       const out = join(outDir, `${step}-${seqName(n)}`);
-      const result = await runScriptOnFile(script, current, out, args.ctx);
+      const result = await runScriptOnFile(script, current, out, args.ctx, { lookupTables: tablesFor(script) });
       if (result.kind === 'rejected') {
         kept = false;
         break;

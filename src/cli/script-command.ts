@@ -9,13 +9,15 @@ import { parseArgs } from 'node:util';
 import { checkScript, compileScript, parseLookupTables, ScriptCheckError, ScriptRuntimeError, ScriptSyntaxError, type LookupTables } from '../anonymize';
 import type { ElementChange } from '../anonymize/dataset-diff';
 import { previewScript } from '../anonymize/script-preview';
+import { lookupTableDiagnostics } from '../anonymize/lookup-layers';
 import { DicomEditError, DicomReadError, openDicom } from '../dicom';
 
-const HELP = `Usage: dicom-intake script check SCRIPT [--json]
+const HELP = `Usage: dicom-intake script check SCRIPT [--lookup TABLE_FILE] [--json]
        dicom-intake script preview SCRIPT DICOM [--var name=value]... [--lookup TABLE_FILE] [--json]
 
 check    parses and checks a DicomEdit 6 script (version line, syntax, functions, variables, regular
          expressions); prints each finding as SCRIPT:line:column: severity CODE: message.
+         With --lookup, warns about lookup["name", ...] tables the file does not hold.
          Exit 0 when the script is accepted (warnings allowed), 1 when it has errors, 2 for usage errors.
 preview  applies the script to one DICOM file in memory and lists every element it would change, add or
          delete (at any depth, paths in DicomEdit syntax). Nothing is written. --var sets script variables
@@ -43,7 +45,7 @@ export async function runScript(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
-  if (sub === 'check' && scriptPath !== undefined && positionals.length === 2) return check(scriptPath, values.json);
+  if (sub === 'check' && scriptPath !== undefined && positionals.length === 2) return check(scriptPath, values.lookup, values.json);
   if (sub === 'preview' && scriptPath !== undefined && dicomPath !== undefined && positionals.length === 3) {
     return preview(scriptPath, dicomPath, values.var, values.lookup, values.json);
   }
@@ -60,10 +62,22 @@ function readText(path: string, what: string): string | undefined {
   }
 }
 
-function check(scriptPath: string, json: boolean): number {
+function check(scriptPath: string, lookupPath: string | undefined, json: boolean): number {
   const text = readText(scriptPath, 'script');
   if (text === undefined) return 2;
-  const result = checkScript(text);
+  let result = checkScript(text);
+  if (lookupPath !== undefined) {
+    const tables = readText(lookupPath, 'lookup table file');
+    if (tables === undefined) return 2;
+    let parsed: LookupTables;
+    try {
+      parsed = parseLookupTables(tables);
+    } catch (e) {
+      process.stderr.write(`dicom-intake script: the lookup table file ${lookupPath}: ${(e as Error).message}\n`);
+      return 2;
+    }
+    result = { ...result, diagnostics: [...result.diagnostics, ...lookupTableDiagnostics(text, parsed)] };
+  }
   if (json) {
     process.stdout.write(JSON.stringify({ ok: result.ok, version: result.version ?? null, diagnostics: result.diagnostics }) + '\n');
   } else {

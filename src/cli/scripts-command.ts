@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { apiJson, apiTarget, report } from './api-request';
+import { LOOKUP_HELP, runLookup } from './lookup-command';
 
 const HELP = `Usage: dicom-intake scripts COMMAND (--site | --project P) [options]
   get                  print the script in effect
   set FILE             replace it (refused with line and column if it does not parse; each save is a new version)
   enable | disable     turn the pass on or off (XNAT's site switch or project status)
+  lookup get|set [F]   the lookup tables lookup[table, key] reads (see dicom-intake scripts lookup --help)
 Options: --json, --url URL, --token TOKEN (else $DICOM_INTAKE_TOKEN, else the token \`dicom-intake start\` saved)
 To check or preview a script without a server: dicom-intake script check|preview.
 
@@ -13,6 +15,7 @@ Examples:
   dicom-intake scripts get --site
   dicom-intake scripts set --project DEMO project.das
   dicom-intake scripts disable --project DEMO --json
+  dicom-intake scripts lookup set --project DEMO pid.txt
 `;
 
 /** `dicom-intake scripts`: the site-wide and project scripts held by the server, through XNAT's endpoints. */
@@ -31,7 +34,7 @@ export async function runScripts(argv: string[]): Promise<number> {
   });
   const [command, file] = positionals;
   if (values.help) {
-    process.stdout.write(HELP);
+    process.stdout.write(command === 'lookup' ? LOOKUP_HELP : HELP);
     return 0;
   }
   if (!command || values.site === Boolean(values.project)) {
@@ -43,6 +46,8 @@ export async function runScripts(argv: string[]): Promise<number> {
   const scriptPath = values.site ? '/xapi/anonymize/site' : `/data/config/edit/projects/${p}/image/dicom/script`;
   const name = `scripts ${command}`;
   switch (command) {
+    case 'lookup':
+      return runLookup(target, { site: values.site, project: values.project }, positionals[1], positionals[2], values.json);
     case 'get':
       return report(name, await apiJson(target, 'GET', scriptPath), values.json, (b) => String(b.text ?? ''));
     case 'set': {

@@ -2,6 +2,7 @@
 // the target session already holds.
 
 import { createHash } from 'node:crypto';
+import { scriptUsesLookup, type LookupLayer } from '../anonymize/lookup-layers';
 import type { StoredScript } from '../db/scripts-repo';
 
 /** One script as GET /api/scripts/effective describes it. */
@@ -17,6 +18,8 @@ interface ScriptView {
 export interface ClientScripts {
   site?: StoredScript;
   project?: StoredScript;
+  /** The lookup table layers the server's passes would read (fetched only when a script calls lookup). */
+  lookup?: { site?: LookupLayer; project?: LookupLayer };
 }
 
 /**
@@ -30,6 +33,19 @@ export async function fetchEffectiveScripts(base: string, project: string, token
   } catch (err) {
     throw new Error(`cannot reach ${base} (${(err as Error).message}); is \`dicom-intake start\` running?`);
   }
+  const { scripts } = (await readJson(res, `the scripts of project ${project}`)) as { scripts: { site: ScriptView | null; project: ScriptView | null } };
+  const toStored = (v: ScriptView | null, scope: 'site' | 'project'): StoredScript | undefined => {
+    if (!v?.enabled) return undefined;
+    if (createHash('sha256').update(v.text).digest('hex') !== v.sha256) throw new Error(`the ${scope} script ${v.id} arrived damaged (its sha256 does not match); try again`);
+    return { id: v.id, scope, projectId: scope === 'project' ? project : null, version: v.version, text: v.text, sha256: v.sha256, enabled: true };
+  };
+  const chosen: ClientScripts = { site: toStored(scripts.site, 'site'), project: toStored(scripts.project, 'project') };
+  if (![chosen.site, chosen.project].some((x) => x !== undefined && scriptUsesLookup(x.text))) return chosen;
+  return { ...chosen, lookup: await fetchLookupLayers(base, project, token) };
+}
+
+/** The body of a JSON response, or an error naming `what` with the server's reason. */
+async function readJson(res: Response, what: string): Promise<unknown> {
   const body = await res.text();
   if (!res.ok) {
     let message = body.trim();
@@ -38,15 +54,21 @@ export async function fetchEffectiveScripts(base: string, project: string, token
     } catch {
       // plain text
     }
-    throw Object.assign(new Error(`the server did not give the scripts of project ${project} (HTTP ${res.status}): ${message}`), { status: res.status });
+    throw Object.assign(new Error(`the server did not give ${what} (HTTP ${res.status}): ${message}`), { status: res.status });
   }
-  const { scripts } = JSON.parse(body) as { scripts: { site: ScriptView | null; project: ScriptView | null } };
-  const toStored = (v: ScriptView | null, scope: 'site' | 'project'): StoredScript | undefined => {
-    if (!v?.enabled) return undefined;
-    if (createHash('sha256').update(v.text).digest('hex') !== v.sha256) throw new Error(`the ${scope} script ${v.id} arrived damaged (its sha256 does not match); try again`);
-    return { id: v.id, scope, projectId: scope === 'project' ? project : null, version: v.version, text: v.text, sha256: v.sha256, enabled: true };
+  return JSON.parse(body);
+}
+
+/** The site and project lookup table layers for an upload to `project`, each checked against its sha256. */
+async function fetchLookupLayers(base: string, project: string, token: string | undefined): Promise<{ site?: LookupLayer; project?: LookupLayer }> {
+  const res = await fetch(`${base}/api/lookup-tables/effective?project=${encodeURIComponent(project)}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  const body = (await readJson(res, `the lookup tables of project ${project}`)) as { site: LookupLayer | null; projectTable: LookupLayer | null };
+  const checked = (layer: LookupLayer | null, which: string): LookupLayer | undefined => {
+    if (layer === null) return undefined;
+    if (createHash('sha256').update(layer.text).digest('hex') !== layer.sha256) throw new Error(`the ${which} lookup table arrived damaged (its sha256 does not match); try again`);
+    return { text: layer.text, sha256: layer.sha256 };
   };
-  return { site: toStored(scripts.site, 'site'), project: toStored(scripts.project, 'project') };
+  return { site: checked(body.site, 'site'), project: checked(body.projectTable, 'project') };
 }
 
 /**

@@ -4,6 +4,7 @@ import * as prearchive from './migrations/002-prearchive';
 import * as edits from './migrations/003-edits';
 import * as receivers from './migrations/004-receivers';
 import * as clientPasses from './migrations/005-client-passes';
+import * as lookupTables from './migrations/006-lookup-tables';
 import * as receiverSettings from './migrations/007-receiver-settings';
 import * as webSessions from './migrations/008-web-sessions';
 import * as discardedPasses from './migrations/010-discarded-passes';
@@ -16,6 +17,7 @@ const MIGRATIONS: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
   '003-edits': edits,
   '004-receivers': receivers,
   '005-client-passes': clientPasses,
+  '006-lookup-tables': lookupTables,
   '007-receiver-settings': receiverSettings,
   '008-web-sessions': webSessions,
   '010-discarded-passes': discardedPasses,

@@ -24,6 +24,8 @@ export interface PassRecord extends PassKey {
   performedBy: PassPerformer;
   /** Set when the pass was rolled back (its session failed to archive; its output is gone). */
   discardedAt: string | null;
+  /** Digest of the lookup table versions the script read (null when it read none). */
+  lookupSha256: string | null;
 }
 
 /** Who ran a pass. */
@@ -45,6 +47,7 @@ const toPass = (r: any): PassRecord => ({
   runId: r.run_id,
   performedBy: r.performed_by ?? 'server',
   discardedAt: r.discarded_at ?? null,
+  lookupSha256: r.lookup_sha256 ?? null,
 });
 
 /** Anonymization passes: the record that makes every pass happen exactly once. */
@@ -64,7 +67,7 @@ export function createPassesRepo(db: Knex) {
      * Records a pass; when another attempt recorded the same key first, returns that record instead. A discarded
      * record of the same key is live again (the same script ran on the same file again, and this output stays).
      */
-    async record(p: Omit<PassRecord, 'id' | 'performedBy' | 'discardedAt'> & { performedBy?: PassPerformer }): Promise<PassRecord> {
+    async record(p: Omit<PassRecord, 'id' | 'performedBy' | 'discardedAt' | 'lookupSha256'> & { performedBy?: PassPerformer; lookupSha256?: string | null }): Promise<PassRecord> {
       await db('anonymization_passes')
         .insert({
           id: newId('pass'),
@@ -77,6 +80,7 @@ export function createPassesRepo(db: Knex) {
           workflow_id: p.workflowId,
           run_id: p.runId,
           performed_by: p.performedBy ?? 'server',
+          lookup_sha256: p.lookupSha256 ?? null,
           created_at: nowIso(),
         })
         .onConflict(['kind', 'script_sha256', 'input_sha256', 'context_sha256'])

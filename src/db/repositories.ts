@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { createArchiveRepo } from './archive-repo';
 import { createAuditRepo } from './audit-repo';
 import { createEditsRepo } from './edits-repo';
+import { createLookupTablesRepo } from './lookup-tables-repo';
 import { createPassesRepo } from './passes-repo';
 import { createPrearchiveRepo } from './prearchive-repo';
 import { createProjectsRepo } from './projects-repo';
@@ -18,6 +19,7 @@ export function createRepositories(db: Knex) {
   return {
     projects: createProjectsRepo(db),
     scripts: createScriptsRepo(db),
+    lookupTables: createLookupTablesRepo(db),
     uploads: createUploadsRepo(db),
     archive: createArchiveRepo(db),
     passes: createPassesRepo(db),

@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
-import { nowIso } from './clock';
+import { newVersionRow, scopeWhere, textSha256 } from './versioned-text';
 
 /** Which pass a script belongs to. */
 export type ScriptScope = 'site' | 'project';
@@ -38,8 +37,6 @@ const toScript = (r: ScriptRow): StoredScript => ({
 
 /** Script versions: every save is a new row, so passes keep pointing at the exact text they ran. */
 export function createScriptsRepo(db: Knex) {
-  const scopeWhere = (scope: ScriptScope, projectId: string | null) =>
-    scope === 'site' ? { scope } : { scope, project_id: projectId };
   return {
     /** The newest version for the site (projectId null) or a project. */
     async current(scope: ScriptScope, projectId: string | null): Promise<StoredScript | undefined> {
@@ -52,19 +49,10 @@ export function createScriptsRepo(db: Knex) {
     },
     /** Saves a new version unless the text and switch are unchanged (then the current version is returned). */
     async save(scope: ScriptScope, projectId: string | null, text: string, enabled = true): Promise<StoredScript> {
-      const sha256 = createHash('sha256').update(text).digest('hex');
       const cur = await this.current(scope, projectId);
-      if (cur && cur.sha256 === sha256 && cur.enabled === enabled) return cur;
+      if (cur && cur.sha256 === textSha256(text) && cur.enabled === enabled) return cur;
       const [row] = await db('scripts')
-        .insert({
-          scope,
-          project_id: scope === 'site' ? null : projectId,
-          version: (cur?.version ?? 0) + 1,
-          text,
-          sha256,
-          enabled,
-          created_at: nowIso(),
-        })
+        .insert({ ...newVersionRow(scope, projectId, cur, text), enabled })
         .returning('id');
       const id = typeof row === 'object' ? (row as { id: number }).id : (row as number);
       return (await this.byId(id))!;

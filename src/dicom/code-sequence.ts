@@ -41,18 +41,23 @@ function itemBody(item: CodeItem, explicitVr: boolean, codec: TextCodec): Buffer
  * delimiter; a defined-length one gets a defined-length item and a new length; a new one uses defined lengths.
  */
 export function appendCodeItem(tag: number, existing: Buffer | undefined, encoding: SequenceEncoding, item: CodeItem, codec: TextCodec): Buffer {
+  return appendSequenceItem(tag, existing, encoding, itemBody(item, encoding.itemsExplicitVr, codec));
+}
+
+/** The sequence element `tag` with one item of already-encoded elements appended (rules of appendCodeItem). */
+export function appendSequenceItem(tag: number, existing: Buffer | undefined, encoding: SequenceEncoding, body: Buffer): Buffer {
   if (existing === undefined) {
-    const value = encodeItem(itemBody(item, encoding.itemsExplicitVr, codec), false);
+    const value = encodeItem(body, false);
     return Buffer.concat([encodeHeader(tag, 'SQ', value.length, encoding.explicitVr), value]);
   }
   const view: ByteView = { bytes: existing, base: 0 };
   const header = readElementHeader(view, 0, encoding.explicitVr);
   if (header.length === UNDEFINED_LENGTH) {
-    const value = encodeItem(itemBody(item, encoding.itemsExplicitVr, codec), true);
+    const value = encodeItem(body, true);
     const delimiterAt = existing.length - 8;
     return Buffer.concat([existing.subarray(0, delimiterAt), value, existing.subarray(delimiterAt)]);
   }
-  const value = encodeItem(itemBody(item, encoding.itemsExplicitVr, codec), false);
+  const value = encodeItem(body, false);
   const out = Buffer.concat([existing, value]);
   out.writeUInt32LE(header.length + value.length, header.valueOffset - 4);
   return out;

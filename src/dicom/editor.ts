@@ -5,7 +5,8 @@
  * opened up into a tree (sequence-tree.ts) only when something inside it is read or edited.
  */
 import type { EditableDataset, ItemPath, PixelGeometry, PixelRectangle } from '../anonymize/dataset';
-import { appendCodeItem, readCodeValues, type CodeItem, type SequenceEncoding } from './code-sequence';
+import { appendCodeItem, appendSequenceItem, readCodeValues, type CodeItem, type SequenceEncoding } from './code-sequence';
+import { ENCRYPTED_ATTRIBUTES_SEQUENCE, encryptedAttributesItemBody } from './encrypted-attributes';
 import { lookupTag } from './dictionary';
 import { NeedBytes } from './element-walker';
 import { encodeElement } from './element-encoder';
@@ -161,6 +162,20 @@ export class DicomEditor implements EditableDataset {
     this.assertEditable(tag);
     const current = this.sequenceBytes(tag);
     const bytes = appendCodeItem(tag, current?.bytes, current?.encoding ?? this.newSequenceEncoding(), item, this.codec());
+    this.trees.delete(tag);
+    this.edits.set(tag, { kind: 'element', bytes });
+  }
+
+  /**
+   * Appends one item to Encrypted Attributes Sequence (0400,0500): Encrypted Content Transfer Syntax UID and the
+   * Encrypted Content (a CMS EnvelopedData) of the originals (encrypted-attributes.ts). Earlier items are kept.
+   */
+  appendEncryptedAttributes(content: Buffer): void {
+    const tag = ENCRYPTED_ATTRIBUTES_SEQUENCE;
+    this.assertEditable(tag);
+    const current = this.sequenceBytes(tag);
+    const encoding = current?.encoding ?? this.newSequenceEncoding();
+    const bytes = appendSequenceItem(tag, current?.bytes, encoding, encryptedAttributesItemBody(content, encoding.itemsExplicitVr));
     this.trees.delete(tag);
     this.edits.set(tag, { kind: 'element', bytes });
   }

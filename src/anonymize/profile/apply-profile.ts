@@ -13,7 +13,7 @@ import { writeMarkers } from './deidentification-markers';
 import { ProfileError } from './profile-errors';
 import type { ProfileOptions } from './profile-options';
 import { formatTagPath, type ItemPath, type ProfileDataset, type ProfileFileTarget } from './profile-dataset';
-import { isSafePrivate } from './safe-private';
+import { isSafePrivate, type PrivateValue } from './safe-private';
 import { isPrivate, rowForTag } from './table-lookup';
 import { IdentifyingValues } from './text-scrub';
 import type { OptionColumn } from './table-types';
@@ -163,7 +163,7 @@ class ProfileRun {
         }
         const creatorTag = ((group << 16) | (element >>> 8)) >>> 0;
         // The creator is read only when it can matter: decoding values is the walk's main cost.
-        if (retainSafePrivate && element >>> 8 >= 0x10 && isSafePrivate(tag, this.ds.getStringAt(path, creatorTag))) {
+        if (retainSafePrivate && element >>> 8 >= 0x10 && isSafePrivate(tag, this.ds.getStringAt(path, creatorTag), this.privateValue(path, tag))) {
           keptBlocks.add(creatorTag);
           this.report.privateKept += 1;
         } else {
@@ -193,6 +193,11 @@ class ProfileRun {
       this.ds.deleteAt(path, creator);
       this.report.privateRemoved += 1;
     }
+  }
+
+  /** The VR and bytes of a private element, for the safe list's VR condition (read only for listed elements). */
+  private privateValue(path: ItemPath, tag: number): PrivateValue {
+    return { vr: this.ds.vrAt(path, tag), bytes: () => this.ds.getBytesAt(path, tag) };
   }
 
   private act(path: ItemPath, tag: number, vr: string, action: ElementAction): void {

@@ -50,7 +50,7 @@ export function checkOutput(ds: ReadableDataset, options: ProfileOptions): Findi
       if (isPrivate(tag)) {
         const element = tag & 0xffff;
         const creatorTag = (((tag >>> 16) << 16) | (element >>> 8)) >>> 0;
-        if (element > 0xff && !(options.has('retainSafePrivate') && isSafePrivate(tag, ds.getStringAt(path, creatorTag)))) {
+        if (element > 0xff && !(options.has('retainSafePrivate') && isSafePrivate(tag, ds.getStringAt(path, creatorTag), { vr: ds.vrAt(path, tag), bytes: () => ds.getBytesAt(path, tag) }))) {
           findings.push({ path: formatTagPath(path, tag), problem: 'private element outside the safe list is present' });
         }
         continue;

@@ -13,6 +13,12 @@ export const PROFILE_ERROR_CODES = [
   'UNREADABLE_SEQUENCE',
   // Burned In Annotation (0028,0301) is YES and Clean Pixel Data is not offered: the pixels would still identify.
   'BURNED_IN_ANNOTATION',
+  // Clean Pixel Data: the pixels need cleaning (a rule matches, or (0028,0301) is YES) and cannot be cleaned.
+  'PIXEL_DATA_NOT_CLEANABLE',
+  // Clean Pixel Data: the site's pixel-cleaning rules are malformed.
+  'BAD_PIXEL_RULES',
+  // Encrypted Attributes: the recipient key is malformed.
+  'BAD_RECIPIENT_KEY',
 ] as const;
 /** One of {@link PROFILE_ERROR_CODES}. */
 export type ProfileErrorCode = (typeof PROFILE_ERROR_CODES)[number];

@@ -1,30 +1,71 @@
 /**
- * Private attributes the Retain Safe Private Option (E.3.10) keeps: a private creator and element byte that the
- * standard's Table E.3.10-1 lists as holding no identifying information. Every other private attribute is removed.
+ * Private attributes the Retain Safe Private Option (E.3.10) keeps: those of Table E.3.10-1 (safe-private-table.ts),
+ * matched on group, private creator and element byte, and only when the value is what the table describes (its VR).
+ * Every other private attribute is removed.
  *
- * This is a deliberately short subset (Siemens MR diffusion parameters), written down from the standard's table and
- * not re-checked against the 2025b text here; extend it only from Table E.3.10-1 itself, never by guessing.
+ * The VR condition: an explicit VR must be the table's VR; a value whose VR the file does not say (UN, implicit VR)
+ * or says as a text VR is kept only when its bytes are valid for the table's VR (a multiple of the binary size, or
+ * a number for IS/DS, a code string for CS). A vendor block that reuses a listed element for something else (a
+ * free-text LO where the table says DS) is removed: the table vouches for the listed content, not for the slot.
  */
+import { SAFE_PRIVATE_TABLE, type SafePrivateRow } from './safe-private-table';
 
-/** One safe private element: its group, its creator (private creator value) and the element's low byte. */
-export interface SafePrivateEntry {
-  readonly group: number;
-  readonly creator: string;
-  readonly elementByte: number;
+/** What the match may look at besides the tag and creator; omitted = creator and element only. */
+export interface PrivateValue {
+  /** The VR the dataset reports (undefined or UN when unknown). */
+  readonly vr: string | undefined;
+  /** The value bytes (undefined for a sequence). */
+  readonly bytes: () => Uint8Array | undefined;
 }
 
-/** The safe private elements this project keeps under Retain Safe Private. */
-export const SAFE_PRIVATE: readonly SafePrivateEntry[] = [
-  { group: 0x0019, creator: 'SIEMENS MR HEADER', elementByte: 0x0c }, // B_value
-  { group: 0x0019, creator: 'SIEMENS MR HEADER', elementByte: 0x0d }, // DiffusionDirectionality
-  { group: 0x0019, creator: 'SIEMENS MR HEADER', elementByte: 0x0e }, // DiffusionGradientDirection
-  { group: 0x0019, creator: 'SIEMENS MR HEADER', elementByte: 0x27 }, // B_matrix
-];
+const ROWS = new Map<string, SafePrivateRow>(SAFE_PRIVATE_TABLE.map((r) => [key(r.group, r.creator, r.elementByte), r]));
 
-const KEYS = new Set(SAFE_PRIVATE.map((e) => `${e.group}|${e.creator}|${e.elementByte}`));
+function key(group: number, creator: string, elementByte: number): string {
+  return `${group}|${creator}|${elementByte}`;
+}
 
-/** True when the private data element `tag` of the block owned by `creator` is on the safe list. */
-export function isSafePrivate(tag: number, creator: string | undefined): boolean {
-  if (creator === undefined) return false;
-  return KEYS.has(`${tag >>> 16}|${creator.trim()}|${tag & 0xff}`);
+/** The table row for the private data element `tag` of the block owned by `creator`; undefined when not listed. */
+export function safePrivateRow(tag: number, creator: string | undefined): SafePrivateRow | undefined {
+  if (creator === undefined) return undefined;
+  return ROWS.get(key(tag >>> 16, creator.trim(), tag & 0xff));
+}
+
+const BINARY_SIZES: Readonly<Record<string, number>> = { US: 2, SS: 2, UL: 4, SL: 4, FL: 4, FD: 8 };
+const TEXT_VRS = new Set(['AE', 'CS', 'DS', 'IS', 'LO', 'LT', 'SH', 'ST', 'UC', 'UI', 'UT']);
+
+/** True when bytes of unknown or textual VR are a valid value of the table's VR. */
+function bytesFit(vr: string, bytes: Uint8Array | undefined): boolean {
+  if (bytes === undefined) return vr === 'SQ';
+  const size = BINARY_SIZES[vr];
+  if (size !== undefined) return bytes.length % size === 0;
+  const text = Buffer.from(bytes).toString('latin1').replace(/[\0 ]+$/, '');
+  const values = text.split('\\').map((v) => v.trim());
+  switch (vr) {
+    case 'IS':
+      return values.every((v) => /^[+-]?\d{1,12}$/.test(v));
+    case 'DS':
+      return values.every((v) => v.length <= 16 && /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(v));
+    case 'CS':
+      return values.every((v) => /^[A-Z0-9_ ]{0,16}$/.test(v));
+    case 'UI':
+      return values.every((v) => /^[0-9.]{0,64}$/.test(v));
+    default:
+      return false; // other text (LO, SH, LT) and OB bulk data need the file to say the VR
+  }
+}
+
+/** True when the private element's value is what the row describes (see the module comment). */
+function valueMatches(row: SafePrivateRow, value: PrivateValue): boolean {
+  if (row.vr === '') return true;
+  const vr = value.vr ?? 'UN';
+  if (vr === row.vr) return true;
+  if (vr !== 'UN' && !TEXT_VRS.has(vr)) return false;
+  return bytesFit(row.vr, value.bytes());
+}
+
+/** True when the private data element `tag` of the block owned by `creator` is safe to keep. */
+export function isSafePrivate(tag: number, creator: string | undefined, value?: PrivateValue): boolean {
+  const row = safePrivateRow(tag, creator);
+  if (row === undefined) return false;
+  return value === undefined || valueMatches(row, value);
 }
