@@ -40,7 +40,8 @@ describe('staged file writer', () => {
     const w = new StagedFileWriter(path, Buffer.from('H'));
     w.on('error', () => undefined);
     w.write(Buffer.alloc(100_000, 1));
-    await new Promise((r) => setTimeout(r, 20));
+    // The partial file appears once the writer has opened it: wait for that (a busy machine may take a while).
+    for (let waited = 0; !existsSync(`${path}.part`) && waited < 10_000; waited += 10) await new Promise((r) => setTimeout(r, 10));
     expect(existsSync(`${path}.part`)).toBe(true);
     await w.discard();
     expect(existsSync(`${path}.part`)).toBe(false);
