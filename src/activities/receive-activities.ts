@@ -77,6 +77,7 @@ export function createReceiveActivities(deps: ActivityDeps) {
         detail: { prearchiveId: input.prearchiveId, status: 'RECEIVING', files: files.length },
       });
       for (const f of files) await store.remove(f.objectKey);
+      await deps.faultPoint?.('receiving-discard:after-files');
       await repos.receivedFiles.removeByUpload(input.discardId);
       if (input.prearchiveId) await repos.prearchive.remove(input.prearchiveId);
       return { files: files.length };
