@@ -65,6 +65,13 @@ describe('RECEIVING prearchive sessions allow XNAT\'s Delete and Rebuild', () =>
     }
     const xnatCommit = await http(stack.baseUrl, 'POST', `/data${row.url}?action=commit`);
     expect(xnatCommit.status).toBe(409);
+    // The pages offer the same: Rebuild (back to the list, since the row gives way to the built session) and Delete.
+    const page = await http(stack.baseUrl, 'GET', `/ui/prearchive/${row.id}`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain(`data-path="/api/prearchive/${row.id}/rebuild?wait=true" data-then="/ui/prearchive">Rebuild</button>`);
+    expect(page.text).toContain(`data-method="DELETE" data-path="/api/prearchive/${row.id}?wait=true"`);
+    expect(page.text).not.toContain(`/api/prearchive/${row.id}/commit`);
+    expect(page.text).not.toContain('Change project');
 
     const built = await http(stack.baseUrl, 'POST', `/data${row.url}?action=build`);
     expect(built.status, built.text).toBe(200);
