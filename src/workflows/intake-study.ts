@@ -77,8 +77,9 @@ export async function intakeStudy(input: IntakeStudyInput): Promise<IntakeStudyR
   let builds = 0;
   let lastBuild: BuildStudyResult | undefined;
   let discarded: DiscardStudyResult | undefined;
-  const onlyWhileReceiving = (op: string) => () => {
-    if (!waiting || discardAsked) {
+  // A delete is refused once a build is asked (and the reverse), so no accepted request is left without an answer.
+  const onlyWhileReceiving = (op: 'rebuild' | 'delete') => () => {
+    if (!waiting || discardAsked || (op === 'delete' && buildAsked)) {
       const now = discardAsked ? 'being deleted' : 'being built now (BUILDING) or just built';
       throw ApplicationFailure.create({ type: 'PrearchiveStatusError', message: `cannot ${op} study ${input.studyKey}: it is ${now}; list the prearchive again and act on the built session`, nonRetryable: true });
     }
