@@ -11,8 +11,8 @@ export type ReceivingResult<Op extends ReceivingOperation> = Op extends 'rebuild
 
 const UPDATE_OF = { rebuild: BUILD_STUDY_UPDATE, delete: DISCARD_STUDY_UPDATE } as const;
 
-/** The intake has closed between the listing and the request (its idle time ended); the API maps it to 409. */
-const CLOSED = { ok: false as const, type: 'PrearchiveStatusError', message: 'its files are no longer arriving (the study has just been built); list the prearchive again and act on the built session' };
+/** No open intake run: it ended between the listing and the request (idle time, another request); the API maps it to 409. */
+const CLOSED = { ok: false as const, type: 'PrearchiveStatusError', message: 'its intake workflow is not open (the study has just been built or deleted, or its receiver starts the intake again when it restarts); list the prearchive again' };
 
 /** The domain failure carried by an update's failure (the validator's refusal, or the handler's error). */
 function refusalOf(err: unknown): Extract<Outcome<never>, { ok: false }> | undefined {
