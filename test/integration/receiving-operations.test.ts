@@ -153,4 +153,18 @@ describe('RECEIVING prearchive sessions allow XNAT\'s Delete and Rebuild', () =>
     expect((await http(stack.baseUrl, 'POST', `/data${row.url}?action=build`)).status).toBe(404);
     expect(await stack.store.list('staging/gradual')).toEqual([]);
   });
+
+  it('When a rebuild is asked after a delete of the same RECEIVING study was accepted, then the rebuild is refused and only the delete happens', async () => {
+    const { uid, files } = study(2);
+    for (const f of files) await send('RSESS4', f);
+    const row = (await receivingRow())!;
+    const accepted = await http(stack.baseUrl, 'DELETE', `/api/prearchive/${row.id}`);
+    expect(accepted.status, accepted.text).toBe(202);
+    expect(JSON.parse(accepted.text)).toMatchObject({ op: 'delete', workflowId: handleOf(uid).workflowId, updateId: expect.any(String) });
+    // The workflow has taken the delete: whether the row is still listed (409) or already gone (404), no rebuild runs.
+    const rebuild = await http(stack.baseUrl, 'POST', `/api/prearchive/${row.id}/rebuild?wait=true`);
+    expect([409, 404], rebuild.text).toContain(rebuild.status);
+    expect(await handleOf(uid).result()).toMatchObject({ imports: 0, deleted: { prearchiveId: row.id, files: 2 } });
+    expect((await rows()).filter((r) => r.folderName === 'RSESS4')).toEqual([]);
+  });
 });
