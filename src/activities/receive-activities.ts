@@ -2,6 +2,7 @@ import { Context } from '@temporalio/activity';
 import { importWorkflowId } from '../client/start-import';
 import type { Destination } from '../domain/upload-status';
 import type { ActivityDeps } from './deps';
+import { currentRun } from './run-ref';
 
 const seqName = (seq: number) => `${String(seq).padStart(6, '0')}.dcm`;
 
@@ -46,6 +47,40 @@ export function createReceiveActivities(deps: ActivityDeps) {
       await repos.uploads.replaceFiles(input.uploadId, rows);
       await repos.uploads.setStatus(input.uploadId, 'RECEIVED', { fileCount: rows.length });
       return { files: rows.length };
+    },
+
+    /**
+     * Step 1 of the delete of a RECEIVING study: the cut-off (see PrearchiveRepo.cutReceiving). Files recorded
+     * before it are deleted with the study; files recorded after it start a new RECEIVING study.
+     */
+    async cutReceivingStudy(input: { studyKey: string; discardId: string }): Promise<{ prearchiveId: string | null }> {
+      const cut = await repos.prearchive.cutReceiving(input.studyKey, input.discardId);
+      return { prearchiveId: cut.prearchiveId };
+    },
+
+    /**
+     * Step 2: audits `prearchive.deleted` (ids and a count only; the cut is made, so the session is gone for its
+     * users), then removes the files given to `discardId` from staging, their rows and the DELETING row.
+     * Idempotent: a retry finds the audit of this run and the files already removed.
+     */
+    async removeDiscardedStudy(input: { discardId: string; prearchiveId: string | null }): Promise<{ files: number }> {
+      const files = await repos.receivedFiles.byUpload(input.discardId);
+      const pre = input.prearchiveId ? await repos.prearchive.get(input.prearchiveId) : undefined;
+      const run = currentRun();
+      await repos.audit.appendOnce({
+        actor: 'system',
+        action: 'prearchive.deleted',
+        projectId: pre?.projectId ?? null,
+        sessionId: input.prearchiveId,
+        workflowId: run.workflowId,
+        runId: run.runId,
+        detail: { prearchiveId: input.prearchiveId, status: 'RECEIVING', files: files.length },
+      });
+      for (const f of files) await store.remove(f.objectKey);
+      await deps.faultPoint?.('receiving-discard:after-files');
+      await repos.receivedFiles.removeByUpload(input.discardId);
+      if (input.prearchiveId) await repos.prearchive.remove(input.prearchiveId);
+      return { files: files.length };
     },
 
     /** After an import of the study: its RECEIVING row stays (more files came) or goes (see settleReceiving). */

@@ -65,6 +65,7 @@ export async function receiveGradualFile(deps: GradualDeps, req: IncomingMessage
     1,
   );
   const row = pre ?? (await deps.repos.prearchive.byStudyKey(studyKey));
-  if (!row) throw new Error(`study ${studyKey} has no receiving row`);
+  // No row although the file was recorded: the study was deleted (or built) in between, and the file went with it.
+  if (!row) throw new HttpError(409, `file ${fileId} arrived just as study ${studyKey} was deleted or built, and went with it: if the prearchive shows no built session with it, send it again`);
   return prearchiveUrl(row.projectId, row.timestamp, row.folder);
 }

@@ -1,15 +1,19 @@
 import type { ServerResponse } from 'node:http';
 import type { Client } from '@temporalio/client';
 import { outcomeOf, startCommit, startPrearchiveOperation, type Outcome } from '../client/prearchive-ops';
+import { runReceivingOperation, startReceivingOperation } from '../client/receiving-ops';
 import type { PrearchiveSession } from '../db/prearchive-repo';
 import type { Repositories } from '../db/repositories';
 import { allows, refusalReason, type PrearchiveOperation } from '../domain/prearchive-status';
-import type { PrearchiveOperationInput } from '../workflows/types';
+import type { BuildStudyResult, PrearchiveOperationInput } from '../workflows/types';
 import { sendJson, sendText } from './http-io';
 import { prearchiveDetails, prearchiveRow } from './prearchive-view';
 import { onProject, requireProjectAccess, SIGNED_IN } from './access';
 import { HttpError, type Router } from './router';
 import { mayAccessProject, type Principal, type ProjectNeed } from '../domain/access';
+
+/** Whether a row stands for a study whose intake workflow is still collecting its files (RECEIVING or BUILDING). */
+const receiving = (pre: PrearchiveSession) => !!pre.studyKey && !pre.uploadId;
 
 /** HTTP status of each failure type of a prearchive operation. */
 export const OPERATION_STATUS_OF: Record<string, number> = {
@@ -50,11 +54,6 @@ export function registerPrearchiveRoutes(router: Router, deps: { repos: Reposito
   };
   // A fast answer for the common case; the workflow's claim is what actually decides (two requests can race here).
   const precheck = (pre: PrearchiveSession, op: PrearchiveOperation) => {
-    // The row of a study whose files are still arriving (or being built) stands for a session that does not exist
-    // yet: commit and move are refused as for any RECEIVING session, and so are delete and rebuild until it is built.
-    if (pre.studyKey && !pre.uploadId) {
-      throw new HttpError(409, `cannot ${op} prearchive session ${pre.id}: its files are still arriving (${pre.status}); it is built after the receiver's session idle time, then it can be changed`);
-    }
     if (!allows(pre.status, op)) throw new HttpError(409, `cannot ${op} prearchive session ${pre.id}: ${refusalReason(pre.status, op)}`);
     if (op === 'commit' && !pre.projectId) throw new HttpError(409, `prearchive session ${pre.id} is Unassigned; move it to a project first (action=move&newProject=P)`);
   };
@@ -70,12 +69,32 @@ export function registerPrearchiveRoutes(router: Router, deps: { repos: Reposito
     } else input = { op, prearchiveId: pre.id };
     return startPrearchiveOperation(deps.client, deps.taskQueue, pre, input);
   };
+  /**
+   * Runs one operation and waits. The row of a study whose files are still arriving stands for a session its
+   * intake workflow is still collecting: a rebuild or delete of it is asked of that workflow (build now, or
+   * discard), as XNAT allows both on a RECEIVING session; commit and move are refused by the status rules.
+   */
+  const run = async (pre: PrearchiveSession, op: PrearchiveOperation, args: { overwrite?: Overwrite; project?: string }): Promise<Outcome<Record<string, unknown> & { url?: string }>> => {
+    if (receiving(pre) && (op === 'rebuild' || op === 'delete')) {
+      precheck(pre, op);
+      const o = await runReceivingOperation(deps.client, pre.studyKey!, op);
+      if (!o.ok) return o;
+      if (op === 'delete') return { ok: true, result: { ...o.result } };
+      return { ok: true, result: { ...o.result, url: await builtUrl(pre, o.result as BuildStudyResult) } };
+    }
+    return outcomeOf<Record<string, unknown> & { url?: string }>(start(pre, op, args));
+  };
+  /** The URL a rebuilt RECEIVING study answers: its built prearchive session's, else (archived, failed) its own. */
+  const builtUrl = async (pre: PrearchiveSession, built: BuildStudyResult) => {
+    const session = built.uploadId ? (await repos.prearchive.list()).find((p) => p.uploadId === built.uploadId) : undefined;
+    return prearchiveRow(session ?? pre).url;
+  };
   const failed = (res: ServerResponse, o: Extract<Outcome<unknown>, { ok: false }>) =>
     sendJson(res, OPERATION_STATUS_OF[o.type] ?? 500, { error: `${o.type}: ${o.message}`, type: o.type });
 
   // XNAT: the answer is the resulting URL as text (archive URL after commit, new prearchive URL after move).
   const xnat = async (res: ServerResponse, pre: PrearchiveSession, op: PrearchiveOperation, args: { overwrite?: Overwrite; project?: string }) => {
-    const o = await outcomeOf<{ url?: string }>(start(pre, op, args));
+    const o = await run(pre, op, args);
     if (!o.ok) return failed(res, o);
     sendText(res, 200, `${o.result.url ?? ''}\n`);
   };
@@ -108,16 +127,16 @@ export function registerPrearchiveRoutes(router: Router, deps: { repos: Reposito
       }
       case 'build':
       case 'rebuild': {
-        const o = await outcomeOf(start(pre, 'rebuild', {}));
+        const o = await run(pre, 'rebuild', {});
         if (!o.ok) return failed(res, o);
-        return sendText(res, 200, `${prearchiveRow(pre).url}\n`);
+        return sendText(res, 200, `${o.result.url ?? prearchiveRow(pre).url}\n`);
       }
       default:
         throw new HttpError(400, `action=${action ?? ''} is not one of commit, move, build`);
     }
   });
   router.on('DELETE', '/data/prearchive/projects/:p/:ts/:folder', onProject('p', 'write'), async ({ res, params }) => {
-    const o = await outcomeOf(start(await byAddress(params.p, params.ts, params.folder), 'delete', {}));
+    const o = await run(await byAddress(params.p, params.ts, params.folder), 'delete', {});
     if (!o.ok) return failed(res, o);
     sendText(res, 200, 'deleted\n');
   });
@@ -146,17 +165,23 @@ export function registerPrearchiveRoutes(router: Router, deps: { repos: Reposito
     sendJson(res, 200, await prearchiveDetails(repos, pre));
   });
   const json = async (res: ServerResponse, url: URL, pre: PrearchiveSession, op: PrearchiveOperation, args: { overwrite?: Overwrite; project?: string }) => {
-    const handle = start(pre, op, args);
-    if (url.searchParams.get('wait') !== 'true') {
-      const h = await handle.catch((err: Error) => {
-        if (err.name === 'WorkflowExecutionAlreadyStartedError') throw new HttpError(409, `another operation on prearchive session ${pre.id} is running; try again when it has finished`);
-        throw err;
-      });
-      return sendJson(res, 202, { prearchiveId: pre.id, op, workflowId: h.workflowId, runId: h.firstExecutionRunId });
+    if (url.searchParams.get('wait') === 'true') {
+      const o = await run(pre, op, args);
+      if (!o.ok) return failed(res, o);
+      return sendJson(res, 200, { prearchiveId: pre.id, op, ok: true, result: o.result });
     }
-    const o = await outcomeOf<Record<string, unknown>>(handle);
-    if (!o.ok) return failed(res, o);
-    sendJson(res, 200, { prearchiveId: pre.id, op, ok: true, result: o.result });
+    if (receiving(pre) && (op === 'rebuild' || op === 'delete')) {
+      // Accepted by the study's intake workflow: its id, and the update's id, name the request.
+      precheck(pre, op);
+      const started = await startReceivingOperation(deps.client, pre.studyKey!, op);
+      if (!started.ok) return failed(res, started);
+      return sendJson(res, 202, { prearchiveId: pre.id, op, workflowId: started.handle.workflowId, runId: started.handle.workflowRunId, updateId: started.handle.updateId });
+    }
+    const h = await start(pre, op, args).catch((err: Error) => {
+      if (err.name === 'WorkflowExecutionAlreadyStartedError') throw new HttpError(409, `another operation on prearchive session ${pre.id} is running; try again when it has finished`);
+      throw err;
+    });
+    sendJson(res, 202, { prearchiveId: pre.id, op, workflowId: h.workflowId, runId: h.firstExecutionRunId });
   };
   const writable = async (principal: Principal, id: string) => {
     const pre = await byId(id);

@@ -19,8 +19,8 @@ export function prearchiveRow(p: PrearchiveSession) {
     prevent_anon: p.preventAnon,
     url: prearchiveUrl(p.projectId, p.timestamp, p.folder).replace(/^\/data/, ''),
     reason: p.reason,
-    // A study still arriving allows nothing yet (prearchive-routes.ts says why).
-    allowed: p.studyKey && !p.uploadId ? [] : PREARCHIVE_OPERATIONS.filter((op) => allows(p.status, op)),
+    // XNAT's rules for every status; a RECEIVING study allows delete and rebuild (prearchive-routes.ts says how).
+    allowed: PREARCHIVE_OPERATIONS.filter((op) => allows(p.status, op)),
   };
 }
 

@@ -17,14 +17,19 @@ export async function outcomeOf<T>(handle: Promise<WorkflowHandle>): Promise<Out
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) return BUSY;
     if (!(err instanceof WorkflowFailedError)) throw err;
-    let e: unknown = err.cause;
-    while (e) {
-      const f = e as { type?: string; message?: string; cause?: unknown };
-      if (f.type) return { ok: false, type: f.type, message: f.message ?? '' };
-      e = f.cause;
-    }
-    return { ok: false, type: 'InternalError', message: err.message };
+    return domainFailureOf(err);
   }
+}
+
+/** The first failure with a type in the cause chain of a workflow's (or update's) failure; else InternalError. */
+export function domainFailureOf(err: Error & { cause?: unknown }): Extract<Outcome<never>, { ok: false }> {
+  let e: unknown = err.cause;
+  while (e) {
+    const f = e as { type?: string; message?: string; cause?: unknown };
+    if (f.type) return { ok: false, type: f.type, message: f.message ?? '' };
+    e = f.cause;
+  }
+  return { ok: false, type: 'InternalError', message: err.message };
 }
 
 /**

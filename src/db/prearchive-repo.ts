@@ -85,12 +85,46 @@ export function createPrearchiveRepo(db: Knex) {
     /**
      * The RECEIVING row of a study whose files are still arriving: made by the front door when it records a file
      * (if the study has none), with an opaque folder name and no subject, because nothing of the headers may name
-     * a row before the site pass. Idempotent per study key.
+     * a row before the site pass. Idempotent per study key. The row is made only while the study has a file not
+     * sealed yet, in one statement: a file recorded just before its study was deleted (so deleted with it) cannot
+     * bring back a row with nothing behind it; a file recorded after the delete makes a new row (a new study).
      */
-    async ensureReceiving(s: { studyKey: string; projectId: string | null; timestamp: string; source?: string }): Promise<PrearchiveSession> {
+    async ensureReceiving(s: { studyKey: string; projectId: string | null; timestamp: string; source?: string }): Promise<PrearchiveSession | undefined> {
       const existing = await db('prearchive_sessions').where({ study_key: s.studyKey }).first();
       if (existing) return toSession(existing);
-      return insert({ project_id: s.projectId, timestamp: s.timestamp, folder: receivingFolder(s.studyKey), subject_label: null, status: 'RECEIVING', study_key: s.studyKey, source: s.source ?? null, prevent_anon: false });
+      const id = newId('pre');
+      const now = nowIso();
+      const row: [string, string | null][] = [['id', id], ['project_id', s.projectId], ['timestamp', s.timestamp], ['folder', receivingFolder(s.studyKey)], ['status', 'RECEIVING'], ['study_key', s.studyKey], ['source', s.source ?? null], ['created_at', now], ['updated_at', now]];
+      const columns = row.map(([c]) => c);
+      // CAST: PostgreSQL types the parameters of a bare SELECT as text; the columns are all strings.
+      const values = db.select(db.raw(row.map(() => 'CAST(? AS VARCHAR(255))').join(', '), row.map(([, v]) => v)));
+      await db
+        .into(db.raw(`?? (${columns.map(() => '??').join(', ')})`, ['prearchive_sessions', ...columns]))
+        .insert(
+          values
+            .whereExists(db('received_files').where({ study_key: s.studyKey }).whereNull('upload_id').select(db.raw('1')))
+            .whereNotExists(db('prearchive_sessions').where({ study_key: s.studyKey }).select(db.raw('1'))),
+        );
+      const made = await db('prearchive_sessions').where({ study_key: s.studyKey }).first();
+      return made ? toSession(made) : undefined;
+    },
+    /**
+     * The cut-off of the delete of a RECEIVING study, in one transaction: its files not sealed yet are given to
+     * `discardId` (they go with the study), and its row becomes DELETING, held by `discardId` and detached from the
+     * study key. A file recorded after this is unsealed again, so it makes a new RECEIVING row and a new study. A
+     * retry with the same id finds the cut made and claims nothing newer. Returns the row's id (if it had one).
+     */
+    async cutReceiving(studyKey: string, discardId: string): Promise<{ prearchiveId: string | null; projectId: string | null }> {
+      return db.transaction(async (tx) => {
+        const done = await tx('prearchive_sessions').where({ locked_by: discardId }).first();
+        if (done) return { prearchiveId: done.id as string, projectId: done.project_id as string | null };
+        if (await tx('received_files').where({ upload_id: discardId }).first()) return { prearchiveId: null, projectId: null };
+        await tx('received_files').where({ study_key: studyKey }).whereNull('upload_id').update({ upload_id: discardId });
+        const row = await tx('prearchive_sessions').where({ study_key: studyKey }).first();
+        if (!row) return { prearchiveId: null, projectId: null };
+        await tx('prearchive_sessions').where({ id: row.id }).update({ status: 'DELETING', study_key: null, locked_by: discardId, updated_at: nowIso() });
+        return { prearchiveId: row.id as string, projectId: row.project_id as string | null };
+      });
     },
     /** The RECEIVING (or BUILDING) row of a study, if any. */
     async byStudyKey(studyKey: string): Promise<PrearchiveSession | undefined> {

@@ -82,6 +82,10 @@ export function createReceivedFilesRepo(db: Knex) {
     async byUpload(uploadId: string): Promise<ReceivedFile[]> {
       return (await db('received_files').where({ upload_id: uploadId })).map(toFile);
     },
+    /** Forgets the rows of files given to `uploadId` (a discarded study's files, once removed from staging). */
+    async removeByUpload(uploadId: string): Promise<void> {
+      await db('received_files').where({ upload_id: uploadId }).delete();
+    },
   };
 }
 /** The received-files repository. */

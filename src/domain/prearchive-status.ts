@@ -81,6 +81,7 @@ export function refusalReason(status: PrearchiveStatus, op: PrearchiveOperation)
   if (status.startsWith('QUEUED_') || ['ARCHIVING', 'MOVING', 'DELETING', 'BUILDING'].includes(status)) {
     return `another operation is already queued or running (${status}); wait for it to finish`;
   }
+  if (status === 'RECEIVING') return `its files are still arriving (RECEIVING), which allows only delete, rebuild; rebuild it to build it now, then ${op} the built session`;
   if (op === 'move' && status === 'CONFLICT') return 'a session in CONFLICT cannot change project; commit it with overwrite=append|delete, rebuild or delete it';
   return `a session that is ${status} allows only ${PREARCHIVE_OPERATIONS.filter((o) => allows(status, o)).join(', ')}; rebuild it first`;
 }

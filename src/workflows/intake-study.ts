@@ -4,6 +4,7 @@ import {
   condition,
   continueAsNew,
   defineSignal,
+  defineUpdate,
   executeChild,
   proxyActivities,
   setHandler,
@@ -15,7 +16,17 @@ import type { Activities } from '../activities';
 import { DB_ACTIVITY_OPTIONS, FILE_ACTIVITY_OPTIONS } from './activity-options';
 import { importUpload } from './import-upload';
 import { DicomDestination, DicomProject, DicomStatus, DicomUploadMethod } from './search-attributes';
-import { FILES_RECEIVED_SIGNAL, type FilesReceived, type IntakeStudyCarry, type IntakeStudyInput, type IntakeStudyResult } from './types';
+import {
+  BUILD_STUDY_UPDATE,
+  DISCARD_STUDY_UPDATE,
+  FILES_RECEIVED_SIGNAL,
+  type BuildStudyResult,
+  type DiscardStudyResult,
+  type FilesReceived,
+  type IntakeStudyCarry,
+  type IntakeStudyInput,
+  type IntakeStudyResult,
+} from './types';
 
 // Sealing moves every file of the study (renames with folder fsyncs): a file activity, with heartbeats.
 const files = proxyActivities<Activities>(FILE_ACTIVITY_OPTIONS);
@@ -24,8 +35,16 @@ const db = proxyActivities<Activities>(DB_ACTIVITY_OPTIONS);
 /** Signal sent by a receiver, batched (one signal for many files), so a large study costs few history events. */
 export const filesReceived = defineSignal<[FilesReceived]>(FILES_RECEIVED_SIGNAL);
 
+/**
+ * XNAT's Rebuild of a RECEIVING session: build now. An update, not a signal, so that the caller is refused at once
+ * (validator) when the study is no longer waiting, and otherwise gets the build's outcome when it has ended.
+ */
+export const buildStudyNow = defineUpdate<BuildStudyResult>(BUILD_STUDY_UPDATE);
+/** XNAT's Delete of a RECEIVING session: discard the files received so far; answered once they are gone. */
+export const discardStudy = defineUpdate<DiscardStudyResult>(DISCARD_STUDY_UPDATE);
+
 /** States of a study's intake, mirrored into the DicomStatus search attribute. */
-export const STUDY_STATES = ['RECEIVING', 'IMPORTING', 'DONE', 'ERROR'] as const;
+export const STUDY_STATES = ['RECEIVING', 'IMPORTING', 'DONE', 'ERROR', 'DELETED'] as const;
 type StudyState = (typeof STUDY_STATES)[number];
 
 // Continue-as-new well before the server's limits (10,000 signals per run; 4,096 events suggested).
@@ -50,20 +69,71 @@ export async function intakeStudy(input: IntakeStudyInput): Promise<IntakeStudyR
   const state = (s: StudyState) => upsertSearchAttributes([{ key: DicomStatus, value: s }]);
   state('RECEIVING');
 
+  // Rebuild and delete are accepted only while the run waits for files (its row is RECEIVING); the validator runs
+  // in the same activation as the loop's state changes, so it never accepts a request the loop can no longer serve.
+  let waiting = true;
+  let buildAsked = false;
+  let discardAsked = false;
+  let builds = 0;
+  let lastBuild: BuildStudyResult | undefined;
+  let discarded: DiscardStudyResult | undefined;
+  // A delete is refused once a build is asked (and the reverse), so no accepted request is left without an answer.
+  const onlyWhileReceiving = (op: 'rebuild' | 'delete') => () => {
+    if (!waiting || discardAsked || (op === 'delete' && buildAsked)) {
+      const now = discardAsked ? 'being deleted' : 'being built now (BUILDING) or just built';
+      throw ApplicationFailure.create({ type: 'PrearchiveStatusError', message: `cannot ${op} study ${input.studyKey}: it is ${now}; list the prearchive again and act on the built session`, nonRetryable: true });
+    }
+  };
+  setHandler(
+    buildStudyNow,
+    async () => {
+      const wanted = builds + 1;
+      buildAsked = true;
+      await condition(() => builds >= wanted);
+      return lastBuild!;
+    },
+    { validator: onlyWhileReceiving('rebuild') },
+  );
+  setHandler(
+    discardStudy,
+    async () => {
+      discardAsked = true;
+      await condition(() => discarded !== undefined);
+      return discarded!;
+    },
+    { validator: onlyWhileReceiving('delete') },
+  );
+
   let sealedAt = -1;
   while (c.received !== sealedAt) {
     // One timer per idle window, not one per file: each wake-up re-reads the last arrival (temporal-notes §4.6).
     const maxSignals = input.maxSignalsPerRun ?? MAX_SIGNALS_PER_RUN;
     const mustRollOver = () => workflowInfo().continueAsNewSuggested || signals >= maxSignals;
     for (;;) {
+      // A request waits on this run's loop, so it is served before any roll-over (which waits for handlers).
+      if (buildAsked || discardAsked) break;
       if (mustRollOver()) {
         await condition(allHandlersFinished);
         return continueAsNew<typeof intakeStudy>({ ...input, carried: c });
       }
       const wait = c.lastArrival + input.idleMs - Date.now();
       if (wait <= 0) break;
-      // Wakes at the end of the idle window, or at once when this run has taken enough signals.
-      await condition(mustRollOver, wait);
+      // Wakes at the end of the idle window, at once when this run has taken enough signals, or on a request.
+      await condition(() => mustRollOver() || buildAsked || discardAsked, wait);
+    }
+    waiting = false;
+    if (discardAsked) {
+      state('DELETED');
+      const signalsBefore = signals;
+      const discardId = `discard_${uuid4().replace(/-/g, '')}`;
+      const { prearchiveId } = await db.cutReceivingStudy({ studyKey: input.studyKey, discardId });
+      const removed = await files.removeDiscardedStudy({ discardId, prearchiveId });
+      discarded = { studyKey: input.studyKey, prearchiveId, files: removed.files };
+      await condition(allHandlersFinished);
+      // A signal during the delete may be a file recorded after the cut (kept, unsealed): it is a new study, so a
+      // new run with fresh counters takes it (at worst one that finds nothing to seal and ends).
+      if (signals > signalsBefore) return continueAsNew<typeof intakeStudy>({ ...input, carried: undefined });
+      return { studyKey: input.studyKey, received: c.received, imports: c.imports, importedFiles: c.importedFiles, failedImports: c.failedImports, deleted: discarded };
     }
     sealedAt = c.received;
     state('IMPORTING');
@@ -71,6 +141,7 @@ export async function intakeStudy(input: IntakeStudyInput): Promise<IntakeStudyR
     const uploadId = `up_${uuid4().replace(/-/g, '')}`;
     const method = input.method ?? 'cstore';
     const sealed = await files.sealReceivedStudy({ studyKey: input.studyKey, receiverId: input.receiverId, uploadId, destination: input.destination, anonymize: input.anonymize, method });
+    const build: BuildStudyResult = { studyKey: input.studyKey, uploadId: sealed.files > 0 ? uploadId : null, files: sealed.files, importedFiles: 0 };
     if (sealed.files > 0) {
       c.imports++;
       try {
@@ -85,16 +156,24 @@ export async function intakeStudy(input: IntakeStudyInput): Promise<IntakeStudyR
           ],
         });
         c.importedFiles += r.files;
+        build.importedFiles = r.files;
       } catch (err) {
         // The import quarantined its files with the reason; this study goes on with later files.
         c.failedImports++;
-        firstFailure ??= applicationFailureOf(err);
+        build.failure = applicationFailureOf(err);
+        firstFailure ??= build.failure;
       }
     }
     // The study's RECEIVING row (BUILDING during the import) goes, or shows RECEIVING again if more files came.
     await db.settleReceivingStudy({ studyKey: input.studyKey });
     state('RECEIVING');
+    lastBuild = build;
+    buildAsked = false;
+    builds++;
+    waiting = true;
   }
+  waiting = false;
+  await condition(allHandlersFinished);
   state(c.failedImports ? 'ERROR' : 'DONE');
   const result = { studyKey: input.studyKey, received: c.received, imports: c.imports, importedFiles: c.importedFiles, failedImports: c.failedImports };
   if (firstFailure) throw ApplicationFailure.create({ message: `${c.failedImports} of ${c.imports} imports of study ${input.studyKey} failed; first: ${firstFailure.message}`, type: firstFailure.type, nonRetryable: true });

@@ -97,6 +97,30 @@ export interface IntakeStudyResult {
   imports: number;
   importedFiles: number;
   failedImports: number;
+  /** Set when the study was deleted while RECEIVING: the files discarded and the prearchive row they were listed as. */
+  deleted?: DiscardStudyResult;
+}
+
+/** Update asking a study's intake to build what it has now, without waiting for the idle time (XNAT's Rebuild). */
+export const BUILD_STUDY_UPDATE = 'buildStudyNow';
+/** Update asking a study's intake to discard what it has received (XNAT's Delete of a RECEIVING session). */
+export const DISCARD_STUDY_UPDATE = 'discardStudy';
+
+/** Result of buildStudyNow, once the build it asked for has ended: files sealed and imported. */
+export interface BuildStudyResult {
+  studyKey: string;
+  uploadId: string | null;
+  files: number;
+  importedFiles: number;
+  /** The import's failure type (its files are quarantined with the reason), if it failed. */
+  failure?: { type: string; message: string };
+}
+
+/** Result of discardStudy: the number of files removed and the prearchive row that listed them. */
+export interface DiscardStudyResult {
+  studyKey: string;
+  prearchiveId: string | null;
+  files: number;
 }
 
 /**

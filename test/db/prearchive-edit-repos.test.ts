@@ -85,4 +85,33 @@ describe.each(DATABASES)('Prearchive and edit repositories on $name', ({ open })
     expect((await repos.audit.forSession(sessionId)).map((e) => e.action)).toEqual(['session.edited']);
     expect(await repos.edits.supersededCount(edit.id)).toBe(1);
   });
+
+  it('When a RECEIVING study is cut for a delete, then its recorded files go with it, a file recorded before the cut cannot bring its row back, a file recorded after makes a new row, and a retry of the cut claims nothing newer', async () => {
+    const key = 'k'.repeat(64);
+    const file = (id: string) => repos.receivedFiles.add({ id, receiverId: 'rx', studyKey: key, objectKey: `staging/rx/${id}.dcm`, sha256: 'c'.repeat(64), size: 1 });
+    const ensure = () => repos.prearchive.ensureReceiving({ studyKey: key, projectId: 'PR', timestamp: '20261130_000000000' });
+    // No unsealed file, no row.
+    expect(await ensure()).toBeUndefined();
+    await file('rx_1');
+    const row = (await ensure())!;
+    expect(row).toMatchObject({ status: 'RECEIVING', studyKey: key, projectId: 'PR', subjectLabel: null, folder: `receiving_${key.slice(0, 16)}` });
+    expect((await ensure())!.id).toBe(row.id);
+    await file('rx_2'); // recorded before the cut; its ensureReceiving runs after it
+
+    expect(await repos.prearchive.cutReceiving(key, 'discard_a')).toEqual({ prearchiveId: row.id, projectId: 'PR' });
+    expect(await repos.prearchive.get(row.id)).toMatchObject({ status: 'DELETING', studyKey: null, lockedBy: 'discard_a' });
+    expect(await ensure()).toBeUndefined();
+    expect((await repos.receivedFiles.byUpload('discard_a')).map((f) => f.id).sort()).toEqual(['rx_1', 'rx_2']);
+
+    await file('rx_3'); // after the cut: a new study
+    expect(await repos.prearchive.cutReceiving(key, 'discard_a')).toEqual({ prearchiveId: row.id, projectId: 'PR' });
+    expect(await repos.receivedFiles.byUpload('discard_a')).toHaveLength(2);
+    const fresh = (await ensure())!;
+    expect(fresh.id).not.toBe(row.id);
+    expect(fresh).toMatchObject({ status: 'RECEIVING', studyKey: key });
+    expect(await repos.receivedFiles.unsealed(key)).toBe(1);
+    await repos.receivedFiles.removeByUpload('discard_a');
+    expect(await repos.receivedFiles.byUpload('discard_a')).toEqual([]);
+    expect(await repos.receivedFiles.unsealed(key)).toBe(1);
+  });
 });

@@ -34,6 +34,8 @@ describe('prearchive status rules', () => {
     expect(refusalReason('QUEUED_ARCHIVING', 'delete')).toMatch(/already queued or running/);
     expect(refusalReason('CONFLICT', 'move')).toMatch(/cannot change project/);
     expect(refusalReason('ERROR', 'commit')).toBe('a session that is ERROR allows only delete, rebuild; rebuild it first');
+    expect(refusalReason('RECEIVING', 'commit')).toBe('its files are still arriving (RECEIVING), which allows only delete, rebuild; rebuild it to build it now, then commit the built session');
+    expect(refusalReason('RECEIVING', 'move')).toMatch(/^its files are still arriving \(RECEIVING\), which allows only delete, rebuild; .* then move the built session$/);
   });
 
   it('When AA: is present it wins over the project code; code 5 overwrites with delete, 4 appends, 0 stays', () => {

@@ -65,7 +65,7 @@ describe('import-handler=gradual-DICOM: one file per request, grouped into one s
       expect(res.status, res.text).toBe(200);
       urls.push(res.text.trim());
       if (i === 1) {
-        // Half-way: one RECEIVING row, opaque, with the files so far; nothing can be done to it yet.
+        // Half-way: one RECEIVING row, opaque, with the files so far; it cannot be committed yet (only deleted or rebuilt).
         const rows = await listed('GP');
         expect(rows).toEqual([expect.objectContaining({ status: 'RECEIVING', subject: null, folderName: expect.stringMatching(/^receiving_[0-9a-f]{16}$/) })]);
         const details = JSON.parse((await http(stack.baseUrl, 'GET', `/api/prearchive/${rows[0].id}`)).text);

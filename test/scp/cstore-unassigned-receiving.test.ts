@@ -39,7 +39,7 @@ describe('C-STORE: studies are listed RECEIVING while they arrive, and one that 
 
   const unassigned = async () => JSON.parse((await http(stack.baseUrl, 'GET', '/api/prearchive?project=Unassigned')).text).sessions as Row[];
 
-  it('When a study naming no project is sent by storescu in two associations, then it is RECEIVING (opaque, count growing, nothing allowed) during the idle time, then READY in Unassigned, and a site admin can move it to a project', async () => {
+  it('When a study naming no project is sent by storescu in two associations, then it is RECEIVING (opaque, count growing, only delete and rebuild allowed) during the idle time, then READY in Unassigned, and a site admin can move it to a project', async () => {
     const study = `2.25.${Date.now()}${process.pid}`;
     const paths: string[] = [];
     for (const s of [1, 2]) {
@@ -53,7 +53,8 @@ describe('C-STORE: studies are listed RECEIVING while they arrive, and one that 
     const first = await runScu('storescu', { port, callingAe: 'MODALITY1', calledAe: 'UNASSIGNED', files: paths.slice(0, 2) }).done;
     expect(first.code, first.output).toBe(0);
     let rows = await unassigned();
-    expect(rows).toEqual([expect.objectContaining({ project: 'Unassigned', status: 'RECEIVING', subject: null, folderName: expect.stringMatching(/^receiving_[0-9a-f]{16}$/), allowed: [] })]);
+    // XNAT's table: a RECEIVING session allows delete and rebuild only (test/integration/receiving-operations.test.ts runs them).
+    expect(rows).toEqual([expect.objectContaining({ project: 'Unassigned', status: 'RECEIVING', subject: null, folderName: expect.stringMatching(/^receiving_[0-9a-f]{16}$/), allowed: ['delete', 'rebuild'] })]);
     const details = async () => JSON.parse((await http(stack.baseUrl, 'GET', `/api/prearchive/${rows[0].id}`)).text);
     expect((await details()).files).toBe(2);
     for (const op of ['commit', 'move?project=LATER']) {
@@ -61,8 +62,8 @@ describe('C-STORE: studies are listed RECEIVING while they arrive, and one that 
       expect(refused.status, op).toBe(409);
       expect(refused.text).toMatch(/still arriving \(RECEIVING\)/);
     }
-    const xnatDelete = await http(stack.baseUrl, 'DELETE', `/data${rows[0].url}`);
-    expect(xnatDelete.status).toBe(409);
+    const xnatMove = await http(stack.baseUrl, 'POST', `/data${rows[0].url}?action=move&newProject=LATER`);
+    expect(xnatMove.status).toBe(409);
 
     const second = await runScu('storescu', { port, callingAe: 'MODALITY1', calledAe: 'UNASSIGNED', files: paths.slice(2) }).done;
     expect(second.code, second.output).toBe(0);

@@ -15,6 +15,8 @@ function actions(row: Row, projects: string[], withOverwrite: boolean): SafeHtml
   const can = (op: PrearchiveOperation) => row.allowed.includes(op);
   const id = row.id;
   const others = projects.filter((p) => p !== row.project);
+  // A RECEIVING row is replaced by the built session (its own row), so the list is the page to show afterwards.
+  const rebuiltPage = row.status === 'RECEIVING' ? '/ui/prearchive' : 'reload';
   return html`${can('commit')
     ? withOverwrite
       ? html`<select id="overwrite-${id}" name="overwrite"><option value="none">overwrite: none</option><option value="append">overwrite: append</option><option value="delete">overwrite: delete</option></select>
@@ -25,7 +27,7 @@ ${can('move') && others.length
   ? html`<select id="move-${id}" name="project">${others.map((p) => html`<option value="${p}">${p}</option>`)}</select>
 <button data-method="POST" data-path="/api/prearchive/${id}/move?wait=true" data-query="move-${id}" data-then="reload">Change project</button>`
   : ''}
-${can('rebuild') ? html`<button data-method="POST" data-path="/api/prearchive/${id}/rebuild?wait=true" data-then="reload">Rebuild</button>` : ''}
+${can('rebuild') ? html`<button data-method="POST" data-path="/api/prearchive/${id}/rebuild?wait=true" data-then="${rebuiltPage}">Rebuild</button>` : ''}
 ${can('delete') ? html`<button data-method="DELETE" data-path="/api/prearchive/${id}?wait=true" data-confirm="Delete this session and its files?" data-then="/ui/prearchive">Delete</button>` : ''}`;
 }
 
