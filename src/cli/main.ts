@@ -70,7 +70,7 @@ export async function main(argv: string[]): Promise<number> {
     case 'session':
       return load<typeof import('./session-command')>('./session-command').runSession(rest);
     case 'archive':
-      return load<typeof import('./archive-command')>('./archive-command').runArchive(rest);
+      return load<typeof import('./retry-command')>('./retry-command').runArchive(rest);
     case 'script':
       return load<typeof import('./script-command')>('./script-command').runScript(rest);
     case 'anonymize':
