@@ -4,7 +4,17 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { runAnonymize } from '../../src/cli/anonymize-command';
+import { runPrearchive } from '../../src/cli/prearchive-command';
+import { runReceivers } from '../../src/cli/receivers-command';
+import { runArchive } from '../../src/cli/retry-command';
+import { runScript } from '../../src/cli/script-command';
+import { runScripts } from '../../src/cli/scripts-command';
+import { runSession } from '../../src/cli/session-command';
+import { runVerify } from '../../src/cli/verify-command';
+import { runWorkflows } from '../../src/cli/workflows-command';
+import { ensureKeyring, formatKeyList, newCodecKey } from '../../src/codec/keyring';
 import { buildDicom } from '../factories/dicom-builder';
 import { http } from '../support/http';
 import { startTestStack, type TestStack } from '../support/test-stack';
@@ -26,7 +36,7 @@ describe('dicom-intake scripts check|preview (server), workflows retry and sign-
   let collaboratorToken: string;
   // The CLI as a person runs it: its own process, signed in with the given token (the site admin's by default).
   const run = async (args: string[], env: NodeJS.ProcessEnv = { DICOM_INTAKE_TOKEN: stack.adminToken }): Promise<Run> => {
-    const r = await execFileAsync('node', [CLI, ...args, '--url', stack.baseUrl], { env: { ...process.env, DICOM_INTAKE_TOKEN: undefined, ...env } }).then(
+    const r = await execFileAsync('node', [CLI, ...args, ...(args[0] === 'keys' ? [] : ['--url', stack.baseUrl])], { env: { ...process.env, DICOM_INTAKE_TOKEN: undefined, ...env } }).then(
       (ok) => ({ ...ok, code: 0 }),
       (e: Run) => e,
     );
@@ -137,13 +147,40 @@ describe('dicom-intake scripts check|preview (server), workflows retry and sign-
     expect(unknown).toMatchObject({ code: 2, stderr: expect.stringMatching(/Unknown option '--everything'[\s\S]*See: dicom-intake workflows --help/) });
   });
 
-  it('When any command is asked for --help, then it answers on stdout with at least one example line', async () => {
-    for (const command of ['start', 'worker', 'upload', 'prearchive', 'session', 'archive', 'workflows', 'keys', 'scripts', 'receivers', 'anonymize', 'verify', 'script']) {
-      const help = await execFileAsync('node', [CLI, command, '--help']);
-      expect(help.stdout, command).toMatch(/Examples?:/);
-      expect(help.stdout, command).toMatch(new RegExp(`^\\s*(Examples?:\\s*)?(\\w+=\\S+ )*dicom-intake ${command}\\b`, 'm'));
+  it('When keys rotate is run with --json, then it prints the new key id that keys ls --json lists first; a refusal is JSON too', async () => {
+    const file = join(dir, 'rotation-keyring.json');
+    ensureKeyring({ keyringFile: file });
+    const env = { DICOM_INTAKE_CODEC_KEYS: '', DICOM_INTAKE_CODEC_KEYRING_FILE: file };
+    const rotated = await json(['keys', 'rotate'], env);
+    expect(rotated).toEqual({ code: 0, body: { ok: true, newKeyId: expect.any(String) } });
+    expect((await json(['keys', 'ls'], env)).body).toMatchObject({ encryptsWith: rotated.body.newKeyId, keyIds: [rotated.body.newKeyId, expect.any(String)] });
+    const refused = await json(['keys', 'rotate'], { DICOM_INTAKE_CODEC_KEYS: formatKeyList([newCodecKey()]) });
+    expect(refused).toEqual({ code: 1, body: { ok: false, error: expect.stringMatching(/the keys come from DICOM_INTAKE_CODEC_KEYS/) } });
+  });
+
+  it('When any command (new ones included) is asked for --help, then it prints an example of itself on stdout and exits 0', async () => {
+    // In-process, as in cli-workflows.test.ts: help has no side effects, and a node process per command is slow.
+    const commands: [string, string[], (argv: string[]) => Promise<number>][] = [
+      ['prearchive', [], runPrearchive],
+      ['session', [], runSession],
+      ['archive', [], runArchive],
+      ['workflows', ['retry'], runWorkflows],
+      ['scripts', [], runScripts],
+      ['receivers', [], runReceivers],
+      ['anonymize', [], runAnonymize],
+      ['verify', [], runVerify],
+      ['script', [], runScript],
+    ];
+    for (const [name, sub, run] of commands) {
+      const out: string[] = [];
+      const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => out.push(String(chunk)) > 0);
+      try {
+        expect(await run([...sub, '--help']), name).toBe(0);
+      } finally {
+        spy.mockRestore();
+      }
+      expect(out.join(''), name).toMatch(/Examples?:/);
+      expect(out.join(''), name).toMatch(new RegExp(`^\\s*(Examples?:\\s*)?dicom-intake ${[name === 'archive' ? 'workflows' : name, ...sub].join(' ')} \\S`, 'm'));
     }
-    const retryHelp = await execFileAsync('node', [CLI, 'workflows', 'retry', '--help']);
-    expect(retryHelp.stdout).toMatch(/dicom-intake workflows retry --all-failed/);
-  }, 120_000);
+  });
 });
