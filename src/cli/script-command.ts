@@ -23,6 +23,9 @@ preview  applies the script to one DICOM file in memory and lists every element 
          delete (at any depth, paths in DicomEdit syntax). Nothing is written. --var sets script variables
          such as project, subject and session; --lookup loads lookup[] tables (lines table/key = value).
 
+Offline: no server, no stored lookup tables. To check or preview against the server (its stored script and
+lookup tables): dicom-intake scripts check|preview (--site | --project P) ….
+
 Examples:
   dicom-intake script check site.das
   dicom-intake script preview project.das image.dcm --var project=DEMO --var subject=S01 --var session=S01_MR1
