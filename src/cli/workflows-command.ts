@@ -66,12 +66,17 @@ export async function runWorkflows(argv: string[]): Promise<number> {
     return 2;
   }
   const config = loadConfig();
+  // A failure is said on stderr; with --json also as { ok: false, error } on stdout, so that a script parses either.
+  const fail = (message: string) => {
+    process.stderr.write(`dicom-intake workflows ${sub}: ${message}\n`);
+    if (values.json) process.stdout.write(JSON.stringify({ ok: false, error: message }) + '\n');
+    return 1;
+  };
   let client: Client;
   try {
     client = await connectClient(config.temporal);
   } catch (err) {
-    process.stderr.write(`dicom-intake workflows: cannot reach Temporal at ${config.temporal.address} (${(err as Error).message}); is \`dicom-intake start\` running?\n`);
-    return 1;
+    return fail(`cannot reach Temporal at ${config.temporal.address} (${(err as Error).message}); is \`dicom-intake start\` running?`);
   }
   try {
     if (sub === 'ls') {
@@ -84,12 +89,8 @@ export async function runWorkflows(argv: string[]): Promise<number> {
     }
     return 0;
   } catch (err) {
-    if (err instanceof WorkflowNotFoundError) {
-      process.stderr.write(`dicom-intake workflows show: no workflow ${JSON.stringify(id)} in namespace ${config.temporal.namespace}; list them with \`dicom-intake workflows ls\`\n`);
-    } else {
-      process.stderr.write(`dicom-intake workflows: ${(err as Error).message}\n`);
-    }
-    return 1;
+    if (err instanceof WorkflowNotFoundError) return fail(`no workflow ${JSON.stringify(id)} in namespace ${config.temporal.namespace}; list them with \`dicom-intake workflows ls\``);
+    return fail((err as Error).message);
   } finally {
     await client.connection.close();
   }
