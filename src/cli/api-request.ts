@@ -15,6 +15,9 @@ export function apiTarget(url: string | undefined, token: string | undefined): A
   return { base: url ?? `http://${config.http.host}:${config.http.port}`, token: resolveCliToken(token, config.dataDir), tokenFile: cliTokenFile(config.dataDir) };
 }
 
+/** What to do when the server does not answer. */
+export const NOT_REACHED_HINT = 'is `dicom-intake start` running, or is the server elsewhere (--url URL)?';
+
 /** What to do after a 401: the CLI knows whether it sent a token at all, the server does not say how to get one. */
 export function signInHint(target: ApiTarget): string {
   const issue = `get one with \`curl -u LOGIN -X POST ${target.base}/api/tokens\` and your password`;
@@ -25,7 +28,7 @@ export function signInHint(target: ApiTarget): string {
 
 /**
  * One request to the API (a text body, or a multipart form), its answer read as JSON; a refused connection becomes a
- * sentence saying what to start, a 401 says how to sign in.
+ * status 0 with a sentence saying what to start, a 401 says how to sign in.
  */
 export async function apiJson(target: ApiTarget, method: string, path: string, text?: string | FormData): Promise<{ status: number; body: Record<string, unknown> }> {
   const base = target.base;
@@ -34,7 +37,8 @@ export async function apiJson(target: ApiTarget, method: string, path: string, t
     const headers: Record<string, string> = { ...(target.token && { authorization: `Bearer ${target.token}` }), ...(typeof text === 'string' && { 'content-type': 'text/plain' }) };
     res = await fetch(`${base}${path}`, { method, headers, body: text });
   } catch (err) {
-    throw new Error(`cannot reach ${base} (${(err as Error).cause ?? (err as Error).message}); is \`dicom-intake start\` running?`);
+    // Status 0: no answer at all; with --json this is still one { ok: false, error } object on stdout.
+    return { status: 0, body: { error: `cannot reach ${base} (${(err as Error).cause ?? (err as Error).message}); ${NOT_REACHED_HINT}` } };
   }
   const answer = await res.text();
   let body: Record<string, unknown>;
@@ -54,6 +58,7 @@ export function report(command: string, r: { status: number; body: Record<string
   const ok = r.status >= 200 && r.status < 300;
   if (json) process.stdout.write(JSON.stringify({ ok, status: r.status, ...r.body }) + '\n');
   else if (ok) process.stdout.write(human(r.body));
+  else if (r.status === 0) process.stderr.write(`dicom-intake ${command}: ${String(r.body.error)}\n`);
   else process.stderr.write(`dicom-intake ${command}: refused (HTTP ${r.status}): ${String(r.body.error ?? 'no reason given')}\n`);
   return ok ? 0 : 1;
 }

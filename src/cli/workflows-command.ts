@@ -76,7 +76,7 @@ export async function runWorkflows(argv: string[]): Promise<number> {
   try {
     client = await connectClient(config.temporal);
   } catch (err) {
-    return fail(`cannot reach Temporal at ${config.temporal.address} (${(err as Error).message}); is \`dicom-intake start\` running?`);
+    return fail(`cannot reach Temporal at ${config.temporal.address} (${(err as Error).message}); is \`dicom-intake start\` running, or is Temporal elsewhere (DICOM_INTAKE_TEMPORAL_ADDRESS)?`);
   }
   try {
     if (sub === 'ls') {

@@ -16,6 +16,7 @@ import { runVerify } from '../../src/cli/verify-command';
 import { runWorkflows } from '../../src/cli/workflows-command';
 import { ensureKeyring, formatKeyList, newCodecKey } from '../../src/codec/keyring';
 import { buildDicom } from '../factories/dicom-builder';
+import { freePort } from '../support/free-port';
 import { http } from '../support/http';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
@@ -133,6 +134,10 @@ describe('dicom-intake scripts check|preview (server), workflows retry and sign-
     await writeFile(file, 'version "6.1"\n(0008,1030) := project\n');
     const asCollaborator = await run(['scripts', 'set', '--project', 'CSP', file], { DICOM_INTAKE_TOKEN: collaboratorToken });
     expect(asCollaborator).toMatchObject({ code: 1, stderr: expect.stringMatching(/HTTP 403\): user cora may not configure project CSP \(needs the owner role\)/) });
+    // No server at that address: still one JSON object, saying what to start or which --url to give.
+    const nowhere = await execFileAsync('node', [CLI, 'scripts', 'get', '--site', '--json', '--url', `http://127.0.0.1:${await freePort()}`]).then((ok) => ({ ...ok, code: 0 }), (e: Run) => e);
+    expect(nowhere.code).toBe(1);
+    expect(JSON.parse(nowhere.stdout)).toEqual({ ok: false, status: 0, error: expect.stringMatching(/^cannot reach http:\/\/127\.0\.0\.1:\d+ .*is `dicom-intake start` running, or is the server elsewhere \(--url URL\)\?$/) });
     // A collaborator may read the project: check and preview are open to it.
     expect((await json(['scripts', 'check', '--project', 'CSP'], { DICOM_INTAKE_TOKEN: collaboratorToken })).code).toBe(0);
   });
