@@ -49,11 +49,18 @@ function run(argv) {
   return require('../src/cli/main.ts').main(argv);
 }
 
-run(process.argv.slice(2))
+const argv = process.argv.slice(2);
+run(argv)
   .then((code) => {
     if (typeof code === 'number') process.exitCode = code;
   })
   .catch((err) => {
+    // node:util parseArgs refuses an unknown option or a missing value: a usage error (exit 2), pointing at --help.
+    if (err && typeof err.code === 'string' && err.code.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`dicom-intake ${argv[0]}: ${err.message}\nSee: dicom-intake ${argv[0]} --help`);
+      process.exitCode = 2;
+      return;
+    }
     console.error(`dicom-intake: ${err && err.message ? err.message : err}`);
     process.exitCode = 1;
   });

@@ -78,10 +78,17 @@ export function signInRedirect(err: unknown, req: IncomingMessage, url: URL): Ht
   return new HttpError(303, 'sign in first', { location: `/ui/login?next=${encodeURIComponent(url.pathname + url.search)}` });
 }
 
+// The roles a refusal names, so that the person knows what to ask for (roleAllows in domain/access.ts).
+const ROLES_FOR_NEED: Readonly<Record<ProjectNeed, string>> = {
+  read: 'needs a project role: collaborator, member or owner',
+  write: 'needs the member or owner role',
+  configure: 'needs the owner role',
+};
+
 /** Refuses with 403 unless the principal has `need` on the project. */
 export function requireProjectAccess(principal: Principal, projectId: string, need: ProjectNeed): void {
   if (mayAccessProject(principal, projectId, need)) return;
-  const what = projectId === 'Unassigned' ? 'Unassigned sessions are for site administrators' : `user ${principal.login} may not ${need} project ${projectId}; ask one of its owners for a role`;
+  const what = projectId === 'Unassigned' ? 'Unassigned sessions are for site administrators' : `user ${principal.login} may not ${need} project ${projectId} (${ROLES_FOR_NEED[need]}); ask one of its owners for a role`;
   throw new HttpError(403, what);
 }
 

@@ -1,9 +1,11 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { compileScript, ScriptCheckError, ScriptRuntimeError, ScriptSyntaxError } from '../anonymize';
+import { layerLookupTables, scriptUsesLookup } from '../anonymize/lookup-layers';
 import { previewScript } from '../anonymize/script-preview';
 import type { Repositories } from '../db/repositories';
 import { DicomEditError, DicomReadError, openDicom } from '../dicom';
+import type { Principal } from '../domain/access';
 import { newId } from '../domain/ids';
 import type { FileStore } from '../storage/file-store';
 import { requireProjectAccess, SIGNED_IN } from './access';
@@ -19,10 +21,19 @@ const MAX_PREVIEW_BYTES = 64 * 1024 * 1024;
  * element it would change, add or delete (`dicom-intake script preview` over HTTP, for the pages' Preview button).
  * The file is either uploaded (form field `file`) or the first file of an archived session the caller may read
  * (form field `session`, its id); the script sees that session's labels, or `project`, `subject` and `session-label`
- * fields for an upload. Nothing is written: an upload lives in staging for the request only.
+ * fields for an upload. Fields `var.NAME` set any other script variable (`dicom-intake scripts preview --var`). A
+ * script that calls lookup[] reads the stored site table and, with a project, that project's table, as its pass would.
+ * Nothing is written: an upload lives in staging for the request only.
  */
 export function registerScriptPreviewRoutes(router: Router, deps: { repos: Repositories; store: FileStore }): void {
   const { repos, store } = deps;
+  // The tables the pass would read: the site's, overlaid by the project's (read access to it needed, as for check).
+  const lookupFor = async (text: string, project: string | undefined, principal: Principal) => {
+    if (!scriptUsesLookup(text)) return undefined;
+    if (project !== undefined) requireProjectAccess(principal, project, 'read');
+    const layered = layerLookupTables(await repos.lookupTables.current('site', null), project === undefined ? undefined : await repos.lookupTables.current('project', project));
+    return layered?.tables;
+  };
   router.on('POST', '/api/scripts/preview', SIGNED_IN, async ({ req, res, principal }) => {
     const form = await readFormData(req, MAX_PREVIEW_BYTES);
     const field = (name: string) => form.get(name)?.data.toString('utf8').trim() || undefined;
@@ -49,9 +60,10 @@ export function registerScriptPreviewRoutes(router: Router, deps: { repos: Repos
     } else {
       throw new HttpError(400, 'choose a DICOM file to upload (field "file") or an archived session (field "session")');
     }
+    for (const [name, part] of form) if (name.startsWith('var.') && name.length > 4) vars[name.slice(4)] = part.data.toString('utf8');
     try {
       const compiled = compileScript(text);
-      const preview = previewScript(compiled, await openDicom(path), vars);
+      const preview = previewScript(compiled, await openDicom(path), vars, { lookupTables: await lookupFor(text, vars.project, principal) });
       sendJson(res, 200, { ok: true, ...preview });
     } catch (e) {
       if (e instanceof ScriptSyntaxError || e instanceof ScriptCheckError) throw new HttpError(400, `the script is not valid: ${e.message}; use Check for every finding`);

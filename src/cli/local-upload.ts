@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExtractLimits } from '../storage/archive-extract';
 import { fetchArchivedInstances, fetchEffectiveScripts } from './server-reads';
+import { signInHint } from './api-request';
 import { anonymizeForUpload, type LocalUpload } from './local-anonymize';
 import { progressBar } from './progress-bar';
 import { errorText, postFile } from './zip-post';
@@ -29,7 +30,8 @@ export interface LocalUploadOptions {
  * files, the zip) is removed on every exit, Ctrl-C included.
  */
 export async function runLocalAnonymizedUpload(o: LocalUploadOptions): Promise<number> {
-  const fail = (message: string, code = 1, extra: Record<string, unknown> = {}) => {
+  const fail = (reason: string, code = 1, extra: Record<string, unknown> = {}) => {
+    const message = extra.status === 401 ? `${reason}; ${signInHint({ base: o.base, token: o.token })}` : reason;
     if (o.json) process.stdout.write(JSON.stringify({ ok: false, error: message, ...extra }) + '\n');
     else process.stderr.write(`dicom-intake upload: ${message}\n`);
     return code;

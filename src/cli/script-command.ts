@@ -7,10 +7,10 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { checkScript, compileScript, parseLookupTables, ScriptCheckError, ScriptRuntimeError, ScriptSyntaxError, type LookupTables } from '../anonymize';
-import type { ElementChange } from '../anonymize/dataset-diff';
 import { previewScript } from '../anonymize/script-preview';
 import { lookupTableDiagnostics } from '../anonymize/lookup-layers';
 import { DicomEditError, DicomReadError, openDicom } from '../dicom';
+import { checkText, parseVarPairs, previewText } from './script-report';
 
 const HELP = `Usage: dicom-intake script check SCRIPT [--lookup TABLE_FILE] [--json]
        dicom-intake script preview SCRIPT DICOM [--var name=value]... [--lookup TABLE_FILE] [--json]
@@ -22,6 +22,9 @@ check    parses and checks a DicomEdit 6 script (version line, syntax, functions
 preview  applies the script to one DICOM file in memory and lists every element it would change, add or
          delete (at any depth, paths in DicomEdit syntax). Nothing is written. --var sets script variables
          such as project, subject and session; --lookup loads lookup[] tables (lines table/key = value).
+
+Offline: no server, no stored lookup tables. To check or preview against the server (its stored script and
+lookup tables): dicom-intake scripts check|preview (--site | --project P) ….
 
 Examples:
   dicom-intake script check site.das
@@ -78,49 +81,15 @@ function check(scriptPath: string, lookupPath: string | undefined, json: boolean
     }
     result = { ...result, diagnostics: [...result.diagnostics, ...lookupTableDiagnostics(text, parsed)] };
   }
-  if (json) {
-    process.stdout.write(JSON.stringify({ ok: result.ok, version: result.version ?? null, diagnostics: result.diagnostics }) + '\n');
-  } else {
-    for (const d of result.diagnostics) process.stdout.write(`${scriptPath}:${d.line}:${d.column}: ${d.severity} ${d.code}: ${d.message}\n`);
-    const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
-    const warnings = result.diagnostics.length - errors;
-    process.stdout.write(result.ok ? `${scriptPath}: accepted (DicomEdit ${result.version}), ${warnings} warning(s)\n` : `${scriptPath}: refused, ${errors} error(s)\n`);
-  }
+  if (json) process.stdout.write(JSON.stringify({ ok: result.ok, version: result.version ?? null, diagnostics: result.diagnostics }) + '\n');
+  else process.stdout.write(checkText(scriptPath, result));
   return result.ok ? 0 : 1;
-}
-
-function parseVars(pairs: readonly string[]): Record<string, string> | undefined {
-  const vars: Record<string, string> = {};
-  for (const pair of pairs) {
-    const at = pair.indexOf('=');
-    if (at <= 0) {
-      process.stderr.write(`dicom-intake script: --var takes name=value, e.g. --var subject=S01\n`);
-      return undefined;
-    }
-    vars[pair.slice(0, at)] = pair.slice(at + 1);
-  }
-  return vars;
-}
-
-function quote(value: string | undefined): string {
-  return value === undefined ? '' : JSON.stringify(value);
-}
-
-function describeChange(c: ElementChange): string {
-  switch (c.kind) {
-    case 'changed':
-      return `${c.path} ${c.vr} changed ${quote(c.before)} -> ${quote(c.after)}`;
-    case 'added':
-      return `${c.path} ${c.vr} added ${quote(c.after)}`;
-    case 'deleted':
-      return `${c.path} ${c.vr} deleted (was ${quote(c.before)})`;
-  }
 }
 
 async function preview(scriptPath: string, dicomPath: string, varPairs: readonly string[], lookupPath: string | undefined, json: boolean): Promise<number> {
   const text = readText(scriptPath, 'script');
   if (text === undefined) return 2;
-  const vars = parseVars(varPairs);
+  const vars = parseVarPairs('script', varPairs);
   if (vars === undefined) return 2;
   let lookupTables: LookupTables | undefined;
   try {
@@ -138,14 +107,7 @@ async function preview(scriptPath: string, dicomPath: string, varPairs: readonly
       process.stdout.write(JSON.stringify({ ok: true, rejected: result.rejected, changes, pixelsAltered, echoes: result.echoes }) + '\n');
       return 0;
     }
-    for (const line of result.echoes) process.stdout.write(`echo: ${line}\n`);
-    if (result.rejected) {
-      process.stdout.write(`${dicomPath}: rejected by the script (reject[]); it would not be stored\n`);
-      return 0;
-    }
-    for (const c of changes) process.stdout.write(`${describeChange(c)}\n`);
-    if (pixelsAltered) process.stdout.write('(7FE0,0010) pixel data altered (alterPixels)\n');
-    process.stdout.write(`${dicomPath}: ${changes.length} element(s) would change; nothing was written\n`);
+    process.stdout.write(previewText(dicomPath, { ...result, pixelsAltered }));
     return 0;
   } catch (e) {
     if (e instanceof ScriptSyntaxError || e instanceof ScriptCheckError) {

@@ -2,18 +2,32 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { apiJson, apiTarget, report } from './api-request';
 import { LOOKUP_HELP, runLookup } from './lookup-command';
+import { checkOnServer, previewOnServer } from './scripts-dry-run';
 
 const HELP = `Usage: dicom-intake scripts COMMAND (--site | --project P) [options]
   get                  print the script in effect
   set FILE             replace it (refused with line and column if it does not parse; each save is a new version)
+  check [FILE]         check FILE, or without FILE the stored script, with the server's checker: each finding as
+                       NAME:line:column: severity CODE: message; also warns about lookup[] tables the server does
+                       not hold for the site (or the site and project P). Exit 0 accepted, 1 errors.
+  preview DICOM [--script FILE] [--var name=value]...
+                       run the stored script (or FILE) on one local DICOM file on the server, in memory, and list
+                       every element it would change, add or delete, with the stored lookup tables; nothing is
+                       written. --project P sets the variable project; --var sets subject, session or any other.
   enable | disable     turn the pass on or off (XNAT's site switch or project status)
   lookup get|set [F]   the lookup tables lookup[table, key] reads (see dicom-intake scripts lookup --help)
 Options: --json, --url URL, --token TOKEN (else $DICOM_INTAKE_TOKEN, else the token \`dicom-intake start\` saved)
-To check or preview a script without a server: dicom-intake script check|preview.
+Who may: get, check and preview need a sign-in (--project: any role on P); set, enable, disable need the owner
+role on P, or a site administrator for --site.
+Offline, without a server (no stored lookup tables): dicom-intake script check|preview.
 
 Examples:
   dicom-intake scripts get --site
   dicom-intake scripts set --project DEMO project.das
+  dicom-intake scripts check --project DEMO
+  dicom-intake scripts check --site site.das --json
+  dicom-intake scripts preview --project DEMO image.dcm --var subject=S01 --var session=S01_MR1
+  dicom-intake scripts preview --site image.dcm --script new-site.das --json
   dicom-intake scripts disable --project DEMO --json
   dicom-intake scripts lookup set --project DEMO pid.txt
 `;
@@ -26,6 +40,8 @@ export async function runScripts(argv: string[]): Promise<number> {
     options: {
       site: { type: 'boolean', default: false },
       project: { type: 'string' },
+      script: { type: 'string' },
+      var: { type: 'string', multiple: true, default: [] },
       url: { type: 'string' },
       token: { type: 'string' },
       json: { type: 'boolean', default: false },
@@ -45,7 +61,16 @@ export async function runScripts(argv: string[]): Promise<number> {
   const p = values.project ? encodeURIComponent(values.project) : '';
   const scriptPath = values.site ? '/xapi/anonymize/site' : `/data/config/edit/projects/${p}/image/dicom/script`;
   const name = `scripts ${command}`;
+  const scope = { site: values.site, project: values.project, scriptPath };
   switch (command) {
+    case 'check':
+      return checkOnServer(target, scope, file, values.json);
+    case 'preview':
+      if (!file) {
+        process.stderr.write(`dicom-intake scripts preview: name the DICOM file to preview on\n\n${HELP}`);
+        return 2;
+      }
+      return previewOnServer(target, scope, file, values.script, values.var, values.json);
     case 'lookup':
       return runLookup(target, { site: values.site, project: values.project }, positionals[1], positionals[2], values.json);
     case 'get':

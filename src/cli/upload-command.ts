@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/load-config';
-import { resolveCliToken } from './credentials';
+import { apiTarget, signInHint } from './api-request';
 import { runLocalAnonymizedUpload } from './local-upload';
 import { errorText, postFile } from './zip-post';
 
@@ -53,6 +53,7 @@ export async function runUpload(argv: string[]): Promise<number> {
     process.stderr.write(`dicom-intake upload: a ZIP file and --project are required\n\n${HELP}`);
     return 2;
   }
+  const target = apiTarget(values.url, values.token);
   if (values['anonymize-locally']) {
     const config = loadConfig();
     return runLocalAnonymizedUpload({
@@ -61,8 +62,8 @@ export async function runUpload(argv: string[]): Promise<number> {
       subject: values.subject,
       session: values.session,
       overwrite: values.overwrite,
-      base: values.url ?? `http://${config.http.host}:${config.http.port}`,
-      token: resolveCliToken(values.token, config.dataDir),
+      base: target.base,
+      token: target.token,
       json: values.json,
       resendAll: values['resend-all'],
       limits: { maxMembers: config.limits.archiveMaxMembers, maxExpandedBytes: config.limits.archiveMaxExpandedBytes, maxRatio: config.limits.archiveMaxRatio },
@@ -75,16 +76,13 @@ export async function runUpload(argv: string[]): Promise<number> {
     process.stderr.write(`dicom-intake upload: cannot read ${zip}; check the path\n`);
     return 2;
   }
-  const config = loadConfig();
-  const base = values.url ?? `http://${config.http.host}:${config.http.port}`;
   const q = new URLSearchParams({ 'import-handler': 'DICOM-zip', inbody: 'true', dest: `/archive/projects/${values.project}` });
   if (values.subject) q.set('SUBJECT_ID', values.subject);
   if (values.session) q.set('EXPT_LABEL', values.session);
   if (values.overwrite) q.set('overwrite', values.overwrite);
-  const token = resolveCliToken(values.token, config.dataDir);
-  const { status, body } = await postFile(`${base}/data/services/import?${q}`, zip, size, token, !values.json && process.stderr.isTTY);
+  const { status, body } = await postFile(`${target.base}/data/services/import?${q}`, zip, size, target.token, !values.json && process.stderr.isTTY);
   const ok = status >= 200 && status < 300;
-  const error = ok ? undefined : errorText(body);
+  const error = ok ? undefined : status === 401 ? `${errorText(body)}; ${signInHint(target)}` : errorText(body);
   if (values.json) {
     process.stdout.write(JSON.stringify(ok ? { ok, status, urls: body.trim().split('\n') } : { ok, status, error }) + '\n');
   } else if (ok) {

@@ -3,14 +3,19 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { connectClient } from '../client/connect-client';
 import { listWorkflows, showWorkflow, type WorkflowDetail, type WorkflowRow } from '../client/workflow-views';
 import { loadConfig } from '../config/load-config';
+import { RETRY_HELP, RETRY_OPTIONS, runRetry } from './retry-command';
 
 const HELP = `Usage: dicom-intake workflows ls [--failed] [--query Q] [--limit N] [--json]
        dicom-intake workflows show WORKFLOW_ID [--json]
+       dicom-intake workflows retry WORKFLOW_ID|PREARCHIVE_ID|--all-failed [--json] [--url URL] [--token TOKEN]
 
 ls    lists workflow runs of the configured namespace, newest first, with their search attributes
       (DicomProject, DicomUploadMethod, DicomDestination, DicomStatus) and memo description.
-      --failed keeps the failed runs only (retry failed archives with \`dicom-intake archive retry\`).
+      --failed keeps the failed runs only.
 show  prints one workflow's status, decoded input and result or failure, and its history's event types.
+retry runs failed archives and edits again once the cause is fixed, through the API (site administrators;
+      \`dicom-intake workflows retry --help\` for details; \`dicom-intake archive retry\` is the same command).
+ls and show talk to Temporal directly (temporal.address in the configuration); retry to the HTTP API.
 Payloads are decrypted with the configured codec keys (docs/operations.md); Temporal itself stores ciphertext.
 
 Examples:
@@ -18,9 +23,10 @@ Examples:
   dicom-intake workflows ls --query "DicomProject = 'DEMO' AND DicomStatus = 'ARCHIVED'"
   dicom-intake workflows ls --query "DicomStatus = 'ERROR'" --json
   dicom-intake workflows show upload-up_0190f3a2c1_4f9e2b7a1c3d
+  dicom-intake workflows retry --all-failed --json
 `;
 
-/** `dicom-intake workflows ls|show`: what Temporal holds, decoded through the codec. */
+/** `dicom-intake workflows ls|show|retry`: what Temporal holds, decoded through the codec; retry through the API. */
 export async function runWorkflows(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -29,11 +35,19 @@ export async function runWorkflows(argv: string[]): Promise<number> {
       query: { type: 'string', short: 'q' },
       failed: { type: 'boolean', default: false },
       limit: { type: 'string', default: '50' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
+      ...RETRY_OPTIONS,
     },
   });
   const [sub, id] = positionals;
+  if (sub === 'retry') {
+    if (values.help) return (process.stdout.write(RETRY_HELP), 0);
+    if (positionals.length > 2) return (process.stderr.write(`dicom-intake workflows retry: one WORKFLOW_ID at a time, or --all-failed\n\n${RETRY_HELP}`), 2);
+    return runRetry('workflows retry', id, values);
+  }
+  if (values.url !== undefined || values.token !== undefined || values['all-failed']) {
+    process.stderr.write(`dicom-intake workflows: --url, --token and --all-failed belong to workflows retry; ls and show read Temporal at the configured temporal.address\n\n${HELP}`);
+    return 2;
+  }
   if (values.help || sub === undefined) {
     process[values.help ? 'stdout' : 'stderr'].write(HELP);
     return values.help ? 0 : 2;
@@ -52,12 +66,17 @@ export async function runWorkflows(argv: string[]): Promise<number> {
     return 2;
   }
   const config = loadConfig();
+  // A failure is said on stderr; with --json also as { ok: false, error } on stdout, so that a script parses either.
+  const fail = (message: string) => {
+    process.stderr.write(`dicom-intake workflows ${sub}: ${message}\n`);
+    if (values.json) process.stdout.write(JSON.stringify({ ok: false, error: message }) + '\n');
+    return 1;
+  };
   let client: Client;
   try {
     client = await connectClient(config.temporal);
   } catch (err) {
-    process.stderr.write(`dicom-intake workflows: cannot reach Temporal at ${config.temporal.address} (${(err as Error).message}); is \`dicom-intake start\` running?\n`);
-    return 1;
+    return fail(`cannot reach Temporal at ${config.temporal.address} (${(err as Error).message}); is \`dicom-intake start\` running, or is Temporal elsewhere (DICOM_INTAKE_TEMPORAL_ADDRESS)?`);
   }
   try {
     if (sub === 'ls') {
@@ -70,12 +89,8 @@ export async function runWorkflows(argv: string[]): Promise<number> {
     }
     return 0;
   } catch (err) {
-    if (err instanceof WorkflowNotFoundError) {
-      process.stderr.write(`dicom-intake workflows show: no workflow ${JSON.stringify(id)} in namespace ${config.temporal.namespace}; list them with \`dicom-intake workflows ls\`\n`);
-    } else {
-      process.stderr.write(`dicom-intake workflows: ${(err as Error).message}\n`);
-    }
-    return 1;
+    if (err instanceof WorkflowNotFoundError) return fail(`no workflow ${JSON.stringify(id)} in namespace ${config.temporal.namespace}; list them with \`dicom-intake workflows ls\``);
+    return fail((err as Error).message);
   } finally {
     await client.connection.close();
   }

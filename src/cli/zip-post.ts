@@ -2,6 +2,7 @@
 
 import { createReadStream } from 'node:fs';
 import { request } from 'node:http';
+import { NOT_REACHED_HINT } from './api-request';
 
 /** The API answers errors as JSON `{ error }` or, on XNAT's endpoints, as text. */
 export function errorText(body: string): string {
@@ -22,7 +23,7 @@ export function postFile(url: string, path: string, size: number, token: string 
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
     });
-    req.on('error', (err) => reject(new Error(`cannot reach ${new URL(url).origin} (${err.message}); is \`dicom-intake start\` running?`)));
+    req.on('error', (err) => reject(new Error(`cannot reach ${new URL(url).origin} (${err.message}); ${NOT_REACHED_HINT}`)));
     let sent = 0;
     const file = createReadStream(path);
     file.on('data', (c) => {

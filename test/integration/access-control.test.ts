@@ -83,7 +83,7 @@ describe('access control', () => {
     const upload = (who: string) => http(stack.baseUrl, 'POST', '/api/uploads?import-handler=DICOM-zip&inbody=true&dest=/archive/projects/ACP', Buffer.alloc(0), 'application/zip', as(who));
     expect([(await upload('mike')).status, (await upload('carol')).status, (await upload('stranger')).status]).toEqual([400, 403, 403]);
     const refused = await upload('carol');
-    expect(JSON.parse(refused.text).error).toBe('user carol may not write project ACP; ask one of its owners for a role');
+    expect(JSON.parse(refused.text).error).toBe('user carol may not write project ACP (needs the member or owner role); ask one of its owners for a role');
 
     const list = async (who: string) => JSON.parse((await http(stack.baseUrl, 'GET', '/data/projects', undefined, undefined, as(who))).text).ResultSet.Result.map((p: { ID: string }) => p.ID);
     expect(await list('carol')).toEqual(['ACP']);

@@ -98,8 +98,8 @@ describe('failed archives: listed from Temporal visibility, retried once fixed',
     expect(ls).toEqual([expect.objectContaining({ workflowId, type: 'archiveSession', status: 'FAILED' })]);
 
     const fixed = JSON.parse((await http(stack.baseUrl, 'PUT', '/data/config/edit/projects/DR/image/dicom/script', FIXED)).text).id;
-    // By the session's id, as a person finds it in the prearchive list.
-    const retry = JSON.parse((await run('node', [CLI, 'archive', 'retry', pre.id, '--json', '--url', stack.baseUrl])).stdout);
+    // By the session's id, as a person finds it in the prearchive list; `workflows retry` (archive retry's new name).
+    const retry = JSON.parse((await run('node', [CLI, 'workflows', 'retry', pre.id, '--json', '--url', stack.baseUrl])).stdout);
     expect(retry).toMatchObject({ ok: true, retried: 1, results: [{ workflowId, ok: true, url: '/data/archive/projects/DR/subjects/DS/experiments/DE' }] });
 
     // One site pass and one project pass (the fixed script) per archived file, in the header and in the records.

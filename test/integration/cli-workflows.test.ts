@@ -27,7 +27,7 @@ describe('dicom-intake workflows and --help', () => {
     exec('node', [CLI, ...args], {
       env: { ...process.env, DICOM_INTAKE_TEMPORAL_ADDRESS: inject('temporalAddress'), DICOM_INTAKE_CODEC_KEYS: inject('codecKeys'), DICOM_INTAKE_DATA_DIR: stack.dataDir, ...env },
     });
-  const failing = (p: Promise<unknown>) => p.then(() => ({ code: 0, stderr: '' }), (e: { code: number; stderr: string }) => e);
+  const failing = (p: Promise<unknown>) => p.then(() => ({ code: 0, stdout: '', stderr: '' }), (e: { code: number; stdout: string; stderr: string }) => e);
 
   beforeAll(async () => {
     stack = await startTestStack();
@@ -70,6 +70,10 @@ describe('dicom-intake workflows and --help', () => {
     expect(wrongKeys.stderr).toMatch(/unknown key id/);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('no workflow "upload-nope"');
+    // With --json the failure is also one JSON object on stdout, as for the commands that call the API.
+    const missingJson = await failing(cli(['workflows', 'show', 'upload-nope', '--json']));
+    expect(missingJson.code).toBe(1);
+    expect(JSON.parse(missingJson.stdout)).toEqual({ ok: false, error: expect.stringContaining('no workflow "upload-nope"') });
   });
 
   it('When the keyring is rotated, then the new key id comes first and the old one is kept; with keys from the environment, rotation is refused', async () => {
