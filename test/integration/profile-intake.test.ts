@@ -207,4 +207,47 @@ describe('the PS3.15 profile in the intake passes', () => {
 
     await putProfile('/api/profile/site', { options: '' });
   });
+  it('When a session of a project with a profile and a script is relabelled, then only the script runs again: UIDs and dates stay as the archive made them', async () => {
+    await putProfile('/api/projects/PC/profile', { options: 'basic,retain-long-modified-dates' });
+    const setting = (await stack.repos.profiles.current('project', 'PC'))!;
+    const script = JSON.parse((await http(stack.baseUrl, 'PUT', '/data/config/edit/projects/PC/image/dicom/script', 'version "6.1"\n(0008,1030) := session\n')).text);
+    expect((await importStudy('PC', 'S1', 'E1')).res.status).toBe(200);
+    const before = await archived('PC', 'S1', 'E1');
+    const siteScript = await stack.repos.scripts.current('site', null);
+    const sitePass = siteScript?.enabled ? [String(siteScript.id)] : [];
+    const res = await http(stack.baseUrl, 'POST', '/api/archive/projects/PC/sessions/E1/relabel?label=E1_NEW&wait=true');
+    expect(res.status, res.text).toBe(200);
+    const after = await archived('PC', 'S1', 'E1_NEW');
+    expect(after).toHaveLength(FILES);
+    for (const [i, { dicom }] of after.entries()) {
+      // The site script (when an earlier test set one) runs first; then the project's profile and script, then the re-run script.
+      expect(dicom.getDeidentificationMethodCodes()).toEqual([...sitePass, '113100', '113107', `P${setting.id}`, String(script.id), String(script.id)]);
+      expect(dicom.getString(0x00081030)).toBe('E1_NEW');
+      for (const tag of [SOP_INSTANCE_UID, STUDY_INSTANCE_UID, 0x00080020]) expect(dicom.getString(tag)).toBe(before[i]!.dicom.getString(tag));
+    }
+  });
+
+  it('When the profile is set and read with dicom-intake scripts profile, then the CLI shows the setting without the key and refuses an unknown option', async () => {
+    const cli = async (args: string[]) => {
+      try {
+        const { stdout, stderr } = await execFileAsync('node', [CLI, 'scripts', 'profile', ...args, '--url', stack.baseUrl], { env: { ...process.env, DICOM_INTAKE_TOKEN: stack.adminToken } });
+        return { code: 0, stdout, stderr };
+      } catch (err) {
+        return err as { code: number; stdout: string; stderr: string };
+      }
+    };
+    const keyFile = join(dir, 'recipient.txt');
+    await writeFile(keyFile, `${KEK}\n`);
+    const set = await cli(['set', '--project', 'PB', '--options', 'basic,retain-uids', '--encrypt-to', keyFile]);
+    expect(set.code, set.stderr).toBe(0);
+    expect(set.stdout).toBe('project PB profile: basic,retain-uids (version 1; no pixel-cleaning rules; encrypted attributes for a kek recipient)\n');
+    const got = await cli(['get', '--project', 'PB', '--json']);
+    expect(JSON.parse(got.stdout)).toMatchObject({ ok: true, options: 'basic,retain-uids', encryptTo: { kind: 'kek', keyId: '0a0b' } });
+    expect(got.stdout).not.toContain('5e5e');
+    const bad = await cli(['set', '--project', 'PB', '--options', 'basic,retain-nothing']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('refused (HTTP 400): profile setting refused: unknown profile option "retain-nothing"');
+    const none = await cli(['set', '--project', 'PB', '--options', 'none']);
+    expect(none.stdout).toBe('project PB profile: none (version 2; no pixel-cleaning rules; no encrypted attributes)\n');
+  });
 });
