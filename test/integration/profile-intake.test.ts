@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sessionProvenance } from '../../src/api/session-provenance';
 import { remapUid } from '../../src/anonymize/uid-remap';
 import { openDicom } from '../../src/dicom';
 import { studyZip } from '../factories/study-zip';
@@ -115,6 +116,11 @@ describe('the PS3.15 profile in the intake passes', () => {
     const passes = await stack.db('anonymization_passes').where({ kind: 'project', profile_id: setting.id });
     expect(passes).toHaveLength(FILES);
     expect(passes.every((p: { script_id: number }) => p.script_id === 0)).toBe(true);
+    // The session's provenance (its page) names the profile setting version the project pass applied.
+    const session = (await stack.repos.archive.sessionByLabel('PA', 'E1'))!;
+    for (const f of await sessionProvenance(stack.repos, session.id)) {
+      expect(f.project).toMatchObject({ scriptId: 0, scriptVersion: null, profileId: setting.id, profileVersion: setting.version });
+    }
 
     // Neither the secret nor the recipient's key travelled through Temporal: every payload of the upload's histories
     // decoded with the service's codec, plus what is stored in the clear (failures, ids).

@@ -129,7 +129,11 @@ ${sessions.map((s) => html`<tr><td>${s.subjectLabel}</td><td><a href="/ui/projec
     const projects = (await writableProjects(repos, principal)).filter((p) => p !== session.projectId);
     const base = `/api/archive/projects/${session.projectId}`;
     const ui = (p: string, s: string, e: string) => `/ui/projects/${p}/subjects/${s}/experiments/${e}`;
-    const pass = (p: (typeof files)[number]['site']) => (p ? html`script ${p.scriptId} v${p.scriptVersion ?? '?'}` : html`<span class="muted">not run</span>`);
+    const pass = (p: (typeof files)[number]['site']) => {
+      if (!p) return html`<span class="muted">not run</span>`;
+      const profile = p.profileId === null ? '' : `profile setting ${p.profileId} v${p.profileVersion ?? '?'}${p.scriptId ? ' + ' : ''}`;
+      return html`${profile}${p.scriptId ? `script ${p.scriptId} v${p.scriptVersion ?? '?'}` : ''}`;
+    };
     send(res, 200, page(`Session ${session.label}`, principal, html`
 <p>Project <a href="/ui/projects/${session.projectId}">${session.projectId}</a> · subject ${session.subjectLabel} · id <code>${session.id}</code></p>
 <h2>Scans</h2>
