@@ -89,6 +89,17 @@ describe('the PS3.15 profile in the intake passes', () => {
     expect(got).toMatchObject({ scope: 'project', project: 'PA', version: 1, options: 'basic', encryptTo: { kind: 'kek', keyId: '0a0b' } });
     // Saving the same setting again is not a new version.
     expect(JSON.parse((await putProfile('/api/projects/PA/profile', { options: 'basic', encryptTo: KEK })).text).version).toBe(1);
+
+    // A secret-ish setting: a signed-in user who is neither project owner nor site admin may not read or change it.
+    const password = 'profile-stranger-password';
+    expect((await http(stack.baseUrl, 'POST', '/api/users', JSON.stringify({ login: 'pfstranger', password }), 'application/json')).status).toBe(201);
+    const issued = await http(stack.baseUrl, 'POST', '/api/tokens', undefined, undefined, `Basic ${Buffer.from(`pfstranger:${password}`).toString('base64')}`);
+    const stranger = `Bearer ${JSON.parse(issued.text).token}`;
+    for (const path of ['/api/projects/PA/profile', '/api/profile/site']) {
+      expect((await http(stack.baseUrl, 'GET', path, undefined, undefined, stranger)).status).toBe(403);
+      expect((await http(stack.baseUrl, 'PUT', path, JSON.stringify({ options: '' }), 'application/json', stranger)).status).toBe(403);
+    }
+    expect((await stack.repos.profiles.current('project', 'PA'))!.options).toBe('basic');
   });
 
   it('When a project has the basic profile and no script, then its archived files carry the markers, no identity, and UIDs remapped with the project secret once, in File Meta too', async () => {
