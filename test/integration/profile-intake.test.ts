@@ -267,4 +267,24 @@ describe('the PS3.15 profile in the intake passes', () => {
     const none = await cli(['set', '--project', 'PB', '--options', 'none']);
     expect(none.stdout).toBe('project PB profile: none (version 2; no pixel-cleaning rules; no encrypted attributes)\n');
   });
+  it('When a prearchived session of a project with a profile is committed, then the profile runs then, once, and not at the prearchive', async () => {
+    expect((await http(stack.baseUrl, 'PUT', '/data/projects/PD?prearchive_code=0')).status).toBe(201);
+    await putProfile('/api/projects/PD/profile', { options: 'basic' });
+    const setting = (await stack.repos.profiles.current('project', 'PD'))!;
+    const siteScript = await stack.repos.scripts.current('site', null);
+    const sitePass = siteScript?.enabled ? [String(siteScript.id)] : [];
+    const { zip } = await studyZip(IDENTITY, FILES);
+    const res = await http(stack.baseUrl, 'POST', '/data/services/import?import-handler=DICOM-zip&inbody=true&dest=/prearchive/projects/PD&SUBJECT_ID=S1&EXPT_LABEL=PRE1', zip, 'application/zip');
+    expect(res.status, res.text).toBe(200);
+    const pre = (await stack.repos.prearchive.list('PD')).find((p) => p.folder === 'PRE1')!;
+    const staged = (await stack.store.list('prearchive/PD')).filter((k) => k.includes('/PRE1/') && k.endsWith('.dcm'));
+    expect(staged.length).toBeGreaterThanOrEqual(FILES);
+    for (const k of staged) expect((await openDicom(stack.store.path(k))).getDeidentificationMethodCodes()).toEqual(sitePass);
+    const commit = await http(stack.baseUrl, 'POST', `/api/prearchive/${pre.id}/commit?wait=true`);
+    expect(commit.status, commit.text).toBe(200);
+    const out = await archived('PD', 'S1', 'PRE1');
+    expect(out).toHaveLength(FILES);
+    for (const { dicom } of out) expect(dicom.getDeidentificationMethodCodes()).toEqual([...sitePass, '113100', `P${setting.id}`]);
+    expect(await stack.db('anonymization_passes').where({ kind: 'project', profile_id: setting.id })).toHaveLength(FILES);
+  });
 });
