@@ -7,12 +7,20 @@ import type { ActivityDeps } from './deps';
 import { identifyFile, routingForUpload } from './identify-file';
 import { currentRun } from './run-ref';
 import { lookupTablesForPass, passContextDigest } from './pass-lookup-tables';
-import { runScriptOnFile, type ScriptContext } from './script-runner';
+import { passStepsSha256, profileForPass, type PassProfile } from './pass-profile';
+import { runPassOnFile, type ScriptContext } from './script-runner';
 
 /** Failures that are about the script or the file, not the machine. */
-const SCRIPT_OR_FILE_ERRORS = new Set(['ScriptRuntimeError', 'ScriptSyntaxError', 'ScriptCheckError', 'DicomReadError', 'DicomEditError']);
+const SCRIPT_OR_FILE_ERRORS = new Set(['ScriptRuntimeError', 'ScriptSyntaxError', 'ScriptCheckError', 'DicomReadError', 'DicomEditError', 'ProfileError']);
 
 const seqName = (seq: number) => `${String(seq).padStart(6, '0')}.dcm`;
+
+/** How a failure names what the pass ran: versions only, never the setting's contents. */
+function stepsName(profile: PassProfile | undefined, script: StoredScript | undefined): string {
+  const p = profile ? `profile setting ${profile.setting.id} (v${profile.setting.version})` : '';
+  const sc = script ? `script ${script.id} (v${script.version})` : '';
+  return [p, sc].filter((x) => x !== '').join(' + ');
+}
 
 /** Summary of one pass over an upload's files. */
 export interface PassSummary {
@@ -30,9 +38,9 @@ export function createAnonymizeActivities(deps: ActivityDeps) {
   const { repos, store } = deps;
 
   /**
-   * Moves each file of `files` from stage `from` to stage `to`, running `script` (when given) with the context
-   * computed for it. Exactly once: a file already at stage `to` is skipped (a retry after a crash), and a pass
-   * whose key (script, input digest, context digest) is recorded is not recorded again.
+   * Moves each file of `files` from stage `from` to stage `to`, applying `profile` then `script` (each when given)
+   * with the context computed for it. Exactly once: a file already at stage `to` is skipped (a retry after a crash),
+   * and a pass whose key (profile and script, input digest, context digest) is recorded is not recorded again.
    */
   async function pass(args: {
     kind: 'site' | 'project';
@@ -44,6 +52,8 @@ export function createAnonymizeActivities(deps: ActivityDeps) {
     to: 'site' | 'project';
     seqs: number[];
     script: StoredScript | undefined;
+    /** The PS3.15 profile applied before the script (pass-profile.ts); undefined = none. */
+    profile: PassProfile | undefined;
     /** The project whose lookup tables a project pass reads (null for the site pass). */
     projectId: string | null;
     contextFor: (seq: number, inPath: string) => Promise<ScriptContext>;
@@ -61,7 +71,7 @@ export function createAnonymizeActivities(deps: ActivityDeps) {
       }
       const inKey = `${args.baseKey}/${args.from}/${seqName(seq)}`;
       const outKey = `${args.baseKey}/${args.to}/${seqName(seq)}`;
-      if (!args.script) {
+      if (!args.script && !args.profile) {
         await store.unsealMove(inKey, outKey);
         await repos.uploads.updateFile(args.uploadId, seq, { stage: args.to });
         continue;
@@ -74,15 +84,15 @@ export function createAnonymizeActivities(deps: ActivityDeps) {
         // refuses (e.g. an ISO 2022 PatientName, UNSUPPORTED_CHARSET) must fail here as a file error, not escape
         // as a retryable one and be retried for minutes while the upload looks hung.
         const ctx = await args.contextFor(seq, store.path(inKey));
-        key = { kind: args.kind, scriptSha256: args.script.sha256, inputSha256: f.sha256, contextSha256: passContextDigest(ctx, lookup) };
+        key = { kind: args.kind, scriptSha256: passStepsSha256(args.profile, args.script), inputSha256: f.sha256, contextSha256: passContextDigest(ctx, lookup) };
         known = await repos.passes.find(key);
-        result = await runScriptOnFile(args.script, store.path(inKey), store.path(outKey), ctx, { open: store.openStaged, lookupTables: lookup?.tables });
+        result = await runPassOnFile({ profile: args.profile, script: args.script }, store.path(inKey), store.path(outKey), ctx, { open: store.openStaged, lookupTables: lookup?.tables });
       } catch (err) {
         const e = err as Error;
         // I/O errors are retried; a script or a file the engine cannot handle is not (retrying cannot fix it).
         if (!SCRIPT_OR_FILE_ERRORS.has(e.name)) throw err;
         // Engine and reader messages name tags and positions, never values.
-        throw new AnonymizationFailedError(`${args.kind} script ${args.script.id} (v${args.script.version}) failed on file #${seq} of upload ${args.uploadId}: ${e.name}: ${e.message}`);
+        throw new AnonymizationFailedError(`${args.kind} ${stepsName(args.profile, args.script)} failed on file #${seq} of upload ${args.uploadId}: ${e.name}: ${e.message}`);
       }
       if (result.kind === 'already-applied') {
         await store.unsealMove(inKey, outKey);
@@ -94,7 +104,9 @@ export function createAnonymizeActivities(deps: ActivityDeps) {
       else summary.applied++;
       await repos.passes.record({
         ...key,
-        scriptId: args.script.id,
+        // 0: a profile-only pass (no script row); profileId names what ran.
+        scriptId: args.script?.id ?? 0,
+        profileId: args.profile?.setting.id ?? null,
         lookupSha256: lookup?.sha256 ?? null,
         outputSha256: result.kind === 'written' ? result.sha256 : null,
         rejected: result.kind === 'rejected',
@@ -148,6 +160,7 @@ export function createAnonymizeActivities(deps: ActivityDeps) {
         to: 'site',
         seqs: files.map((f) => f.seq),
         script: script?.enabled ? script : undefined,
+        profile: input.skip ? undefined : await profileForPass(repos, 'site', null),
         projectId: null,
         contextFor: async (_seq, inPath) => {
           const ident = identifyFile(await openDicom(inPath, { open: store.openStaged }), upload.params, (id) => knownProjects.has(id), routing);
@@ -166,7 +179,8 @@ export function createAnonymizeActivities(deps: ActivityDeps) {
       const upload = (await repos.uploads.get(input.uploadId))!;
       // A client-anonymized upload had its project pass verified and recorded by runSitePass: it is never repeated.
       const clientRan = !!upload.params.preventAnon;
-      const script = !clientRan && project?.anonEnabled && !upload.params.anonymizationDisabled ? await repos.scripts.current('project', group.projectId) : undefined;
+      const projectPassOn = !clientRan && !!project?.anonEnabled && !upload.params.anonymizationDisabled;
+      const script = projectPassOn ? await repos.scripts.current('project', group.projectId) : undefined;
       const files = await repos.uploads.files(input.uploadId, input.groupId);
       const ctx = { project: group.projectId, subject: group.subjectLabel, session: group.sessionLabel };
       const summary = await pass({
@@ -177,6 +191,7 @@ export function createAnonymizeActivities(deps: ActivityDeps) {
         to: 'project',
         seqs: files.map((f) => f.seq),
         script: script?.enabled ? script : undefined,
+        profile: projectPassOn ? await profileForPass(repos, 'project', group.projectId) : undefined,
         projectId: group.projectId,
         contextFor: async () => ctx,
       });

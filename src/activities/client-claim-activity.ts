@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { openDicom } from '../dicom';
 import { checkClientClaim } from '../domain/client-claim';
 import { ClientClaimRejectedError } from '../domain/intake-errors';
-import { effectiveScripts, expectedClientItems, type EffectiveScript } from '../db/effective-scripts';
+import { effectiveProfiles, effectiveScripts, expectedClientItems, type EffectiveScript } from '../db/effective-scripts';
 import type { Upload } from '../db/uploads-repo';
 import type { ActivityDeps } from './deps';
 import { heartbeat } from './heartbeat';
@@ -34,6 +34,14 @@ export async function acceptClientPasses(deps: ActivityDeps, upload: Upload): Pr
   const { repos, store } = deps;
   const projectId = upload.params.project;
   if (!projectId) throw new ClientClaimRejectedError(`upload ${upload.id} is marked prevent_anon=true but names no project, so its scripts cannot be checked; send PROJECT_ID=P`);
+  // A PS3.15 profile in effect cannot have been applied by the client (it has no secret): the claim is refused whole.
+  const profiles = await effectiveProfiles(repos, deps.siteAnonEnabled, projectId);
+  if (profiles.site || profiles.project) {
+    throw new ClientClaimRejectedError(
+      `upload ${upload.id} refused: it is marked prevent_anon=true, but ${profiles.site ? 'the site' : `project ${projectId}`} de-identifies with the PS3.15 profile, ` +
+        'which only the server can apply (its UID remap is keyed by a secret the client does not hold); nothing was archived. Send the files without prevent_anon (upload without --anonymize-locally).',
+    );
+  }
   const scripts = await effectiveScripts(repos, deps.siteAnonEnabled, projectId);
   const expected = expectedClientItems(scripts);
   const files = (await repos.uploads.files(upload.id)).filter((f) => f.stage === 'raw');

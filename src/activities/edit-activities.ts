@@ -72,6 +72,9 @@ export function createEditActivities(deps: ActivityDeps) {
      * Re-runs the pinned project script on every current file of one session, with the labels the session will
      * have, writing the results to staging/edit-<edit>/. Exactly once: a file whose pass (script, input digest,
      * context digest) is recorded and whose output is staged is not run again. The catalog is not touched here.
+     * The project's PS3.15 profile is deliberately not applied again (docs/profile.md): it does not depend on labels
+     * and is not idempotent (a second keyed remap would change every UID, a second shift every date), so the
+     * profile's result stays as the archive pass made it and only the script runs with the new labels.
      */
     async repassSessionForEdit(input: { editId: string; sessionId: string }): Promise<{ files: number; applied: number; reused: number }> {
       const edit = await editOf(input.editId);

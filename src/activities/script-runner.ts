@@ -4,6 +4,8 @@ import { dirname } from 'node:path';
 import { applyScript, compileScript, type CompiledScript, type LookupTables } from '../anonymize';
 import type { StoredScript } from '../db/scripts-repo';
 import { openDicom, writeEditedFile, type FileOpener } from '../dicom';
+import { deidentifyEditor } from './deidentify-file';
+import { profileSettingItem, type PassProfile } from './pass-profile';
 
 /** The XNAT (0012,0064) item that records one script application (reference §1.1). */
 export function deidentificationItem(scriptId: number) {
@@ -44,6 +46,17 @@ export type ScriptFileResult =
   | { kind: 'rejected' }
   | { kind: 'already-applied' };
 
+/** What one pass applies: the profile, then the script (docs/profile.md); at least one of them. */
+export interface PassSteps {
+  readonly profile?: PassProfile;
+  readonly script?: StoredScript;
+}
+
+/** The CodeValue of the last (0012,0064) item a pass with these steps writes: the script's, else the profile's. */
+export function lastItemOf(steps: PassSteps): string {
+  return steps.script ? String(steps.script.id) : profileSettingItem(steps.profile!.setting.id).codeValue;
+}
+
 /**
  * Runs one script over one DICOM file and writes the result to `outPath` (atomically), appending the
  * (0012,0064) item. A file whose last item already names this script is not touched again (XNAT's
@@ -58,15 +71,39 @@ export async function runScriptOnFile(
   ctx: ScriptContext,
   options: { rerun?: boolean; open?: FileOpener; lookupTables?: LookupTables } = {},
 ): Promise<ScriptFileResult> {
-  const program = compileStored(script);
+  return runPassOnFile({ script }, inPath, outPath, ctx, options);
+}
+
+/**
+ * Runs a pass's steps over one file, on one editor, with one atomic write: the profile (its CID 7050 items and the
+ * item naming the setting, pass-profile.ts), then the script (its XNAT item). The already-applied check looks at
+ * the last item the pass would write (the script's, or the profile setting's when there is no script), so a retried
+ * pass never applies the profile twice: a second keyed UID remap would change every UID again.
+ */
+export async function runPassOnFile(
+  steps: PassSteps,
+  inPath: string,
+  outPath: string,
+  ctx: ScriptContext,
+  options: { rerun?: boolean; open?: FileOpener; lookupTables?: LookupTables } = {},
+): Promise<ScriptFileResult> {
   // `open` reads an encrypted staging file (storage/staging-cipher.ts); the output is written in plaintext.
   const editor = await openDicom(inPath, options.open ? { open: options.open } : undefined);
   const codes = editor.getDeidentificationMethodCodes();
   // A metadata edit re-runs the script on purpose (`rerun`): XNAT appends another item, [site, project, project].
-  if (!options.rerun && codes.length && codes[codes.length - 1] === String(script.id)) return { kind: 'already-applied' };
-  const result = applyScript(program, editor, { project: ctx.project, subject: ctx.subject, session: ctx.session }, { lookupTables: options.lookupTables });
-  if (result.rejected) return { kind: 'rejected' };
-  editor.appendDeidentificationMethodCode(deidentificationItem(script.id));
+  if (!options.rerun && codes.length && codes[codes.length - 1] === lastItemOf(steps)) return { kind: 'already-applied' };
+  const { profile, script } = steps;
+  if (profile) {
+    const c = profile.compiled;
+    // The per-subject date shift follows the subject label the pass knows (else the source Patient ID).
+    deidentifyEditor(editor, { profile: c.options, pixelCleaning: c.pixelCleaning, encryptTo: c.encryptTo, secret: profile.secret, vars: { subject: ctx.subject } });
+    editor.appendDeidentificationMethodCode(profileSettingItem(profile.setting.id));
+  }
+  if (script) {
+    const result = applyScript(compileStored(script), editor, { project: ctx.project, subject: ctx.subject, session: ctx.session }, { lookupTables: options.lookupTables });
+    if (result.rejected) return { kind: 'rejected' };
+    editor.appendDeidentificationMethodCode(deidentificationItem(script.id));
+  }
   await mkdir(dirname(outPath), { recursive: true });
   const written = await writeEditedFile(editor, outPath);
   return { kind: 'written', ...written };

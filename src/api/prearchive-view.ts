@@ -43,7 +43,7 @@ export async function prearchiveDetails(repos: Repositories, p: PrearchiveSessio
     const pass = f.stage === 'site' ? await repos.passes.byOutput('site', f.sha256) : undefined;
     if (pass) {
       sitePassed++;
-      siteScripts.add(pass.scriptId);
+      if (pass.scriptId !== 0) siteScripts.add(pass.scriptId); // 0: the site profile ran without a script
     }
   }
   return {

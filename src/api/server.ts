@@ -17,6 +17,7 @@ import { registerEffectiveScriptRoutes } from './effective-script-routes';
 import { registerImportRoutes } from './import-routes';
 import { registerLookupTableRoutes } from './lookup-table-routes';
 import { registerPrearchiveRoutes } from './prearchive-routes';
+import { registerProfileRoutes } from './profile-routes';
 import { registerProjectRoutes } from './project-routes';
 import { registerReceiverRoutes } from './receiver-routes';
 import { registerScriptPreviewRoutes } from './script-preview-routes';
@@ -84,6 +85,7 @@ export function createApiServer(deps: ApiDeps): Server {
   registerWorkflowRoutes(router, deps);
   registerEffectiveScriptRoutes(router, deps);
   registerLookupTableRoutes(router, deps);
+  registerProfileRoutes(router, deps);
   registerSessionInstanceRoutes(router, deps);
   registerUserRoutes(router, deps);
   registerReceiverRoutes(router, deps);

@@ -1,11 +1,15 @@
 import type { Repositories } from '../db/repositories';
 import type { ArchivedInstance } from '../db/archive-repo';
 
-/** Which script version made one pass over a file. */
+/** Which script version (and profile setting version) made one pass over a file. */
 export interface PassOrigin {
   passId: string;
+  /** 0 when the pass applied a profile and no script. */
   scriptId: number;
   scriptVersion: number | null;
+  /** The profile setting the pass applied before its script (docs/profile.md); null = none. */
+  profileId: number | null;
+  profileVersion: number | null;
   workflowId: string | null;
 }
 
@@ -28,11 +32,17 @@ const MAX_CHAIN = 1000;
  */
 export async function sessionProvenance(repos: Repositories, sessionId: string): Promise<FileProvenance[]> {
   const versions = new Map<number, number | null>();
+  const profileVersions = new Map<number, number | null>();
   const origin = async (kind: 'site' | 'project', sha256: string): Promise<{ origin: PassOrigin; input: string } | null> => {
     const pass = await repos.passes.byOutput(kind, sha256);
     if (!pass) return null;
     if (!versions.has(pass.scriptId)) versions.set(pass.scriptId, (await repos.scripts.byId(pass.scriptId))?.version ?? null);
-    return { origin: { passId: pass.id, scriptId: pass.scriptId, scriptVersion: versions.get(pass.scriptId) ?? null, workflowId: pass.workflowId }, input: pass.inputSha256 };
+    const profileId = pass.profileId;
+    if (profileId !== null && !profileVersions.has(profileId)) profileVersions.set(profileId, (await repos.profiles.byId(profileId))?.version ?? null);
+    return {
+      origin: { passId: pass.id, scriptId: pass.scriptId, scriptVersion: versions.get(pass.scriptId) ?? null, profileId, profileVersion: profileId === null ? null : (profileVersions.get(profileId) ?? null), workflowId: pass.workflowId },
+      input: pass.inputSha256,
+    };
   };
   const out: FileProvenance[] = [];
   for (const instance of await repos.archive.instances(sessionId)) {

@@ -6,7 +6,7 @@ import { readText, sendJson } from './http-io';
 import { HttpError, type Router } from './router';
 
 /** Reads a small JSON object body, refusing anything else with a 400 that says what was expected. */
-async function readJsonObject(req: Parameters<typeof readText>[0], expected: string): Promise<Record<string, unknown>> {
+export async function readJsonObject(req: Parameters<typeof readText>[0], expected: string): Promise<Record<string, unknown>> {
   const text = await readText(req, 64 * 1024);
   try {
     const value = JSON.parse(text) as unknown;

@@ -33,6 +33,9 @@ Usage:
                                      the per-tag diff, nothing written
   dicom-intake scripts lookup get|set (--site | --project P) [FILE] [--json]
                                      the lookup tables lookup[table, key] reads
+  dicom-intake scripts profile get|set (--site | --project P) [--options LIST|none] [--pixel-rules F]
+                                     [--encrypt-to F] [--json]
+                                     the PS3.15 profile the site or project pass applies before its script
   dicom-intake receivers ls|add|set|rm [ID] [options] [--json]
                                      the C-STORE receivers: list, create, change, remove (applied at once)
   dicom-intake script check SCRIPT [--lookup FILE] [--json]

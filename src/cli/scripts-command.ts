@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { apiJson, apiTarget, report } from './api-request';
 import { LOOKUP_HELP, runLookup } from './lookup-command';
 import { checkOnServer, previewOnServer } from './scripts-dry-run';
+import { PROFILE_HELP, runProfile } from './profile-command';
 
 const HELP = `Usage: dicom-intake scripts COMMAND (--site | --project P) [options]
   get                  print the script in effect
@@ -16,6 +17,7 @@ const HELP = `Usage: dicom-intake scripts COMMAND (--site | --project P) [option
                        written. --project P sets the variable project; --var sets subject, session or any other.
   enable | disable     turn the pass on or off (XNAT's site switch or project status)
   lookup get|set [F]   the lookup tables lookup[table, key] reads (see dicom-intake scripts lookup --help)
+  profile get|set      the PS3.15 profile the pass applies before the script (dicom-intake scripts profile --help)
 Options: --json, --url URL, --token TOKEN (else $DICOM_INTAKE_TOKEN, else the token \`dicom-intake start\` saved)
 Who may: get, check and preview need a sign-in (--project: any role on P); set, enable, disable need the owner
 role on P, or a site administrator for --site.
@@ -30,6 +32,7 @@ Examples:
   dicom-intake scripts preview --site image.dcm --script new-site.das --json
   dicom-intake scripts disable --project DEMO --json
   dicom-intake scripts lookup set --project DEMO pid.txt
+  dicom-intake scripts profile set --project DEMO --options basic,retain-uids
 `;
 
 /** `dicom-intake scripts`: the site-wide and project scripts held by the server, through XNAT's endpoints. */
@@ -45,12 +48,15 @@ export async function runScripts(argv: string[]): Promise<number> {
       url: { type: 'string' },
       token: { type: 'string' },
       json: { type: 'boolean', default: false },
+      options: { type: 'string' },
+      'pixel-rules': { type: 'string' },
+      'encrypt-to': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   const [command, file] = positionals;
   if (values.help) {
-    process.stdout.write(command === 'lookup' ? LOOKUP_HELP : HELP);
+    process.stdout.write(command === 'lookup' ? LOOKUP_HELP : command === 'profile' ? PROFILE_HELP : HELP);
     return 0;
   }
   if (!command || values.site === Boolean(values.project)) {
@@ -71,6 +77,8 @@ export async function runScripts(argv: string[]): Promise<number> {
         return 2;
       }
       return previewOnServer(target, scope, file, values.script, values.var, values.json);
+    case 'profile':
+      return runProfile(target, { site: values.site, project: values.project }, positionals[1], { options: values.options, pixelRules: values['pixel-rules'], encryptTo: values['encrypt-to'] }, values.json);
     case 'lookup':
       return runLookup(target, { site: values.site, project: values.project }, positionals[1], positionals[2], values.json);
     case 'get':

@@ -33,7 +33,16 @@ export async function fetchEffectiveScripts(base: string, project: string, token
   } catch (err) {
     throw new Error(`cannot reach ${base} (${(err as Error).message}); is \`dicom-intake start\` running?`);
   }
-  const { scripts } = (await readJson(res, `the scripts of project ${project}`)) as { scripts: { site: ScriptView | null; project: ScriptView | null } };
+  const { scripts, profiles } = (await readJson(res, `the scripts of project ${project}`)) as { scripts: { site: ScriptView | null; project: ScriptView | null }; profiles?: { site: boolean; project: boolean } };
+  // The profile's keyed UID remap and date shift need the project's secret, which only the server holds: refused
+  // here, before anything is read or sent (the server refuses such a claim too, client-claim-activity.ts).
+  if (profiles?.site || profiles?.project) {
+    const whose = [profiles.site && 'the site', profiles.project && `project ${project}`].filter(Boolean).join(' and ');
+    throw Object.assign(
+      new Error(`${whose} de-identif${profiles.site && profiles.project ? 'y' : 'ies'} with the PS3.15 profile, which needs a secret only the server holds, so it cannot run on this machine; upload without --anonymize-locally and the server runs the profile and scripts`),
+      { status: 409 },
+    );
+  }
   const toStored = (v: ScriptView | null, scope: 'site' | 'project'): StoredScript | undefined => {
     if (!v?.enabled) return undefined;
     if (createHash('sha256').update(v.text).digest('hex') !== v.sha256) throw new Error(`the ${scope} script ${v.id} arrived damaged (its sha256 does not match); try again`);

@@ -32,3 +32,23 @@ export async function effectiveScripts(repos: Repositories, siteAnonEnabled: boo
 export function expectedClientItems(scripts: EffectiveScripts): number[] {
   return [scripts.site, scripts.project].filter((s): s is EffectiveScript => !!s?.effective).map((s) => s.id);
 }
+
+/** Which profiles an upload to a project gets now: the site's (site switch on) and the project's (project switch on). */
+export interface EffectiveProfiles {
+  site: boolean;
+  project: boolean;
+}
+
+/**
+ * Whether the site or the project has a PS3.15 profile in effect for uploads to `projectId`. The upload client cannot
+ * apply one (the keyed remap needs the secret only the server holds), so it refuses to anonymize locally, and the
+ * server refuses a client claim, when either is true. The API stores "no profile" as '' (profile-routes.ts).
+ */
+export async function effectiveProfiles(repos: Repositories, siteAnonEnabled: boolean, projectId: string): Promise<EffectiveProfiles> {
+  const selected = (s: { options: string } | undefined) => s !== undefined && s.options !== '';
+  const projectOn = (await repos.projects.get(projectId))?.anonEnabled ?? false;
+  return {
+    site: siteAnonEnabled && selected(await repos.profiles.current('site', null)),
+    project: projectOn && selected(await repos.profiles.current('project', projectId)),
+  };
+}

@@ -8,6 +8,7 @@ import * as lookupTables from './migrations/006-lookup-tables';
 import * as receiverSettings from './migrations/007-receiver-settings';
 import * as webSessions from './migrations/008-web-sessions';
 import * as discardedPasses from './migrations/010-discarded-passes';
+import * as profileSettings from './migrations/012-profile-settings';
 
 // Migrations are listed in code rather than loaded from a folder, so they work the same under tsx,
 // vitest and compiled JavaScript.
@@ -21,6 +22,7 @@ const MIGRATIONS: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
   '007-receiver-settings': receiverSettings,
   '008-web-sessions': webSessions,
   '010-discarded-passes': discardedPasses,
+  '012-profile-settings': profileSettings,
 };
 
 const source: Knex.MigrationSource<string> = {

@@ -26,6 +26,11 @@ export interface PassRecord extends PassKey {
   discardedAt: string | null;
   /** Digest of the lookup table versions the script read (null when it read none). */
   lookupSha256: string | null;
+  /**
+   * The profile setting version the pass applied before its script (null: no profile). A pass with a profile and
+   * no script has scriptId 0; its key's scriptSha256 then digests the profile setting (pass-profile.ts).
+   */
+  profileId: number | null;
 }
 
 /** Who ran a pass. */
@@ -48,6 +53,7 @@ const toPass = (r: any): PassRecord => ({
   performedBy: r.performed_by ?? 'server',
   discardedAt: r.discarded_at ?? null,
   lookupSha256: r.lookup_sha256 ?? null,
+  profileId: r.profile_id ?? null,
 });
 
 /** Anonymization passes: the record that makes every pass happen exactly once. */
@@ -67,7 +73,7 @@ export function createPassesRepo(db: Knex) {
      * Records a pass; when another attempt recorded the same key first, returns that record instead. A discarded
      * record of the same key is live again (the same script ran on the same file again, and this output stays).
      */
-    async record(p: Omit<PassRecord, 'id' | 'performedBy' | 'discardedAt' | 'lookupSha256'> & { performedBy?: PassPerformer; lookupSha256?: string | null }): Promise<PassRecord> {
+    async record(p: Omit<PassRecord, 'id' | 'performedBy' | 'discardedAt' | 'lookupSha256' | 'profileId'> & { performedBy?: PassPerformer; lookupSha256?: string | null; profileId?: number | null }): Promise<PassRecord> {
       await db('anonymization_passes')
         .insert({
           id: newId('pass'),
@@ -81,6 +87,7 @@ export function createPassesRepo(db: Knex) {
           run_id: p.runId,
           performed_by: p.performedBy ?? 'server',
           lookup_sha256: p.lookupSha256 ?? null,
+          profile_id: p.profileId ?? null,
           created_at: nowIso(),
         })
         .onConflict(['kind', 'script_sha256', 'input_sha256', 'context_sha256'])

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { nowIso } from './clock';
+import { ensureSecret } from './secrets-repo';
 
 /** A project as the rest of the code sees it. */
 export interface Project {
@@ -45,6 +46,8 @@ export function createProjectsRepo(db: Knex) {
         if (Object.keys(fields).length) await db('projects').where({ id: p.id }).update(fields);
       } else {
         await db('projects').insert({ id: p.id, created_at: nowIso(), ...fields });
+        // The project's de-identification secret (secrets-repo.ts), made with the project.
+        await ensureSecret(db, { scope: 'project', projectId: p.id });
       }
       return (await this.get(p.id))!;
     },

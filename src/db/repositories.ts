@@ -5,10 +5,12 @@ import { createEditsRepo } from './edits-repo';
 import { createLookupTablesRepo } from './lookup-tables-repo';
 import { createPassesRepo } from './passes-repo';
 import { createPrearchiveRepo } from './prearchive-repo';
+import { createProfileSettingsRepo } from './profile-settings-repo';
 import { createProjectsRepo } from './projects-repo';
 import { createReceivedFilesRepo } from './received-files-repo';
 import { createReceiversRepo } from './receivers-repo';
 import { createScriptsRepo } from './scripts-repo';
+import { createSecretsRepo } from './secrets-repo';
 import { createSessionLocksRepo } from './session-locks-repo';
 import { createUploadsRepo } from './uploads-repo';
 import { createUsersRepo } from './users-repo';
@@ -20,6 +22,8 @@ export function createRepositories(db: Knex) {
     projects: createProjectsRepo(db),
     scripts: createScriptsRepo(db),
     lookupTables: createLookupTablesRepo(db),
+    profiles: createProfileSettingsRepo(db),
+    secrets: createSecretsRepo(db),
     uploads: createUploadsRepo(db),
     archive: createArchiveRepo(db),
     passes: createPassesRepo(db),

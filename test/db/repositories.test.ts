@@ -293,6 +293,30 @@ describe.each(DATABASES)('Repositories on $name', ({ open }) => {
     });
   });
 
+  describe('profile settings and secrets (migration 012)', () => {
+    it('When profile settings are saved, then each change is a new version, the same setting is not, and a pass records its id', async () => {
+      const v1 = await repos.profiles.save('project', 'PROF', { options: 'basic', pixelRules: null, encryptTo: null });
+      expect(await repos.profiles.save('project', 'PROF', { options: 'basic', pixelRules: null, encryptTo: null })).toEqual(v1);
+      const v2 = await repos.profiles.save('project', 'PROF', { options: 'basic', pixelRules: null, encryptTo: 'kek:01:' + '00'.repeat(16) });
+      expect([v1.version, v2.version]).toEqual([1, 2]);
+      expect(v2.sha256).not.toBe(v1.sha256);
+      expect(await repos.profiles.current('project', 'PROF')).toEqual(v2);
+      expect(await repos.profiles.current('site', null)).toBeUndefined();
+      const pass = await repos.passes.record({ kind: 'project', scriptSha256: sha('prof'), inputSha256: sha('prof-in'), contextSha256: sha('ctx'), scriptId: 0, profileId: v2.id, outputSha256: sha('prof-out'), rejected: false, uploadId: null, sessionId: null, workflowId: null, runId: null });
+      expect(pass).toMatchObject({ scriptId: 0, profileId: v2.id });
+    });
+
+    it('When first uses of a secret race, then all get the same 32-byte secret, and a new project has its own', async () => {
+      const all = await Promise.all(Array.from({ length: 5 }, () => repos.secrets.secretOf({ scope: 'site' })));
+      expect(new Set(all).size).toBe(1);
+      expect(all[0]).toMatch(/^[0-9a-f]{64}$/);
+      await repos.projects.upsert({ id: 'SECRETS1' });
+      const [row] = await db('anonymization_secrets').where({ owner: 'project:SECRETS1' });
+      expect(await repos.secrets.secretOf({ scope: 'project', projectId: 'SECRETS1' })).toBe(row.secret);
+      expect(row.secret).not.toBe(all[0]);
+    });
+  });
+
   describe('audit', () => {
     it('When events are appended, then forSession returns that session\'s events in order with their details', async () => {
       await repos.audit.append({ actor: 'api', action: 'upload.received', sessionId: 'sess_audit', uploadId: 'up_a', detail: { files: 3 } });

@@ -94,6 +94,7 @@ ${rows.length ? '' : html`<p class="muted">No projects you can see yet.</p>`}
     const canConfigure = mayAccessProject(principal, project.id, 'configure');
     const canWrite = mayAccessProject(principal, project.id, 'write');
     const script = await repos.scripts.current('project', project.id);
+    const profile = await repos.profiles.current('project', project.id);
     const sessions = await repos.archive.sessions(project.id);
     const members = await repos.users.members(project.id);
     const options = Object.entries(ARCHIVE_SETTINGS).map(([code, label]) => html`<option value="${code}" ${Number(code) === project.prearchiveCode ? html`selected` : ''}>${label}</option>`);
@@ -107,6 +108,9 @@ ${canWrite ? html`<h2>Upload</h2>
 <h2>Archive setting</h2>
 <p><select id="archive-setting" name="prearchive_code" ${canConfigure ? '' : html`disabled`}>${options}</select>
 ${canConfigure ? html`<button data-method="PUT" data-path="/data/projects/${project.id}" data-query="archive-setting" data-then="reload">Save setting</button>` : ''}</p>
+<h2>PS3.15 profile</h2>
+<p>${profile?.options ? html`<code>${profile.options}</code> <span class="muted">(version ${profile.version}${profile.pixelRules ? ', pixel-cleaning rules' : ''}${profile.encryptTo ? ', encrypted attributes' : ''}; applied before the project script)</span>` : html`<span class="muted">none</span>`}
+<span class="muted">· set with <code>dicom-intake scripts profile set --project ${project.id} --options basic,...</code> (docs/profile.md)</span></p>
 <h2>Project anonymization script ${script ? html`<span class="muted">(version ${script.version})</span>` : ''}</h2>
 ${canConfigure
   ? scriptEditor('project-script', script?.text ?? 'version "6.1"\n', `/data/config/edit/projects/${project.id}/image/dicom/script`, script ? script.enabled : null, (on) => ({ path: `/data/config/edit/projects/${project.id}/image/dicom/status?activate=${on}` }), { project: project.id, sessions: await previewSessions(repos, principal, project.id) })
@@ -129,7 +133,11 @@ ${sessions.map((s) => html`<tr><td>${s.subjectLabel}</td><td><a href="/ui/projec
     const projects = (await writableProjects(repos, principal)).filter((p) => p !== session.projectId);
     const base = `/api/archive/projects/${session.projectId}`;
     const ui = (p: string, s: string, e: string) => `/ui/projects/${p}/subjects/${s}/experiments/${e}`;
-    const pass = (p: (typeof files)[number]['site']) => (p ? html`script ${p.scriptId} v${p.scriptVersion ?? '?'}` : html`<span class="muted">not run</span>`);
+    const pass = (p: (typeof files)[number]['site']) => {
+      if (!p) return html`<span class="muted">not run</span>`;
+      const profile = p.profileId === null ? '' : `profile setting ${p.profileId} v${p.profileVersion ?? '?'}${p.scriptId ? ' + ' : ''}`;
+      return html`${profile}${p.scriptId ? `script ${p.scriptId} v${p.scriptVersion ?? '?'}` : ''}`;
+    };
     send(res, 200, page(`Session ${session.label}`, principal, html`
 <p>Project <a href="/ui/projects/${session.projectId}">${session.projectId}</a> · subject ${session.subjectLabel} · id <code>${session.id}</code></p>
 <h2>Scans</h2>

@@ -1,0 +1,50 @@
+/**
+ * The PS3.15 profile an intake pass applies before its script (docs/profile.md, "In the intake passes"): the site's
+ * setting in the site pass, the project's in the project pass, each keyed by its own secret. Read here, by the
+ * activity, from the database: the recipient and the secret never travel in workflow payloads or appear in logs.
+ */
+import { createHash } from 'node:crypto';
+import { compileProfileSetting, type CompiledProfileSetting } from '../anonymize/profile/profile-setting';
+import type { StoredProfileSetting } from '../db/profile-settings-repo';
+import type { Repositories } from '../db/repositories';
+import type { StoredScript } from '../db/scripts-repo';
+
+/** A profile ready to apply in one pass. */
+export interface PassProfile {
+  readonly setting: StoredProfileSetting;
+  readonly compiled: CompiledProfileSetting;
+  /** The site's or the project's secret (hex): keys the UID remap, the date shift and the CMS content key. */
+  readonly secret: string;
+}
+
+/**
+ * The (0012,0064) item that names the profile setting a pass applied, after the profile's own CID 7050 items. It
+ * lets a retried pass with a profile and no script see that it ran already (a second keyed remap would change
+ * every UID again), as the script's item does for a script. A private coding scheme ("99" prefix, PS3.16 8.2).
+ */
+export function profileSettingItem(settingId: number) {
+  return { codeValue: `P${settingId}`, codingSchemeDesignator: '99DCMINTAKE', codingSchemeVersion: '1.0', codeMeaning: 'dicom-intake PS3.15 profile setting' };
+}
+
+/**
+ * The profile of a site pass (the site's setting) or a project pass (the project's); undefined when none is set or
+ * the setting selects no profile. Throws ProfileError when a stored setting no longer compiles.
+ */
+export async function profileForPass(repos: Pick<Repositories, 'profiles' | 'secrets'>, kind: 'site' | 'project', projectId: string | null): Promise<PassProfile | undefined> {
+  const setting = kind === 'site' ? await repos.profiles.current('site', null) : projectId === null ? undefined : await repos.profiles.current('project', projectId);
+  if (setting === undefined) return undefined;
+  const compiled = compileProfileSetting(setting);
+  if (compiled === undefined) return undefined;
+  const secret = await repos.secrets.secretOf(kind === 'site' ? { scope: 'site' } : { scope: 'project', projectId: projectId! });
+  return { setting, compiled, secret };
+}
+
+/**
+ * The "script" part of a pass's exactly-once key: the script's digest alone when there is no profile (as before
+ * profiles existed), else a digest of the profile setting and the script together, so a new version of either is a
+ * new pass. The secret is not in it: it never changes for its owner.
+ */
+export function passStepsSha256(profile: PassProfile | undefined, script: StoredScript | undefined): string {
+  if (profile === undefined) return script!.sha256;
+  return createHash('sha256').update(`profile:${profile.setting.sha256}|script:${script?.sha256 ?? '-'}`).digest('hex');
+}
