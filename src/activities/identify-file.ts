@@ -15,7 +15,10 @@ export interface UploadRouting {
 export async function routingForUpload(repos: Repositories, params: UploadParams, site: RoutingRuleSets | undefined): Promise<UploadRouting> {
   const rx = params.receiverId ? await repos.receivers.get(params.receiverId) : undefined;
   const receiver = rx && { project: parseRoutingRules(rx.routing.project), subject: parseRoutingRules(rx.routing.subject), session: parseRoutingRules(rx.routing.session) };
-  return { site, receiver };
+  // Rules a site admin saved (PUT /api/routing) replace the configuration's from then on.
+  const saved = await repos.siteRouting.current();
+  const siteRules = saved ? { project: parseRoutingRules(saved.rules.project), subject: parseRoutingRules(saved.rules.subject), session: parseRoutingRules(saved.rules.session) } : site;
+  return { site: siteRules, receiver };
 }
 
 /**

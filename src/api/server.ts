@@ -20,6 +20,8 @@ import { registerPrearchiveRoutes } from './prearchive-routes';
 import { registerProfileRoutes } from './profile-routes';
 import { registerProjectRoutes } from './project-routes';
 import { registerReceiverRoutes } from './receiver-routes';
+import { registerRoutingRoutes } from './routing-routes';
+import type { RoutingRuleLines } from '../db/site-routing-repo';
 import { registerScriptPreviewRoutes } from './script-preview-routes';
 import { registerSessionInstanceRoutes } from './session-instance-routes';
 import { registerUserRoutes } from './user-routes';
@@ -52,6 +54,8 @@ export interface ApiDeps {
   sessionIdleSeconds?: number;
   /** The C-STORE receivers this process runs; without it the receiver settings can be read but not changed. */
   receivers?: ReceiverManager;
+  /** The configuration's site routing rules (dicom.routing.*), in effect until a site admin saves others. */
+  siteRouting?: RoutingRuleLines;
 }
 
 /** Bounds on slow and concurrent clients (docs/limits.md). */
@@ -89,6 +93,7 @@ export function createApiServer(deps: ApiDeps): Server {
   registerSessionInstanceRoutes(router, deps);
   registerUserRoutes(router, deps);
   registerReceiverRoutes(router, deps);
+  registerRoutingRoutes(router, deps);
   registerScriptPreviewRoutes(router, deps);
   registerPageRoutes(router, deps);
   if (deps.codec) registerCodecRoutes(router, deps.codec, deps);

@@ -122,6 +122,7 @@ export async function runStart(argv: string[]): Promise<number> {
     logger: logger.child({ name: 'api' }),
     receivers,
     sessionIdleSeconds: config.dicom.sessionIdleSeconds,
+    siteRouting: config.dicom.routing,
   });
   server.listen(config.http.port, config.http.host);
   await once(server, 'listening');

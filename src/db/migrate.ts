@@ -9,6 +9,7 @@ import * as receiverSettings from './migrations/007-receiver-settings';
 import * as webSessions from './migrations/008-web-sessions';
 import * as discardedPasses from './migrations/010-discarded-passes';
 import * as profileSettings from './migrations/012-profile-settings';
+import * as siteRouting from './migrations/013-site-routing';
 
 // Migrations are listed in code rather than loaded from a folder, so they work the same under tsx,
 // vitest and compiled JavaScript.
@@ -23,6 +24,7 @@ const MIGRATIONS: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
   '008-web-sessions': webSessions,
   '010-discarded-passes': discardedPasses,
   '012-profile-settings': profileSettings,
+  '013-site-routing': siteRouting,
 };
 
 const source: Knex.MigrationSource<string> = {

@@ -12,6 +12,7 @@ import { createReceiversRepo } from './receivers-repo';
 import { createScriptsRepo } from './scripts-repo';
 import { createSecretsRepo } from './secrets-repo';
 import { createSessionLocksRepo } from './session-locks-repo';
+import { createSiteRoutingRepo } from './site-routing-repo';
 import { createUploadsRepo } from './uploads-repo';
 import { createUsersRepo } from './users-repo';
 import { createWebSessionsRepo } from './web-sessions-repo';
@@ -35,6 +36,7 @@ export function createRepositories(db: Knex) {
     receivedFiles: createReceivedFilesRepo(db),
     receivers: createReceiversRepo(db),
     webSessions: createWebSessionsRepo(db),
+    siteRouting: createSiteRoutingRepo(db),
   };
 }
 /** The repositories bundle passed to activities and the API. */

@@ -135,6 +135,7 @@ export async function startTestStack(env: Record<string, string> = {}, opts: { l
     logger: logger.child({ name: 'api' }),
     receivers,
     sessionIdleSeconds: config.dicom.sessionIdleSeconds,
+    siteRouting: config.dicom.routing,
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');

@@ -5,7 +5,8 @@ import { onProject, PUBLIC, SIGNED_IN, SITE_ADMIN } from '../access';
 import { HttpError, type Router } from '../router';
 import { sessionProvenance } from '../session-provenance';
 import { CLIENT_SCRIPT } from './client-script';
-import { receiversSection } from './receiver-forms';
+import type { RoutingRuleLines } from '../../db/site-routing-repo';
+import { receiversSection, siteRoutingSection } from './receiver-forms';
 import { html, type SafeHtml } from './html';
 import { page, sendPage } from './layout';
 import { registerPrearchivePages } from './prearchive-pages';
@@ -20,6 +21,8 @@ export interface PageDeps {
   temporalUiUrl?: string;
   /** Sign-in sessions (config `web.*`). */
   web?: WebSessionSettings;
+  /** The configuration's site routing rules, shown until a site admin saves others. */
+  siteRouting?: RoutingRuleLines;
 }
 
 const ARCHIVE_SETTINGS: Record<number, string> = { 0: '0: keep in the prearchive for review', 4: '4: archive automatically', 5: '5: archive automatically, overwriting' };
@@ -168,11 +171,13 @@ ${audit.map((a) => html`<tr><td>${a.at}</td><td>${a.actor}</td><td>${a.action}</
     const script = await repos.scripts.current('site', null);
     const users = await repos.users.list();
     const receivers = await repos.receivers.list();
+    const routing = (await repos.siteRouting.current())?.rules ?? deps.siteRouting ?? { project: [], subject: [], session: [] };
     send(res, 200, page('Site settings', principal, html`
 <h2>Site-wide anonymization script ${script ? html`<span class="muted">(version ${script.version})</span>` : ''}</h2>
 <p class="muted">Runs on every upload before anything else, unless the upload was anonymized by the upload client.</p>
 ${scriptEditor('site-script', script?.text ?? 'version "6.1"\n', '/xapi/anonymize/site', script ? script.enabled : null, (on) => ({ path: '/xapi/anonymize/site/enabled', text: String(on) }), { sessions: await previewSessions(repos, principal) })}
 ${receiversSection(receivers)}
+${siteRoutingSection(routing)}
 <h2>Users</h2>
 <table class="sortable"><thead><tr><th>Login</th><th>Site admin</th><th>Since</th></tr></thead><tbody>
 ${users.map((u) => html`<tr><td>${u.login}</td><td>${u.siteAdmin ? 'yes' : ''}</td><td>${u.createdAt}</td></tr>`)}</tbody></table>`));

@@ -1,4 +1,5 @@
 import type { ReceiverListing } from '../../db/receivers-repo';
+import type { RoutingRuleLines } from '../../db/site-routing-repo';
 import { html, type SafeHtml } from './html';
 
 /**
@@ -39,4 +40,17 @@ ${receiverForm(`rx-${r.id}`, r)}
 <h3>Add a receiver</h3>
 ${receiverForm('rx-new', undefined)}
 <div><button data-method="POST" data-path="/api/receivers" data-json="rx-new" data-then="reload">Add receiver</button></div>`;
+}
+
+/**
+ * The site routing rules of the site settings page (XNAT's project/subject/session rules): one rule per line, saved
+ * with PUT /api/routing and used by the next identification, after the request's labels and a receiver's rules.
+ */
+export function siteRoutingSection(rules: RoutingRuleLines): SafeHtml {
+  return html`<h2>Site routing rules</h2>
+<p class="muted">One rule per line, <code>(gggg,eeee):regex[:group][ t:x r:y]</code>; the first rule whose value names a project wins. Tried after the request's labels and the receiver's own rules, before the header fields. Saved in the database and used at once; until the first save the configuration's rules (dicom.routing.*) apply.</p>
+<div id="site-routing">
+${(['project', 'subject', 'session'] as const).map((k) => html`<label>${k} rules <textarea name="${k}" data-kind="lines" rows="3" cols="48" placeholder="(0008,0050):^RT-(.*)">${rules[k].join('\n')}</textarea></label> `)}
+</div>
+<div><button data-method="PUT" data-path="/api/routing" data-json="site-routing" data-then="reload">Save routing rules</button></div>`;
 }
