@@ -201,4 +201,23 @@ describe('web pages in headless Chromium', () => {
     await p.screenshot({ path: join(SCREENSHOTS, 'site-receivers.png'), fullPage: true });
     await context.close();
   });
+
+  it('When the site admin saves site routing rules with the form on the site page, then the API serves them and a bad rule is refused on the page', async () => {
+    const context = await signedIn(browser, 'admin', stack.adminToken);
+    const p = await context.newPage();
+    await p.goto(`${stack.baseUrl}/ui/site`);
+    await p.fill('#site-routing [name="project"]', '(0008,0050):^WEBRT-(.*)$\n(0020,0010):^(WEB2)$');
+    await p.fill('#site-routing [name="session"]', '(0008,1030):^S-(.*)$');
+    await p.click('button:has-text("Save routing rules")');
+    const routing = async () => JSON.parse((await http(stack.baseUrl, 'GET', '/api/routing')).text) as { source: string; rules: Record<string, string[]> };
+    await expect.poll(async () => (await routing()).source).toBe('database');
+    expect((await routing()).rules).toEqual({ project: ['(0008,0050):^WEBRT-(.*)$', '(0020,0010):^(WEB2)$'], subject: [], session: ['(0008,1030):^S-(.*)$'] });
+    await p.waitForSelector('#site-routing textarea[name="project"]');
+    await p.fill('#site-routing [name="subject"]', '(0010,0020');
+    await p.click('button:has-text("Save routing rules")');
+    await p.waitForSelector('#message.err');
+    expect(await p.textContent('#message')).toMatch(/HTTP 400: subject rule 1/);
+    expect((await routing()).rules.subject).toEqual([]);
+    await context.close();
+  });
 });
