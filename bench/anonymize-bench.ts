@@ -8,15 +8,14 @@
  * Run: npm run bench -- [--copies 500] [--sizes 50,100,200] [--work DIR]
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, createWriteStream, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { once } from 'node:events';
+import { copyFileSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { compileScript } from '../src/anonymize';
 import { parseProfileOptions } from '../src/anonymize/profile/profile-options';
 import { deidentifyFile, type DeidentifyRequest } from '../src/activities/deidentify-file';
-import { buildDicomPrefix } from '../src/dicom/synthetic';
+import { writeSyntheticFile } from './synthetic-file';
 
 const CT_SMALL = '/usr/lib/python3/dist-packages/pydicom/data/test_files/CT_small.dcm';
 const ROOT = resolve(__dirname, '..');
@@ -57,7 +56,7 @@ function fresh(dir: string): string {
 async function makeMultiframe(path: string, megabytes: number): Promise<void> {
   const frameBytes = 512 * 512 * 2;
   const frames = Math.max(1, Math.round((megabytes * 1024 * 1024) / frameBytes));
-  const { prefix, pixelDataBytes } = buildDicomPrefix({
+  await writeSyntheticFile(path, {
     rows: 512,
     columns: 512,
     pixelDataBytes: frames * frameBytes,
@@ -66,15 +65,6 @@ async function makeMultiframe(path: string, megabytes: number): Promise<void> {
     privateBlock: true,
     elements: { NumberOfFrames: String(frames), InstitutionName: 'Synthetic Hospital', ReferringPhysicianName: 'Synthetic^Doctor' },
   });
-  const out = createWriteStream(path);
-  out.write(prefix);
-  const chunk = Buffer.alloc(1024 * 1024);
-  for (let i = 0; i < chunk.length; i++) chunk[i] = (i * 13) & 0xff;
-  for (let left = pixelDataBytes; left > 0; left -= chunk.length) {
-    if (!out.write(left >= chunk.length ? chunk : chunk.subarray(0, left))) await once(out, 'drain');
-  }
-  out.end();
-  await once(out, 'finish');
 }
 
 function peerRows(set: string, input: string, work: string): Row[] {

@@ -17,26 +17,17 @@ import { finished } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { runScriptOnFile } from '../src/activities/script-runner';
 import { newCodecKey, formatKeyList, parseKeyList } from '../src/codec/keyring';
-import { buildDicomPrefix } from '../src/dicom/synthetic';
 import { StagedFileWriter } from '../src/scp/staged-file-writer';
 import { FileStore } from '../src/storage/file-store';
 import { StagingCipher } from '../src/storage/staging-cipher';
+import { writeSyntheticFile } from './synthetic-file';
 
 const SITE_SCRIPT = 'version "6.1"\n(0010,0010) := "SITE^DONE"\n-(0010,0020)\n-(0010,0030)\n';
 const STEPS = ['node only', 'seal stream', 'C-STORE writer', 'site pass (sealed)', 'site pass (plaintext)', 'unseal move'] as const;
 type Step = (typeof STEPS)[number];
 
 async function buildFile(path: string, mb: number): Promise<void> {
-  const { prefix, pixelDataBytes } = buildDicomPrefix({ rows: 512, columns: 512, pixelDataBytes: mb * 1024 * 1024, elements: { PatientName: 'Bench^Seal', PatientID: 'BENCH-1' } });
-  const out = createWriteStream(path);
-  out.write(prefix);
-  const chunk = Buffer.alloc(1024 * 1024);
-  for (let i = 0; i < chunk.length; i++) chunk[i] = (i * 13) & 0xff;
-  for (let left = pixelDataBytes; left > 0; left -= chunk.length) {
-    if (!out.write(left >= chunk.length ? chunk : chunk.subarray(0, left))) await once(out, 'drain');
-  }
-  out.end();
-  await once(out, 'finish');
+  await writeSyntheticFile(path, { rows: 512, columns: 512, pixelDataBytes: mb * 1024 * 1024, elements: { PatientName: 'Bench^Seal', PatientID: 'BENCH-1' } });
 }
 
 /** Runs one step in this process (the child). */
