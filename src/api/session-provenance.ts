@@ -46,11 +46,14 @@ export async function sessionProvenance(repos: Repositories, sessionId: string):
   };
   const out: FileProvenance[] = [];
   for (const instance of await repos.archive.instances(sessionId)) {
-    const latest = await origin('project', instance.contentSha256);
-    let sha = latest ? latest.input : instance.contentSha256;
-    let projectPasses = latest ? 1 : 0;
+    let latest: Awaited<ReturnType<typeof origin>> = null;
+    let sha = instance.contentSha256;
+    let projectPasses = 0;
     for (let step = await origin('project', sha); step && projectPasses < MAX_CHAIN; step = await origin('project', sha)) {
+      latest ??= step;
       projectPasses++;
+      // The upload client's claimed pass is recorded with its output as its input: the chain ends there.
+      if (step.input === sha) break;
       sha = step.input;
     }
     const site = await origin('site', sha);

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sessionProvenance } from '../../src/api/session-provenance';
 import { openDicom } from '../../src/dicom';
 import { studyZip } from '../factories/study-zip';
 import { historyText } from '../support/history-text';
@@ -125,6 +126,10 @@ describe('upload client: anonymized on the user machine, verified on the server'
     const session = (await stack.repos.archive.sessionByLabel('UC1', 'CE1'))!;
     const versions = await stack.db('file_versions').whereIn('id', (await stack.db('instances').where({ session_id: session.id })).map((i) => i.current_version_id));
     for (const v of versions) expect(passes.find((p) => p.id === v.produced_by_pass_id)?.performed_by).toBe('client');
+    // The session page's provenance: one client project pass per file, then its site pass (the claimed passes are
+    // recorded with their output as input, which ends the chain).
+    const provenance = await sessionProvenance(stack.repos, session.id);
+    expect(provenance.map((f) => [f.projectPasses, f.project?.scriptId, f.site?.scriptId])).toEqual([[1, projectId, siteId], [1, projectId, siteId]]);
     expect(await workFolders()).toEqual([]);
     expect(await stack.store.list('staging')).toEqual([]);
     await rm(input, { recursive: true, force: true });
