@@ -26,6 +26,9 @@ export class KeyringError extends Error {
 
 const KEY_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
+/** Whether `id` has the shape of a key id (1-64 letters, digits, '.', '_' or '-'). */
+export const isKeyId = (id: string): boolean => KEY_ID.test(id);
+
 function checkKey(id: string, base64: string, source: string): CodecKey {
   // The id is not echoed: a pasted key without its id would otherwise land in an error message (and a log).
   if (!KEY_ID.test(id)) throw new KeyringError(`${source}: a key id is invalid; use ID=BASE64KEY with an id of 1-64 letters, digits, '.', '_' or '-'`);

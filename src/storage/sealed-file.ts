@@ -13,7 +13,7 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
-import type { CodecKey } from '../codec/keyring';
+import { isKeyId, type CodecKey } from '../codec/keyring';
 import { StagedFileDamagedError } from '../domain/intake-errors';
 
 /** First bytes of every sealed file. */
@@ -25,6 +25,16 @@ const PREFIX_BYTES = 8;
 const FIXED_HEADER_BYTES = SEAL_MAGIC.length + 1 + 4 + PREFIX_BYTES + 1;
 /** Longest header: key ids are at most 64 bytes (codec/keyring.ts). */
 export const MAX_SEAL_HEADER_BYTES = FIXED_HEADER_BYTES + 64;
+// A DICOM Part 10 file has "DICM" at byte 128 and anything in its 128-byte preamble, the magic included; a sealed file
+// holds ciphertext there. The first bytes read to tell the two apart.
+const DICM_AT = 128;
+export const SNIFF_BYTES = DICM_AT + 4;
+
+/** Whether the first bytes of a file (up to {@link SNIFF_BYTES}) are those of a sealed file, not of a DICOM file. */
+export function looksSealed(head: Buffer): boolean {
+  if (head.length < SEAL_MAGIC.length || !head.subarray(0, SEAL_MAGIC.length).equals(SEAL_MAGIC)) return false;
+  return !(head.length >= SNIFF_BYTES && head.toString('latin1', DICM_AT, SNIFF_BYTES) === 'DICM');
+}
 
 const iv = (prefix: Buffer, index: number) => {
   const out = Buffer.alloc(12);
@@ -99,9 +109,9 @@ export class ChunkSealer {
   }
 }
 
-/** The parsed header of a sealed file, or undefined when `head` does not start with the magic (a plaintext file). */
+/** The parsed header of a sealed file, or undefined when `head` is a plaintext file's (see {@link looksSealed}). */
 export function parseSealHeader(head: Buffer, where: string): { header: Buffer; keyId: string; chunkBytes: number; prefix: Buffer } | undefined {
-  if (head.length < SEAL_MAGIC.length || !head.subarray(0, SEAL_MAGIC.length).equals(SEAL_MAGIC)) return undefined;
+  if (!looksSealed(head)) return undefined;
   if (head.length < FIXED_HEADER_BYTES) throw new StagedFileDamagedError('TRUNCATED', `${where} ends inside its encryption header`);
   const chunkBytes = head.readUInt32BE(9);
   const idLength = head[21]!;
@@ -110,7 +120,10 @@ export function parseSealHeader(head: Buffer, where: string): { header: Buffer; 
   }
   if (head.length < FIXED_HEADER_BYTES + idLength) throw new StagedFileDamagedError('TRUNCATED', `${where} ends inside its encryption header`);
   const header = Buffer.from(head.subarray(0, FIXED_HEADER_BYTES + idLength));
-  return { header, keyId: header.toString('latin1', FIXED_HEADER_BYTES), chunkBytes, prefix: header.subarray(13, 21) };
+  const keyId = header.toString('latin1', FIXED_HEADER_BYTES);
+  // The id is quoted in messages (UNKNOWN_KEY): bytes that are not a key id are never shown.
+  if (!isKeyId(keyId)) throw new StagedFileDamagedError('BAD_HEADER', `${where} has an encryption header this version cannot read`);
+  return { header, keyId, chunkBytes, prefix: header.subarray(13, 21) };
 }
 
 /**

@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import { PassThrough, Readable, Transform } from 'node:stream';
 import type { CodecKey } from '../codec/keyring';
 import { StagedFileDamagedError } from '../domain/intake-errors';
-import { ChunkSealer, MAX_SEAL_HEADER_BYTES, parseSealHeader, SealedFileReader, SEAL_CHUNK_BYTES, SEAL_MAGIC } from './sealed-file';
+import { ChunkSealer, looksSealed, MAX_SEAL_HEADER_BYTES, parseSealHeader, SealedFileReader, SEAL_CHUNK_BYTES, SNIFF_BYTES } from './sealed-file';
 
 /** Random-access reads of a file's plaintext: what the DICOM reader and writer and the zip reader need. */
 export interface PlainFile {
@@ -76,9 +76,9 @@ export class StagingCipher implements StagedBytes {
   async isSealed(path: string): Promise<boolean> {
     const file = await open(path, 'r');
     try {
-      const head = Buffer.alloc(SEAL_MAGIC.length);
+      const head = Buffer.alloc(SNIFF_BYTES);
       const { bytesRead } = await file.read(head, 0, head.length, 0);
-      return bytesRead === head.length && head.equals(SEAL_MAGIC);
+      return looksSealed(head.subarray(0, bytesRead));
     } finally {
       await file.close();
     }
@@ -87,7 +87,7 @@ export class StagingCipher implements StagedBytes {
   async openPlain(path: string): Promise<PlainFile> {
     const file = await open(path, 'r');
     try {
-      const head = Buffer.alloc(MAX_SEAL_HEADER_BYTES);
+      const head = Buffer.alloc(Math.max(MAX_SEAL_HEADER_BYTES, SNIFF_BYTES));
       const { bytesRead } = await file.read(head, 0, head.length, 0);
       // Opaque names only (staging file names are ids and sequence numbers); never the folder, which is the data dir.
       const where = `staged file ${basename(path)}`;

@@ -44,6 +44,28 @@ async function readAll(cipher: StagingCipher, path: string): Promise<Buffer> {
 describe('encrypted staging files', () => {
   const cipher = new StagingCipher([newCodecKey()]);
 
+  it('When a DICOM file\'s preamble starts like a sealed file, then it is read as the plaintext it is; a bad key id in a header is refused without being quoted', async () => {
+    const dir = await tempDir();
+    const dicom = buildDicom({ elements: { PatientName: 'Preamble^Probe' } });
+    // The preamble may hold anything: here the sealed format's magic and a "key id" made of header-like text.
+    Buffer.concat([SEAL_MAGIC, Buffer.from('\x01\x00\x00\x10\x00XXXXXXXX\x08DOE^JOHN', 'latin1')]).copy(dicom, 0);
+    const asDicom = join(dir, 'preamble.dcm');
+    await writeFile(asDicom, dicom);
+    const cipher = new StagingCipher();
+    expect(await cipher.isSealed(asDicom)).toBe(false);
+    const plain = await cipher.openPlain(asDicom);
+    expect((await plain.stat()).size).toBe(dicom.length);
+    await plain.close();
+    // Without "DICM" at byte 128 the file is taken for a sealed one, and its unreadable key id is not echoed.
+    const notDicom = Buffer.from(dicom);
+    notDicom.write('XXXX', 128, 'latin1');
+    const asSealed = join(dir, 'not-dicom.bin');
+    await writeFile(asSealed, notDicom);
+    const err = (await cipher.openPlain(asSealed).catch((e: unknown) => e)) as Error & { code?: string };
+    expect(err).toMatchObject({ name: 'StagedFileDamagedError', code: 'BAD_HEADER' });
+    expect(err.message).not.toContain('DOE^JOHN');
+  });
+
   it('When files of sizes around the chunk size are sealed, then they read back byte for byte, streamed and at random offsets, and hold no plaintext', async () => {
     const cases = [0, 1, SEAL_CHUNK_BYTES - 1, SEAL_CHUNK_BYTES, SEAL_CHUNK_BYTES + 1, 3 * SEAL_CHUNK_BYTES + 17].flatMap((size) => [1, 7, 300].map((pieces) => ({ size, pieces })));
     for (const { size, pieces } of cases) {
