@@ -1,5 +1,5 @@
 import { Context } from '@temporalio/activity';
-import { openDicom } from '../dicom';
+import { openDicom, type DicomEditor } from '../dicom';
 import { AnonymizationFailedError } from '../domain/intake-errors';
 import type { StoredScript } from '../db/scripts-repo';
 import { acceptClientPasses } from './client-claim-activity';
@@ -56,13 +56,16 @@ export function createAnonymizeActivities(deps: ActivityDeps) {
     profile: PassProfile | undefined;
     /** The project whose lookup tables a project pass reads (null for the site pass). */
     projectId: string | null;
-    contextFor: (seq: number, inPath: string) => Promise<ScriptContext>;
+    /** The labels the steps see; `input` is the file, opened once for this and for the pass. */
+    contextFor: (seq: number, input: DicomEditor) => ScriptContext;
   }): Promise<PassSummary> {
     const run = currentRun();
     const summary: PassSummary = { files: args.seqs.length, applied: 0, reused: 0, rejected: 0, skipped: 0 };
     const files = new Map((await repos.uploads.files(args.uploadId)).map((f) => [f.seq, f]));
     // Read here, from the database: lookup tables are PHI-bearing maps and never travel in workflow payloads.
     const lookup = args.script ? await lookupTablesForPass(repos, args.script, args.kind, args.projectId) : undefined;
+    // A pass with neither a script nor a profile only moves files: it has no steps to hash.
+    const stepsSha256 = args.script || args.profile ? passStepsSha256(args.profile, args.script) : '';
     for (const seq of args.seqs) {
       const f = files.get(seq)!;
       if (f.stage !== args.from) {
@@ -83,10 +86,11 @@ export function createAnonymizeActivities(deps: ActivityDeps) {
         // The context is read from the file as well (identification): a file the reader or the text decoder
         // refuses (e.g. an ISO 2022 PatientName, UNSUPPORTED_CHARSET) must fail here as a file error, not escape
         // as a retryable one and be retried for minutes while the upload looks hung.
-        const ctx = await args.contextFor(seq, store.path(inKey));
-        key = { kind: args.kind, scriptSha256: passStepsSha256(args.profile, args.script), inputSha256: f.sha256, contextSha256: passContextDigest(ctx, lookup) };
+        const input = await openDicom(store.path(inKey), { open: store.openStaged });
+        const ctx = args.contextFor(seq, input);
+        key = { kind: args.kind, scriptSha256: stepsSha256, inputSha256: f.sha256, contextSha256: passContextDigest(ctx, lookup) };
         known = await repos.passes.find(key);
-        result = await runPassOnFile({ profile: args.profile, script: args.script }, store.path(inKey), store.path(outKey), ctx, { open: store.openStaged, lookupTables: lookup?.tables });
+        result = await runPassOnFile({ profile: args.profile, script: args.script }, input, store.path(outKey), ctx, { lookupTables: lookup?.tables });
       } catch (err) {
         const e = err as Error;
         // I/O errors are retried; a script or a file the engine cannot handle is not (retrying cannot fix it).
@@ -162,8 +166,8 @@ export function createAnonymizeActivities(deps: ActivityDeps) {
         script: script?.enabled ? script : undefined,
         profile: input.skip ? undefined : await profileForPass(repos, 'site', null),
         projectId: null,
-        contextFor: async (_seq, inPath) => {
-          const ident = identifyFile(await openDicom(inPath, { open: store.openStaged }), upload.params, (id) => knownProjects.has(id), routing);
+        contextFor: (_seq, input) => {
+          const ident = identifyFile(input, upload.params, (id) => knownProjects.has(id), routing);
           return { project: ident.project ?? 'Unassigned', subject: ident.subject, session: ident.session };
         },
       });
@@ -193,7 +197,7 @@ export function createAnonymizeActivities(deps: ActivityDeps) {
         script: script?.enabled ? script : undefined,
         profile: projectPassOn ? await profileForPass(repos, 'project', group.projectId) : undefined,
         projectId: group.projectId,
-        contextFor: async () => ctx,
+        contextFor: () => ctx,
       });
       return clientRan ? { ...summary, client: summary.files } : summary;
     },

@@ -1,5 +1,5 @@
 import type { Config } from '../config/load-config';
-import type { RoutingRuleSets } from '../domain/identify';
+import type { RoutingRuleLines } from '../domain/routing-rules';
 import type { Repositories } from '../db/repositories';
 import type { FileStore } from '../storage/file-store';
 
@@ -13,6 +13,6 @@ export interface ActivityDeps {
   limits: Config['limits'];
   siteAnonEnabled: boolean;
   /** The site's custom routing rules (a receiver's own rules are read from its database record). */
-  siteRouting?: RoutingRuleSets;
+  siteRouting?: RoutingRuleLines;
   faultPoint?: (point: string) => void | Promise<void>;
 }

@@ -85,10 +85,11 @@ export function createEditActivities(deps: ActivityDeps) {
       const run = currentRun();
       // The pinned table versions (read from the database, never passed by the workflow).
       const lookup = await pinnedLookupTables(repos, script, { siteId: edit.lookupSiteId, projectId: edit.lookupProjectId });
+      const contextSha256 = passContextDigest(ctx, lookup);
       for (const inst of await repos.archive.instances(input.sessionId)) {
         summary.files++;
         const out = stagedKey(edit.id, inst.id);
-        const key = { kind: 'project' as const, scriptSha256: script.sha256, inputSha256: inst.contentSha256, contextSha256: passContextDigest(ctx, lookup) };
+        const key = { kind: 'project' as const, scriptSha256: script.sha256, inputSha256: inst.contentSha256, contextSha256 };
         const known = await repos.passes.find(key);
         if (known?.outputSha256 && (await store.exists(out)) && (await store.digest(out)).sha256 === known.outputSha256) {
           summary.reused++;
@@ -129,13 +130,14 @@ export function createEditActivities(deps: ActivityDeps) {
       const script = edit.scriptId === null ? undefined : await repos.scripts.byId(edit.scriptId);
       const moves = [];
       const versions = [];
+      // The pinned table versions depend on the edit only, not on the session.
+      const lookup = script && (await pinnedLookupTables(repos, script, { siteId: edit.lookupSiteId, projectId: edit.lookupProjectId }));
       for (const sessionId of sessionIds) {
         const after = placeAfterEdit(edit.kind, edit.target, await placeOf(sessionId));
         moves.push({ sessionId, ...after });
         if (!script) continue;
-        const lookup = await pinnedLookupTables(repos, script, { siteId: edit.lookupSiteId, projectId: edit.lookupProjectId });
+        const contextSha256 = passContextDigest(contextOf(after), lookup);
         for (const inst of await repos.archive.instances(sessionId)) {
-          const contextSha256 = passContextDigest(contextOf(after), lookup);
           const pass = await repos.passes.find({ kind: 'project', scriptSha256: script.sha256, inputSha256: inst.contentSha256, contextSha256 });
           if (!pass?.outputSha256) throw new Error(`instance ${inst.id} has no re-pass recorded for edit ${edit.id}; the re-pass step must run first`);
           const staged = stagedKey(edit.id, inst.id);

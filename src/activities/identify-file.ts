@@ -2,7 +2,7 @@ import type { EditableDataset } from '../anonymize/dataset';
 import type { Repositories } from '../db/repositories';
 import type { UploadParams } from '../db/uploads-repo';
 import { identify, type Identification, type RoutingRuleSets } from '../domain/identify';
-import { parseRoutingRules } from '../domain/routing-rules';
+import { parseRoutingRuleSets, type RoutingRuleLines } from '../domain/routing-rules';
 import { readIdentificationHeader } from './dicom-header';
 
 /** The routing rules that apply to an upload: the site's, and those of the receiver it came through. */
@@ -11,14 +11,14 @@ export interface UploadRouting {
   receiver?: RoutingRuleSets;
 }
 
-/** Loads the rules for an upload once (the receiver's from its registered record). */
-export async function routingForUpload(repos: Repositories, params: UploadParams, site: RoutingRuleSets | undefined): Promise<UploadRouting> {
+/**
+ * Loads the rules for an upload once: the receiver's from its registered record, and the site's in effect (saved
+ * by a site admin through PUT /api/routing, else `configured`, the configuration's).
+ */
+export async function routingForUpload(repos: Repositories, params: UploadParams, configured: RoutingRuleLines | undefined): Promise<UploadRouting> {
   const rx = params.receiverId ? await repos.receivers.get(params.receiverId) : undefined;
-  const receiver = rx && { project: parseRoutingRules(rx.routing.project), subject: parseRoutingRules(rx.routing.subject), session: parseRoutingRules(rx.routing.session) };
-  // Rules a site admin saved (PUT /api/routing) replace the configuration's from then on.
-  const saved = await repos.siteRouting.current();
-  const siteRules = saved ? { project: parseRoutingRules(saved.rules.project), subject: parseRoutingRules(saved.rules.subject), session: parseRoutingRules(saved.rules.session) } : site;
-  return { site: siteRules, receiver };
+  const site = parseRoutingRuleSets((await repos.siteRouting.inEffect(configured)).rules);
+  return { site, receiver: rx && parseRoutingRuleSets(rx.routing) };
 }
 
 /**

@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { applyScript, compileScript, type CompiledScript, type LookupTables } from '../anonymize';
 import type { StoredScript } from '../db/scripts-repo';
-import { openDicom, writeEditedFile, type FileOpener } from '../dicom';
+import { openDicom, writeEditedFile, type DicomEditor, type FileOpener } from '../dicom';
 import { deidentifyEditor } from './deidentify-file';
 import { profileSettingItem, type PassProfile } from './pass-profile';
 
@@ -53,7 +53,7 @@ export interface PassSteps {
 }
 
 /** The CodeValue of the last (0012,0064) item a pass with these steps writes: the script's, else the profile's. */
-export function lastItemOf(steps: PassSteps): string {
+function lastItemOf(steps: PassSteps): string {
   return steps.script ? String(steps.script.id) : profileSettingItem(steps.profile!.setting.id).codeValue;
 }
 
@@ -82,13 +82,14 @@ export async function runScriptOnFile(
  */
 export async function runPassOnFile(
   steps: PassSteps,
-  inPath: string,
+  input: string | DicomEditor,
   outPath: string,
   ctx: ScriptContext,
   options: { rerun?: boolean; open?: FileOpener; lookupTables?: LookupTables } = {},
 ): Promise<ScriptFileResult> {
-  // `open` reads an encrypted staging file (storage/staging-cipher.ts); the output is written in plaintext.
-  const editor = await openDicom(inPath, options.open ? { open: options.open } : undefined);
+  // A path is opened here (`open` reads an encrypted staging file, storage/staging-cipher.ts); an editor is a file
+  // the caller opened and has not changed. The output is written in plaintext.
+  const editor = typeof input === 'string' ? await openDicom(input, options.open ? { open: options.open } : undefined) : input;
   const codes = editor.getDeidentificationMethodCodes();
   // A metadata edit re-runs the script on purpose (`rerun`): XNAT appends another item, [site, project, project].
   if (!options.rerun && codes.length && codes[codes.length - 1] === lastItemOf(steps)) return { kind: 'already-applied' };

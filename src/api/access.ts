@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { sameSecret } from '../auth/same-secret';
 import type { IncomingMessage } from 'node:http';
 import { principalFromHeader } from '../auth/accounts';
 import { DEFAULT_WEB_SESSION_SETTINGS, readCookie, resolveWebSession, SESSION_COOKIE, type WebSessionSettings } from '../auth/web-session';
@@ -62,10 +62,7 @@ export async function authenticate(repos: Repositories, req: IncomingMessage, we
 }
 
 function sameToken(given: string | string[] | undefined, expected: string): boolean {
-  if (typeof given !== 'string') return false;
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
+  return typeof given === 'string' && sameSecret(given, expected);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { sameSecret } from '../auth/same-secret';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { principalFromHeader } from '../auth/accounts';
@@ -51,11 +51,6 @@ function toJson(p: Payload): JsonPayload {
   return { metadata, data: Buffer.from(p.data ?? new Uint8Array()).toString('base64') };
 }
 
-function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
 
 /**
  * The codec endpoint of the Temporal Web UI (the UI's "codec endpoint" is `<api>/codec`): `POST /codec/encode`

@@ -38,9 +38,10 @@ export async function receiveGradualFile(deps: GradualDeps, req: IncomingMessage
   const fileId = newId('gr');
   const objectKey = deps.store.stagingKey('gradual', `${fileId}.dcm`);
   const path = deps.store.path(objectKey);
-  await saveBody(req, path, deps.uploadMaxBytes, boundary ? new FirstFilePart(boundary) : undefined, deps.store.staged.sealStream());
   // Size and digest of the plaintext (the body is sealed at rest when a staging key is configured).
-  const { sha256, size } = await deps.store.stagedDigest(objectKey);
+  const saved = await saveBody(req, path, deps.uploadMaxBytes, boundary ? new FirstFilePart(boundary) : undefined, deps.store.staged.sealStream(), true);
+  const { size } = saved;
+  const sha256 = saved.sha256!;
   if (size === 0) {
     await deps.store.remove(objectKey);
     throw new HttpError(400, 'the request body is empty; send one DICOM file as the body (inbody=true) or as a multipart file field');

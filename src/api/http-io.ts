@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, open, rm } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -20,9 +21,10 @@ export async function readText(req: IncomingMessage, max = 1024 * 1024): Promise
 
 /**
  * Streams a request body (or what `extract` takes from it) to `path` durably (fsync), refusing more than `max` bytes;
- * removes the partial file on failure. `seal` (a staging key is configured) encrypts what is written.
+ * removes the partial file on failure. `seal` (a staging key is configured) encrypts what is written. Answers the
+ * size of the plaintext stored (before `seal`), and its SHA-256 when `hash` asks, so nobody reads the file back.
  */
-export async function saveBody(req: IncomingMessage, path: string, max: number, extract?: Transform, seal?: Transform): Promise<number> {
+export async function saveBody(req: IncomingMessage, path: string, max: number, extract?: Transform, seal?: Transform, hash = false): Promise<{ size: number; sha256?: string }> {
   await mkdir(dirname(path), { recursive: true });
   let n = 0;
   const limit = new Transform({
@@ -32,8 +34,17 @@ export async function saveBody(req: IncomingMessage, path: string, max: number, 
       else cb(null, chunk);
     },
   });
+  const sha = hash ? createHash('sha256') : undefined;
+  let size = 0;
+  const measure = new Transform({
+    transform(chunk: Buffer, _e, cb) {
+      sha?.update(chunk);
+      size += chunk.length;
+      cb(null, chunk);
+    },
+  });
   try {
-    const steps: Transform[] = [limit, ...(extract ? [extract] : []), ...(seal ? [seal] : [])];
+    const steps: Transform[] = [limit, ...(extract ? [extract] : []), measure, ...(seal ? [seal] : [])];
     await pipeline([req, ...steps, createWriteStream(path)]);
     const fh = await open(path, 'r');
     await fh.sync();
@@ -42,7 +53,7 @@ export async function saveBody(req: IncomingMessage, path: string, max: number, 
     await rm(path, { force: true });
     throw err;
   }
-  return n;
+  return { size, sha256: sha?.digest('hex') };
 }
 
 /** Sends a JSON answer. */

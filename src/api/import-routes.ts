@@ -89,11 +89,11 @@ export function registerImportRoutes(router: Router, deps: ImportRouteDeps): voi
     // The uploaded archive keeps the key upload.zip whatever its format (zip, tar, tar.gz): the format is read
     // from its first bytes when it is unpacked.
     const archivePath = deps.store.path(deps.store.stagingKey(uploadId, 'upload.zip'));
-    await saveBody(req, archivePath, deps.uploadMaxBytes, boundary ? new FirstFilePart(boundary) : undefined, deps.store.staged.sealStream()).catch(async (err) => {
+    const { size } = await saveBody(req, archivePath, deps.uploadMaxBytes, boundary ? new FirstFilePart(boundary) : undefined, deps.store.staged.sealStream()).catch(async (err) => {
       await deps.store.remove(deps.store.stagingKey(uploadId));
       throw err;
     });
-    if ((await deps.store.stagedSize(archivePath)) === 0) {
+    if (size === 0) {
       await deps.store.remove(deps.store.stagingKey(uploadId));
       throw new HttpError(400, 'the request body is empty; send a zip, tar or tar.gz archive as the body or as a multipart file field');
     }

@@ -48,11 +48,7 @@ export function routingRulesFromInput(body: Record<string, unknown>): RoutingRul
  */
 export function registerRoutingRoutes(router: Router, deps: RoutingRouteDeps): void {
   const { repos } = deps;
-  const effective = async () => {
-    const saved = await repos.siteRouting.current();
-    if (saved) return { source: 'database', rules: saved.rules, savedBy: saved.savedBy, savedAt: saved.savedAt };
-    return { source: 'configuration', rules: deps.siteRouting ?? { project: [], subject: [], session: [] } };
-  };
+  const effective = () => repos.siteRouting.inEffect(deps.siteRouting);
   router.on('GET', '/api/routing', SITE_ADMIN, async ({ res }) => sendJson(res, 200, await effective()));
   router.on('PUT', '/api/routing', SITE_ADMIN, async ({ req, res, principal }) => {
     const rules = routingRulesFromInput(await readJsonObject(req, '{"project": ["(0008,0050):^(.*)$"], "subject": [], "session": []}'));

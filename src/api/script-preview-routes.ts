@@ -1,19 +1,16 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { compileScript, ScriptCheckError, ScriptRuntimeError, ScriptSyntaxError } from '../anonymize';
 import { layerLookupTables, scriptUsesLookup } from '../anonymize/lookup-layers';
 import { previewScript } from '../anonymize/script-preview';
 import type { Repositories } from '../db/repositories';
-import { DicomEditError, DicomReadError, openDicom } from '../dicom';
+import { DicomEditError, DicomReadError, openDicom, openDicomBytes, type DicomEditor } from '../dicom';
 import type { Principal } from '../domain/access';
-import { newId } from '../domain/ids';
 import type { FileStore } from '../storage/file-store';
 import { requireProjectAccess, SIGNED_IN } from './access';
 import { readFormData } from './form-data-body';
 import { sendJson } from './http-io';
 import { HttpError, type Router } from './router';
 
-// A preview holds the file in memory (and briefly in staging): one modest instance, not a study.
+// A preview holds the file in memory: one modest instance, not a study.
 const MAX_PREVIEW_BYTES = 64 * 1024 * 1024;
 
 /**
@@ -23,7 +20,7 @@ const MAX_PREVIEW_BYTES = 64 * 1024 * 1024;
  * (form field `session`, its id); the script sees that session's labels, or `project`, `subject` and `session-label`
  * fields for an upload. Fields `var.NAME` set any other script variable (`dicom-intake scripts preview --var`). A
  * script that calls lookup[] reads the stored site table and, with a project, that project's table, as its pass would.
- * Nothing is written: an upload lives in staging for the request only.
+ * Nothing is written: an upload is read from the request's bytes in memory.
  */
 export function registerScriptPreviewRoutes(router: Router, deps: { repos: Repositories; store: FileStore }): void {
   const { repos, store } = deps;
@@ -39,15 +36,12 @@ export function registerScriptPreviewRoutes(router: Router, deps: { repos: Repos
     const field = (name: string) => form.get(name)?.data.toString('utf8').trim() || undefined;
     const text = form.get('script')?.data.toString('utf8');
     if (!text?.trim()) throw new HttpError(400, 'the form needs the script text (field "script")');
-    let path: string;
+    let open: () => Promise<DicomEditor>;
     let vars: Record<string, string | undefined>;
-    let cleanup: string | undefined;
     const upload = form.get('file');
     if (upload?.data.length) {
-      cleanup = store.path(store.stagingKey(newId('preview')));
-      path = `${cleanup}/file.dcm`;
-      await mkdir(dirname(path), { recursive: true });
-      await writeFile(path, upload.data, { mode: 0o600 });
+      // Read from the request's bytes: nothing of the upload is written anywhere.
+      open = () => openDicomBytes('the uploaded file', upload.data, Date.now());
       vars = { project: field('project'), subject: field('subject'), session: field('session-label') };
     } else if (field('session')) {
       const session = await repos.archive.session(field('session')!);
@@ -55,7 +49,7 @@ export function registerScriptPreviewRoutes(router: Router, deps: { repos: Repos
       requireProjectAccess(principal, session.projectId, 'read');
       const [first] = await repos.archive.instances(session.id);
       if (!first) throw new HttpError(404, `archived session ${session.label} has no files`);
-      path = store.path(first.objectKey);
+      open = () => openDicom(store.path(first.objectKey));
       vars = { project: session.projectId, subject: session.subjectLabel, session: session.label };
     } else {
       throw new HttpError(400, 'choose a DICOM file to upload (field "file") or an archived session (field "session")');
@@ -63,15 +57,13 @@ export function registerScriptPreviewRoutes(router: Router, deps: { repos: Repos
     for (const [name, part] of form) if (name.startsWith('var.') && name.length > 4) vars[name.slice(4)] = part.data.toString('utf8');
     try {
       const compiled = compileScript(text);
-      const preview = previewScript(compiled, await openDicom(path), vars, { lookupTables: await lookupFor(text, vars.project, principal) });
+      const preview = previewScript(compiled, await open(), vars, { lookupTables: await lookupFor(text, vars.project, principal) });
       sendJson(res, 200, { ok: true, ...preview });
     } catch (e) {
       if (e instanceof ScriptSyntaxError || e instanceof ScriptCheckError) throw new HttpError(400, `the script is not valid: ${e.message}; use Check for every finding`);
       if (e instanceof DicomReadError || e instanceof DicomEditError) throw new HttpError(422, `the file cannot be read as DICOM (${e.code}): ${e.message}`);
       if (e instanceof ScriptRuntimeError) throw new HttpError(422, `the script failed on this file (${e.code}): ${e.message}`);
       throw e;
-    } finally {
-      if (cleanup) await rm(cleanup, { recursive: true, force: true });
     }
   });
 }

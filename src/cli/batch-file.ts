@@ -4,9 +4,7 @@
  */
 import { deidentifyEditor, deidentifyFile, type DeidentifyRequest } from '../activities/deidentify-file';
 import { compileScript } from '../anonymize';
-import { parseRecipient } from '../anonymize/profile/cms-enveloped-data';
-import { parsePixelCleaningRules } from '../anonymize/profile/pixel-cleaning';
-import { parseProfileSelection } from '../anonymize/profile/profile-selection';
+import { compileProfileSetting } from '../anonymize/profile/profile-setting';
 import { editedFileParts, isDicomdir, openDicomBytes, type InputConversion } from '../dicom';
 import { readWholeFileSync, writeFileAtomicSync } from './sync-file-io';
 
@@ -58,11 +56,12 @@ export interface BatchSettings {
 
 /** The request the settings describe; throws the parser's or compiler's error for bad settings. */
 export function requestFor(settings: BatchSettings): DeidentifyRequest {
-  const selection = settings.profile === undefined ? undefined : parseProfileSelection(settings.profile);
+  // The same compilation as a site's or project's stored profile setting (profile-setting.ts).
+  const profile = settings.profile === undefined ? undefined : compileProfileSetting({ options: settings.profile, pixelRules: settings.pixelRulesText ?? null, encryptTo: settings.encryptToText ?? null });
   return {
-    profile: selection?.options,
-    pixelCleaning: selection?.cleanPixelData && settings.pixelRulesText !== undefined ? parsePixelCleaningRules(settings.pixelRulesText) : undefined,
-    encryptTo: settings.encryptToText === undefined ? undefined : parseRecipient(settings.encryptToText),
+    profile: profile?.options,
+    pixelCleaning: profile?.pixelCleaning,
+    encryptTo: profile?.encryptTo,
     script: settings.scriptText === undefined ? undefined : compileScript(settings.scriptText),
     vars: settings.vars,
     secret: settings.secret,

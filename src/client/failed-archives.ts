@@ -1,8 +1,8 @@
 import type { Client } from '@temporalio/client';
 import type { Repositories } from '../db/repositories';
 import type { ArchiveSessionInput, EditSessionInput } from '../workflows/types';
-import { DicomProject, DicomStatus } from '../workflows/search-attributes';
 import { archiveWorkflowId, prearchiveWorkflowId } from '../workflows/workflow-ids';
+import { startEditWorkflow } from './edit-ops';
 import { outcomeOf, startCommit, startPrearchiveOperation, type Outcome } from './prearchive-ops';
 
 /** A workflow whose latest run failed, as listed from Temporal visibility (ids only). */
@@ -80,17 +80,7 @@ async function retryFailedEdit(client: Client, taskQueue: string, repos: Reposit
   if (edit.status === 'DONE') return { ok: true, result: { workflowId } };
   if (!(await repos.edits.restart(edit.id))) return { ok: false, type: 'SessionBusyError', message: `edit ${edit.id} is ${edit.status}, not FAILED; wait for it to end` };
   const outcome = await outcomeOf(
-    client.workflow.start('editSession', {
-      taskQueue,
-      workflowId,
-      args: [input],
-      workflowIdConflictPolicy: 'FAIL',
-      typedSearchAttributes: [
-        { key: DicomProject, value: edit.projectId },
-        { key: DicomStatus, value: 'EDITING' },
-      ],
-      staticSummary: `retry of edit ${edit.id}`,
-    }),
+    startEditWorkflow(client, taskQueue, { workflowId, input, projectId: edit.projectId, summary: `retry of edit ${edit.id}` }),
   );
   return outcome.ok ? { ok: true, result: { workflowId } } : outcome;
 }

@@ -1,3 +1,4 @@
+import { isNoProfile } from '../anonymize/profile/profile-setting';
 import type { Repositories } from './repositories';
 import type { StoredScript } from './scripts-repo';
 
@@ -42,10 +43,10 @@ export interface EffectiveProfiles {
 /**
  * Whether the site or the project has a PS3.15 profile in effect for uploads to `projectId`. The upload client cannot
  * apply one (the keyed remap needs the secret only the server holds), so it refuses to anonymize locally, and the
- * server refuses a client claim, when either is true. The API stores "no profile" as '' (profile-routes.ts).
+ * server refuses a client claim, when either is true. "No profile" is the passes' own rule (isNoProfile).
  */
 export async function effectiveProfiles(repos: Repositories, siteAnonEnabled: boolean, projectId: string): Promise<EffectiveProfiles> {
-  const selected = (s: { options: string } | undefined) => s !== undefined && s.options !== '';
+  const selected = (s: { options: string } | undefined) => s !== undefined && !isNoProfile(s);
   const projectOn = (await repos.projects.get(projectId))?.anonEnabled ?? false;
   return {
     site: siteAnonEnabled && selected(await repos.profiles.current('site', null)),

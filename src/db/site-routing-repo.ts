@@ -1,12 +1,8 @@
 import type { Knex } from 'knex';
+import type { RoutingRuleLines } from '../domain/routing-rules';
 import { nowIso } from './clock';
 
-/** The site routing rules as lines, one rule each, per label (reference §3.3). */
-export interface RoutingRuleLines {
-  project: string[];
-  subject: string[];
-  session: string[];
-}
+export type { RoutingRuleLines };
 
 /** One saved version of the site routing rules. */
 export interface SavedSiteRouting {
@@ -34,6 +30,12 @@ export function createSiteRoutingRepo(db: Knex) {
     async current(): Promise<SavedSiteRouting | undefined> {
       const r = await db<Row>('site_routing_rules').orderBy('id', 'desc').first();
       return r && { id: r.id, rules: { project: lines(r.project_rules), subject: lines(r.subject_rules), session: lines(r.session_rules) }, savedBy: r.saved_by, savedAt: r.saved_at };
+    },
+    /** The rules in effect: the newest saved version, else the configuration's (`configured`), and which. */
+    async inEffect(configured: RoutingRuleLines | undefined): Promise<{ source: 'database' | 'configuration'; rules: RoutingRuleLines; savedBy?: string; savedAt?: string }> {
+      const saved = await this.current();
+      if (saved) return { source: 'database', rules: saved.rules, savedBy: saved.savedBy, savedAt: saved.savedAt };
+      return { source: 'configuration', rules: configured ?? { project: [], subject: [], session: [] } };
     },
     /** Saves a new version (the caller has checked that every rule parses). */
     async save(rules: RoutingRuleLines, savedBy: string): Promise<SavedSiteRouting> {

@@ -37,10 +37,6 @@ export function createWebSessionsRepo(db: Knex) {
     async revoke(tokenHash: string): Promise<void> {
       await db('web_sessions').where({ token_hash: tokenHash }).delete();
     },
-    /** Ends every session of a user (password changed, account disabled). */
-    async revokeUser(userId: string): Promise<void> {
-      await db('web_sessions').where({ user_id: userId }).delete();
-    },
     /** Removes sessions that can no longer be used; returns how many. */
     async purge(now: string, idleSince: string): Promise<number> {
       return db('web_sessions').where('expires_at', '<=', now).orWhere('last_seen_at', '<=', idleSince).delete();

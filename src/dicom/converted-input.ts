@@ -18,6 +18,7 @@ import { DicomReadError } from './errors';
 import { encodeFileMeta, uid } from './file-meta';
 import { mayStartRawDataset, recogniseRawDataset, unrecognisedRawDataset } from './raw-dataset';
 import { TAG } from './tags';
+import { EXPLICIT_VR_LITTLE_ENDIAN } from './transfer-syntax';
 
 /** Why an input was converted before it was read. */
 export type InputConversionKind = 'big-endian' | 'deflated' | 'no-meta';
@@ -32,7 +33,6 @@ export interface InputConversion {
 
 export const EXPLICIT_VR_BIG_ENDIAN = '1.2.840.10008.1.2.2';
 export const DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1.99';
-const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
 const META_START = 132;
 
 /** Raised by the reader (never outside the byte layer) when a file can be read only through this adapter. */

@@ -12,8 +12,8 @@ import { lookupTag } from './dictionary';
 import { MEDIA_STORAGE_DIRECTORY_SOP_CLASS } from './dicomdir';
 import { encodeFileMeta, text, uid } from './file-meta';
 import { TAG } from './tags';
+import { EXPLICIT_VR_LITTLE_ENDIAN } from './transfer-syntax';
 
-const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
 const SPECIFIC_CHARACTER_SET = 0x00080005;
 const FILE_ID_COMPONENT = /^[A-Z0-9_]{1,8}$/;
 // PS3.10 §8.2: at most 8 components.

@@ -9,9 +9,10 @@
  */
 import type { EditableDataset, ItemPath } from '../anonymize/dataset';
 import { encodeElement, encodeHeader, encodeItem } from './element-encoder';
+import { padByte, TEXT_VRS } from './vr';
+import { EXPLICIT_VR_LITTLE_ENDIAN } from './transfer-syntax';
 
 /** Explicit VR Little Endian: the transfer syntax of the encrypted dataset. */
-export const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
 
 const MODIFIED_ATTRIBUTES_SEQUENCE = 0x04000550;
 const ENCRYPTED_CONTENT_TRANSFER_SYNTAX_UID = 0x04000510;
@@ -40,12 +41,8 @@ function encodeAt(ds: EncodableDataset, path: ItemPath, tag: number): Buffer | u
   }
   const bytes = ds.getBytesAt(path, tag);
   if (bytes === undefined) return undefined;
-  const value = bytes.length % 2 === 0 ? Buffer.from(bytes) : Buffer.concat([Buffer.from(bytes), Buffer.from([vr === 'UI' || !isText(vr) ? 0 : 0x20])]);
+  const value = bytes.length % 2 === 0 ? Buffer.from(bytes) : Buffer.concat([Buffer.from(bytes), Buffer.from([TEXT_VRS.has(vr) ? padByte(vr) : 0])]);
   return encodeElement(tag, vr, value, true);
-}
-
-function isText(vr: string): boolean {
-  return ['AE', 'AS', 'CS', 'DA', 'DS', 'DT', 'IS', 'LO', 'LT', 'PN', 'SH', 'ST', 'TM', 'UC', 'UR', 'UT'].includes(vr);
 }
 
 /** The top-level elements that may be protected, encoded: every tag but group lengths, Pixel Data and (0400,0500). */

@@ -3,27 +3,21 @@
  * reader's segments become views of these bytes, so a small file is parsed and written back without copies or
  * further system calls.
  */
+import { MemoryByteSource } from './byte-source';
 import { DicomEditor } from './editor';
 import { readDicomSource, type DicomSource, type ReadOptions } from './reader';
 
 /** The bytes of one file, read at once, with the modification time it had then. */
-export class MemorySource implements DicomSource {
+export class MemorySource extends MemoryByteSource implements DicomSource {
   constructor(
-    readonly wholeBytes: Buffer,
+    bytes: Buffer,
     private readonly mtimeMs: number,
-  ) {}
+  ) {
+    super(bytes);
+  }
 
   stat(): Promise<{ size: number; mtimeMs: number }> {
-    return Promise.resolve({ size: this.wholeBytes.length, mtimeMs: this.mtimeMs });
-  }
-
-  read(buffer: Buffer, offset: number, length: number, position: number): Promise<{ bytesRead: number }> {
-    const end = Math.min(position + length, this.wholeBytes.length);
-    return Promise.resolve({ bytesRead: position >= end ? 0 : this.wholeBytes.copy(buffer, offset, position, end) });
-  }
-
-  close(): Promise<void> {
-    return Promise.resolve();
+    return Promise.resolve({ size: this.bytes.length, mtimeMs: this.mtimeMs });
   }
 }
 

@@ -5,6 +5,8 @@ import { DicomReadError } from './errors';
 export type DatasetEncoding = 'implicit-le' | 'explicit-le';
 
 const IMPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2';
+/** Explicit VR Little Endian: what converted inputs and the files this project generates are written in. */
+export const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
 // Refused: its dataset is deflated and its pixel data is a reference to elsewhere. Explicit VR Big Endian and Deflated
 // Explicit VR Little Endian never get here: the reader converts them first (converted-input.ts).
 const REFUSED: Readonly<Record<string, string>> = {

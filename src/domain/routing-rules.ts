@@ -51,6 +51,18 @@ export function parseRoutingRules(lines: readonly string[]): RoutingRule[] {
   return lines.filter((l) => l.trim()).map(parseRoutingRule);
 }
 
+/** The three rule sets as lines, one rule each (configuration, database, API). */
+export interface RoutingRuleLines {
+  project: string[];
+  subject: string[];
+  session: string[];
+}
+
+/** Parses the three rule sets. */
+export function parseRoutingRuleSets(lines: RoutingRuleLines): { project: RoutingRule[]; subject: RoutingRule[]; session: RoutingRule[] } {
+  return { project: parseRoutingRules(lines.project), subject: parseRoutingRules(lines.subject), session: parseRoutingRules(lines.session) };
+}
+
 /** The value one rule extracts from a header, or undefined when the element is absent or does not match. */
 export function applyRoutingRule(rule: RoutingRule, valueOf: (tag: number) => string | undefined): string | undefined {
   const value = valueOf(rule.tag);

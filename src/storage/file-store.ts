@@ -156,17 +156,6 @@ export class FileStore {
     return { sha256: hash.digest('hex'), size };
   }
 
-  /** Like digest, of a staged (raw) file's plaintext, whether it was sealed or not. */
-  async stagedDigest(key: string): Promise<{ sha256: string; size: number }> {
-    const hash = createHash('sha256');
-    let size = 0;
-    for await (const chunk of this.staged.readStream(this.path(key))) {
-      hash.update(chunk as Buffer);
-      size += (chunk as Buffer).length;
-    }
-    return { sha256: hash.digest('hex'), size };
-  }
-
   private async syncDir(dir: string): Promise<void> {
     const fh = await open(dir, 'r');
     try {

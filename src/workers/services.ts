@@ -3,7 +3,6 @@ import type { Config } from '../config/load-config';
 import { connectDatabase } from '../db/connect';
 import { migrateLatest } from '../db/migrate';
 import { createRepositories, type Repositories } from '../db/repositories';
-import { parseRoutingRules } from '../domain/routing-rules';
 import { FileStore } from '../storage/file-store';
 import { StagingCipher } from '../storage/staging-cipher';
 import type { ActivityDeps } from '../activities';
@@ -28,11 +27,8 @@ export async function openServices(config: Config, extra: Partial<ActivityDeps> 
     db,
     repos,
     store,
-    activityDeps: { repos, store, limits: config.limits, siteAnonEnabled: config.anonymization.siteEnabled, siteRouting: ruleSets(config.dicom.routing), ...extra },
+    activityDeps: { repos, store, limits: config.limits, siteAnonEnabled: config.anonymization.siteEnabled, siteRouting: config.dicom.routing, ...extra },
     close: () => db.destroy(),
   };
 }
-
-/** Parsed routing rules of one rule set of the config. */
-const ruleSets = (r: Config['dicom']['routing']) => ({ project: parseRoutingRules(r.project), subject: parseRoutingRules(r.subject), session: parseRoutingRules(r.session) });
 

@@ -119,14 +119,22 @@ export function parsePixelCleaningRules(text: string): PixelCleaningRules {
   return { rules: list.map(parseRule) };
 }
 
+// Compiled globs by pattern: the rules are few and tried on every file of every pass.
+const globs = new Map<string, RegExp>();
+
 /** A case-insensitive whole-value glob (`*`, `?`). */
 function globMatches(pattern: string, value: string): boolean {
-  const source = pattern
-    .trim()
-    .split('')
-    .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
-    .join('');
-  return new RegExp(`^${source}$`, 'is').test(value.trim());
+  let re = globs.get(pattern);
+  if (re === undefined) {
+    const source = pattern
+      .trim()
+      .split('')
+      .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
+      .join('');
+    re = new RegExp(`^${source}$`, 'is');
+    globs.set(pattern, re);
+  }
+  return re.test(value.trim());
 }
 
 /** The first rule whose conditions all match the instance's header; undefined when none does. */

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import type { ArchivedSession } from '../../db/archive-repo';
 import type { Repositories } from '../../db/repositories';
 import { mayAccessProject, type Principal } from '../../domain/access';
 import { onProject, PUBLIC, SIGNED_IN, SITE_ADMIN } from '../access';
@@ -54,9 +55,12 @@ ${preview.sessions.map((x) => html`<option value="${x.id}">${x.name}</option>`)}
 // Preview offers at most this many sessions in its list (the upload works for any file).
 const PREVIEW_SESSIONS = 200;
 
-async function previewSessions(repos: Repositories, principal: Principal, projectId?: string): Promise<PreviewSession[]> {
-  const sessions = (await repos.archive.sessions(projectId)).filter((x) => mayAccessProject(principal, x.projectId, 'read'));
-  return sessions.slice(0, PREVIEW_SESSIONS).map((x) => ({ id: x.id, name: `${x.projectId} / ${x.subjectLabel} / ${x.label}` }));
+/** The archived sessions a preview may read, out of `sessions` (already read by the page). */
+function previewSessions(sessions: readonly ArchivedSession[], principal: Principal): PreviewSession[] {
+  return sessions
+    .filter((x) => mayAccessProject(principal, x.projectId, 'read'))
+    .slice(0, PREVIEW_SESSIONS)
+    .map((x) => ({ id: x.id, name: `${x.projectId} / ${x.subjectLabel} / ${x.label}` }));
 }
 
 /** The web pages: projects, project settings, a session with its passes and audit trail, site settings. */
@@ -116,7 +120,7 @@ ${canConfigure ? html`<button data-method="PUT" data-path="/data/projects/${proj
 <span class="muted">· set with <code>dicom-intake scripts profile set --project ${project.id} --options basic,...</code> (docs/profile.md)</span></p>
 <h2>Project anonymization script ${script ? html`<span class="muted">(version ${script.version})</span>` : ''}</h2>
 ${canConfigure
-  ? scriptEditor('project-script', script?.text ?? 'version "6.1"\n', `/data/config/edit/projects/${project.id}/image/dicom/script`, script ? script.enabled : null, (on) => ({ path: `/data/config/edit/projects/${project.id}/image/dicom/status?activate=${on}` }), { project: project.id, sessions: await previewSessions(repos, principal, project.id) })
+  ? scriptEditor('project-script', script?.text ?? 'version "6.1"\n', `/data/config/edit/projects/${project.id}/image/dicom/script`, script ? script.enabled : null, (on) => ({ path: `/data/config/edit/projects/${project.id}/image/dicom/status?activate=${on}` }), { project: project.id, sessions: previewSessions(sessions, principal) })
   : html`<pre>${script?.text ?? 'none'}</pre>`}
 <h2>Archived sessions</h2>
 <table class="sortable"><thead><tr><th>Subject</th><th>Session</th></tr></thead><tbody>
@@ -171,11 +175,11 @@ ${audit.map((a) => html`<tr><td>${a.at}</td><td>${a.actor}</td><td>${a.action}</
     const script = await repos.scripts.current('site', null);
     const users = await repos.users.list();
     const receivers = await repos.receivers.list();
-    const routing = (await repos.siteRouting.current())?.rules ?? deps.siteRouting ?? { project: [], subject: [], session: [] };
+    const routing = (await repos.siteRouting.inEffect(deps.siteRouting)).rules;
     send(res, 200, page('Site settings', principal, html`
 <h2>Site-wide anonymization script ${script ? html`<span class="muted">(version ${script.version})</span>` : ''}</h2>
 <p class="muted">Runs on every upload before anything else, unless the upload was anonymized by the upload client.</p>
-${scriptEditor('site-script', script?.text ?? 'version "6.1"\n', '/xapi/anonymize/site', script ? script.enabled : null, (on) => ({ path: '/xapi/anonymize/site/enabled', text: String(on) }), { sessions: await previewSessions(repos, principal) })}
+${scriptEditor('site-script', script?.text ?? 'version "6.1"\n', '/xapi/anonymize/site', script ? script.enabled : null, (on) => ({ path: '/xapi/anonymize/site/enabled', text: String(on) }), { sessions: previewSessions(await repos.archive.sessions(), principal) })}
 ${receiversSection(receivers)}
 ${siteRoutingSection(routing)}
 <h2>Users</h2>
