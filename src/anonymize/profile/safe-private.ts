@@ -54,13 +54,18 @@ function bytesFit(vr: string, bytes: Uint8Array | undefined): boolean {
   }
 }
 
-/** True when the private element's value is what the row describes (see the module comment). */
+/** True when the value is a value of `rowVr` (see the module comment). */
+function fitsVr(rowVr: string, value: PrivateValue): boolean {
+  const vr = value.vr ?? 'UN';
+  if (vr === rowVr) return true;
+  if (vr !== 'UN' && !TEXT_VRS.has(vr)) return false;
+  return bytesFit(rowVr, value.bytes());
+}
+
+/** True when the private element's value is what the row describes; a row VR "OW/OB" admits either. */
 function valueMatches(row: SafePrivateRow, value: PrivateValue): boolean {
   if (row.vr === '') return true;
-  const vr = value.vr ?? 'UN';
-  if (vr === row.vr) return true;
-  if (vr !== 'UN' && !TEXT_VRS.has(vr)) return false;
-  return bytesFit(row.vr, value.bytes());
+  return row.vr.split('/').some((vr) => fitsVr(vr, value));
 }
 
 /** True when the private data element `tag` of the block owned by `creator` is safe to keep. */

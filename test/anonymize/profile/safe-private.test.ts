@@ -44,6 +44,15 @@ describe('Table E.3.10-1', () => {
     expect(isSafePrivate(t(0x0019, 0x1002), 'GEMS_ACQU_01')).toBe(false);
     expect(isSafePrivate(t(0x0019, 0x1023), undefined)).toBe(false);
   });
+
+  it('When a row gives two VRs (Philips (2001,xx7D) "OW/OB"), then a value of either is safe and a value of another VR is not', () => {
+    const bytes = () => new Uint8Array(8);
+    expect(SAFE_PRIVATE_TABLE.find((r) => r.group === 0x2001 && r.elementByte === 0x7d && r.creator === 'Philips Imaging DD 001')?.vr).toBe('OW/OB');
+    expect(isSafePrivate(t(0x2001, 0x107d), 'Philips Imaging DD 001', { vr: 'OW', bytes })).toBe(true);
+    expect(isSafePrivate(t(0x2001, 0x107d), 'Philips Imaging DD 001', { vr: 'OB', bytes })).toBe(true);
+    expect(isSafePrivate(t(0x2001, 0x107d), 'Philips Imaging DD 001', { vr: 'LO', bytes })).toBe(false);
+    expect(isSafePrivate(t(0x2001, 0x107d), 'Philips Imaging DD 001', { vr: 'UN', bytes })).toBe(false); // bulk data needs its VR said
+  });
 });
 
 describe('Retain Safe Private on files', () => {
