@@ -2,15 +2,17 @@
  * The per-file work of `dicom-intake anonymize`, shared by the command's own thread and its worker threads
  * (anonymize-pool.ts): what a batch is given (plain, cloneable settings), and how one file becomes an outcome.
  */
-import { deidentifyEditor, deidentifyFile, type DeidentifyRequest } from '../activities/deidentify-file';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { deidentifyEditor, type DeidentifyRequest } from '../activities/deidentify-file';
 import { compileScript } from '../anonymize';
 import { compileProfileSetting } from '../anonymize/profile/profile-setting';
-import { editedFileParts, isDicomdir, openDicomBytes, type InputConversion } from '../dicom';
+import { editedFileParts, isDicomdir, openDicom, openDicomBytes, writeEditedFile, type InputConversion } from '../dicom';
 import { readWholeFileSync, writeFileAtomicSync } from './sync-file-io';
 
-// Files up to this size are read whole and written from memory (sync-file-io.ts); larger ones are streamed.
+// Files up to this size are read whole and written from memory (sync-file-io.ts); larger ones are copied by ranges.
 const WHOLE_FILE_BYTES = 8 * 1024 * 1024;
-// A few files in flight at once on each thread: while a large one waits for the disk, another is parsed.
+// A few files in flight at once on each thread: while a large one's header is read, another is parsed.
 const FILES_IN_FLIGHT = 8;
 
 /** One input and where it goes; `duplicate` when the output is an input or another input's output. */
@@ -103,18 +105,23 @@ async function anonymizeJob(job: BatchJob, request: DeidentifyRequest): Promise<
 }
 
 /**
- * One file. A file of up to {@link WHOLE_FILE_BYTES} is read, edited and written from memory with synchronous
- * calls (sync-file-io.ts); a larger one is streamed (src/dicom/writer.ts).
+ * One file, with synchronous I/O (sync-file-io.ts). A file of up to {@link WHOLE_FILE_BYTES} is read whole and
+ * edited and written from memory; a larger one has its header read and its unchanged ranges (pixel data) copied
+ * from the input, never held whole. An input converted on read (big endian, deflated) whose bytes are not all in
+ * memory is written by the service's streaming writer (src/dicom/writer.ts).
  */
 async function deidentifyBatchFile(input: string, output: string, request: DeidentifyRequest): Promise<{ kind: 'written'; conversion?: InputConversion } | { kind: 'rejected' } | { kind: 'dicomdir' }> {
   const whole = readWholeFileSync(input, WHOLE_FILE_BYTES);
-  if (whole === undefined) return deidentifyFile(input, output, request);
-  const editor = await openDicomBytes(input, whole.bytes, whole.mtimeMs);
+  const editor = whole === undefined ? await openDicom(input) : await openDicomBytes(input, whole.bytes, whole.mtimeMs);
   if (isDicomdir(editor)) return { kind: 'dicomdir' };
   if (deidentifyEditor(editor, request).kind === 'rejected') return { kind: 'rejected' };
-  // Every byte of the output is in memory: the input was read whole.
+  const durable = request.durable ?? true;
   const parts = editedFileParts(editor);
-  if (parts === undefined) throw new Error(`internal: the output of ${input} is not all in memory`);
-  writeFileAtomicSync(output, parts, request.durable ?? true);
-  return { kind: 'written', conversion: editor.index.converted?.conversion };
+  const index = editor.index;
+  if (parts !== undefined) writeFileAtomicSync(output, parts, durable, { path: input, size: index.fileSize, mtimeMs: index.mtimeMs });
+  else {
+    mkdirSync(dirname(output), { recursive: true });
+    await writeEditedFile(editor, output, { durable, hash: false });
+  }
+  return { kind: 'written', conversion: index.converted?.conversion };
 }

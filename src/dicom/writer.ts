@@ -148,12 +148,22 @@ function heldParts(pieces: readonly WritePiece[], index: DicomFileIndex, maxByte
   return parts;
 }
 
+/** A range of the input file that the output copies as it is and that is not held in memory. */
+export interface InputRange {
+  readonly from: number;
+  readonly to: number;
+}
+
 /**
- * The edited file as a list of buffers (views of the input where unchanged) when all of it is held in memory, for
- * a caller that writes it itself (one vectored write); undefined when some of it must be copied from disk.
+ * The edited file, in order, as buffers (views of the input where unchanged and held in memory, new bytes where
+ * edited) and ranges still to be copied from the input file, for a caller that writes it itself (the offline batch,
+ * src/cli/sync-file-io.ts). Undefined for an input converted on read: its unchanged bytes are those of the
+ * converted copy, not of the file.
  */
-export function editedFileParts(editor: DicomEditor): Buffer[] | undefined {
-  return heldParts(planWrite(editor), editor.index, Number.MAX_SAFE_INTEGER);
+export function editedFileParts(editor: DicomEditor): Array<Buffer | InputRange> | undefined {
+  const index = editor.index;
+  if (index.converted !== undefined) return heldParts(planWrite(editor), index, Number.MAX_SAFE_INTEGER);
+  return planWrite(editor).map((piece) => (piece.kind === 'bytes' ? piece.bytes : (index.loadedRange(piece.from, piece.to) ?? { from: piece.from, to: piece.to })));
 }
 
 /** Writes one buffer to `outPath` atomically (see writeEditedFile). */

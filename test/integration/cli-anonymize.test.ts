@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildDicom } from '../factories/dicom-builder';
+import { deidentifyFile } from '../../src/activities/deidentify-file';
+import { parseProfileOptions } from '../../src/anonymize/profile/profile-options';
+import { buildDicom, buildDicomPrefix } from '../factories/dicom-builder';
 
 const run = promisify(execFile);
 const CLI = join(__dirname, '../../bin/dicom-intake.js');
@@ -202,6 +204,24 @@ print(json.dumps(sorted({str(r.get(k, "")) for r in ds.DirectoryRecordSequence f
       const other = f.output!.replace(join(dir, 'jobs1'), join(dir, 'jobs3'));
       expect(readFileSync(other).equals(readFileSync(f.output!)), other).toBe(true);
     }
+  });
+
+  it('When a file is too large to be read whole (12 MB of pixel data), then the CLI copies its pixel data by ranges and writes the bytes the service writer writes', async () => {
+    const big = join(dir, 'big');
+    mkdirSync(big, { recursive: true });
+    const pixelDataBytes = 12 * 1024 * 1024;
+    const { prefix } = buildDicomPrefix({ rows: 2048, columns: 3072, pixelDataBytes, privateBlock: true });
+    const pixels = Buffer.alloc(pixelDataBytes);
+    for (let i = 0; i < pixels.length; i += 4096) pixels.writeUInt32LE(i, i); // no two chunks alike
+    writeFileSync(join(big, 'big.dcm'), Buffer.concat([prefix, pixels]));
+    const out = join(dir, 'big-out');
+    await run('node', [CLI, 'anonymize', '--profile', 'basic', '--secret-file', key, '--out', out, big]);
+    const reference = join(dir, 'big-reference.dcm');
+    await deidentifyFile(join(big, 'big.dcm'), reference, { profile: parseProfileOptions('basic'), secret: 'cli-test-secret', vars: {} });
+    const written = readFileSync(join(out, 'big.dcm'));
+    expect(written.equals(readFileSync(reference))).toBe(true);
+    expect(written.subarray(written.length - pixelDataBytes).equals(pixels)).toBe(true);
+    expect(existsSync(join(out, 'big.dcm.part'))).toBe(false);
   });
 
   it('When --jobs is not a whole number, then it exits 2 with a usage message', async () => {
