@@ -4,8 +4,8 @@
  * sizes. Tools: cp, gdcmanon --dumb and dcmodify with the reference's 30-tag erasure set, and ours with the same set
  * as a DicomEdit script, with the Basic Profile, and with both. Each tool runs as one process over the whole set
  * (timed with /usr/bin/time for wall time, CPU time and peak RSS), each --runs times, round-robin, the fastest kept.
- * Ours is also timed in-process after a warm-up pass, as the service's long-lived worker runs it: without Node's
- * start-up and V8's warm-up.
+ * Ours is also timed in a long-lived process after a warm-up pass (warm-runner.ts), as the service's worker runs
+ * it: without Node's start-up and V8's warm-up.
  *
  * Run: npm run bench -- [--copies 500] [--sizes 50,100,200] [--runs 3] [--work DIR (default .bench-work/)]
  */
@@ -14,10 +14,7 @@ import { copyFileSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync }
 import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { compileScript } from '../src/anonymize';
-import { parseProfileOptions } from '../src/anonymize/profile/profile-options';
-import type { DeidentifyRequest } from '../src/activities/deidentify-file';
-import { runJobs } from '../src/cli/batch-file';
+import type { BatchSettings } from '../src/cli/batch-file';
 import { writeSyntheticFile } from './synthetic-file';
 
 const CT_SMALL = '/usr/lib/python3/dist-packages/pydicom/data/test_files/CT_small.dcm';
@@ -145,29 +142,15 @@ function race(set: string, input: string, contenders: Contender[], runs: number)
 }
 
 /**
- * Ours in this process, the way a long-lived process runs it (the service's worker): one untimed pass over the set
- * to warm V8 up, then the timed passes, each into a new folder, through the CLI's own batch path (runJobs).
+ * Ours as a long-lived process runs it (warm-runner.ts, compiled like the CLI, in its own process): after a warm-up
+ * pass, so without Node's start-up and V8's warm-up. Peak RSS is that process's.
  */
-async function inProcessRow(set: string, input: string, work: string, request: DeidentifyRequest, tool: string, runs: number): Promise<Row> {
+function warmRow(set: string, input: string, work: string, runner: string, settings: BatchSettings, tool: string, runs: number): Row {
   const { files, bytes } = setSize(input);
-  const names = readdirSync(input);
-  const pass = async (): Promise<Timing> => {
-    const out = outputDir(work);
-    const jobs = names.map((n) => ({ input: join(input, n), output: join(out, n), duplicate: false }));
-    let next = 0;
-    const cpu = process.cpuUsage();
-    const started = process.hrtime.bigint();
-    await runJobs(jobs, request, () => next++, () => undefined);
-    const used = process.cpuUsage(cpu);
-    return { seconds: Number(process.hrtime.bigint() - started) / 1e9, cpu: (used.user + used.system) / 1e6, rssMb: process.memoryUsage().rss / 1024 / 1024 };
-  };
-  await pass();
-  let best: Timing | undefined;
-  for (let i = 0; i < runs; i++) {
-    const t = await pass();
-    if (best === undefined || t.seconds < best.seconds) best = t;
-  }
-  return { set, tool: `${tool}, in-process, warm`, files, bytes, ...best! };
+  const r = spawnSync('node', [runner, '--settings', JSON.stringify(settings), '--input', input, '--out', outputDir(work, false), '--runs', String(runs)], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`warm-runner exited ${r.status}: ${r.stderr.slice(-500)}`);
+  const t = JSON.parse(r.stdout) as Timing;
+  return { set, tool: `${tool}, long-lived process, warm`, files, bytes, ...t };
 }
 
 function print(rows: Row[]): void {
@@ -201,11 +184,14 @@ async function main(): Promise<void> {
   fresh(work);
   // The CLI rows measure what a user runs after setup: the compiled commands in dist/ (tsx only without a build).
   execFileSync('bash', [join(ROOT, 'scripts/build.sh')], { stdio: 'inherit' });
+  const runner = join(work, 'warm-runner.js');
+  execFileSync('npx', ['esbuild', join(ROOT, 'bench/warm-runner.ts'), '--bundle', '--platform=node', '--target=node20', '--format=cjs', `--outfile=${runner}`, '--log-level=warning'], { cwd: ROOT, stdio: 'inherit' });
   const secretFile = join(work, 'secret.key');
   writeFileSync(secretFile, 'bench-secret\n');
   const scriptFile = join(work, 'site.das');
   writeFileSync(scriptFile, SITE_SCRIPT);
-  const request = { vars: { subject: 'S01' }, secret: 'bench-secret', durable: false, hash: false };
+  const scriptSettings: BatchSettings = { scriptText: SITE_SCRIPT, vars: { subject: 'S01' }, durable: false };
+  const profileSettings: BatchSettings = { profile: 'basic', secret: 'bench-secret', vars: { subject: 'S01' }, durable: false };
   const load = [loadavg()[0]!.toFixed(2)];
   const rows: Row[] = [];
 
@@ -213,15 +199,15 @@ async function main(): Promise<void> {
   for (let i = 0; i < Number(values.copies); i++) copyFileSync(CT_SMALL, join(ct, `ct${String(i).padStart(4, '0')}.dcm`));
   const ctSet = `(a) CT_small x${values.copies}`;
   rows.push(...race(ctSet, ct, [...peerContenders(ct, work), ...ourContenders(ct, work, secretFile, scriptFile)], runs));
-  rows.push(await inProcessRow(ctSet, ct, work, { ...request, script: compileScript(SITE_SCRIPT) }, 'ours: script (30 ops)', runs));
-  rows.push(await inProcessRow(ctSet, ct, work, { ...request, profile: parseProfileOptions('basic') }, 'ours: profile basic', runs));
+  rows.push(warmRow(ctSet, ct, work, runner, scriptSettings, 'ours: script (30 ops)', runs));
+  rows.push(warmRow(ctSet, ct, work, runner, profileSettings, 'ours: profile basic', runs));
 
   for (const mb of values.sizes.split(',').filter((s) => s !== '').map(Number)) {
     const dir = fresh(join(work, `mf${mb}`));
     await makeMultiframe(join(dir, `multiframe-${mb}MB.dcm`), mb);
     const set = `(b) multi-frame ${mb} MB`;
     rows.push(...race(set, dir, [...peerContenders(dir, work), ...ourContenders(dir, work, secretFile, scriptFile)], runs));
-    rows.push(await inProcessRow(set, dir, work, { ...request, profile: parseProfileOptions('basic') }, 'ours: profile basic', runs));
+    rows.push(warmRow(set, dir, work, runner, profileSettings, 'ours: profile basic', runs));
     rmSync(join(work, 'out'), { recursive: true, force: true }); // the large outputs, before the next size
     rmSync(dir, { recursive: true, force: true });
   }

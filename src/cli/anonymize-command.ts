@@ -33,7 +33,7 @@ The PS3.15 profile runs first, then the DicomEdit 6 script (see docs/profile.md 
   --fsync            make each output durable (fsync file and folder) before counting it written; slower
   --dicomdir         generate DIR/DICOMDIR from the de-identified files (their paths below DIR must be valid
                      File IDs: up to 8 components of 1-8 characters A-Z, 0-9, _)
-  --jobs N           threads to use (default: one per idle core, at most 4, and at least 64 files a thread)
+  --jobs N           threads to use (default: one per idle core, at most 4, and at least 1000 files a thread)
   --json             print a JSON summary on stdout
 Exit status: 0 when every input was written, 1 when some were refused, 2 for a usage error.
 
