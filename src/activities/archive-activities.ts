@@ -3,6 +3,7 @@ import type { CatalogEntry } from '../db/archive-repo';
 import type { ActivityDeps } from './deps';
 import { heartbeat } from './heartbeat';
 import { currentRun } from './run-ref';
+import { acquireSessionLocks } from './session-locks';
 
 const seqName = (seq: number) => `${String(seq).padStart(6, '0')}.dcm`;
 
@@ -28,7 +29,7 @@ export function createArchiveActivities(deps: ActivityDeps) {
       const existing = await repos.archive.sessionByLabel(group.projectId, group.sessionLabel);
       if (!existing) return { sessionId: null };
       const owner = currentRun().workflowId!;
-      const r = await repos.sessionLocks.acquire([existing.id], owner);
+      const r = await acquireSessionLocks(repos, [existing.id], owner);
       if (!r.ok) throw new SessionBusyError(`archived session ${existing.id} is being changed by workflow ${r.heldBy}; this archive waits for it`);
       return { sessionId: existing.id };
     },

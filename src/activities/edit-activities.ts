@@ -6,6 +6,7 @@ import { heartbeat } from './heartbeat';
 import { currentRun } from './run-ref';
 import { currentLookupIds, passContextDigest, pinnedLookupTables } from './pass-lookup-tables';
 import { runScriptOnFile } from './script-runner';
+import { acquireSessionLocks } from './session-locks';
 
 /** Failures that are about the script or the file, not the machine (as in the archive's project pass). */
 const SCRIPT_OR_FILE_ERRORS = new Set(['ScriptRuntimeError', 'ScriptSyntaxError', 'ScriptCheckError', 'DicomReadError', 'DicomEditError']);
@@ -39,7 +40,7 @@ export function createEditActivities(deps: ActivityDeps) {
       const edit = await editOf(input.editId);
       const sessionIds = await sessionIdsOf(edit);
       const owner = currentRun().workflowId!;
-      const lock = await repos.sessionLocks.acquire(sessionIds, owner);
+      const lock = await acquireSessionLocks(repos, sessionIds, owner);
       if (!lock.ok) throw new SessionBusyError(`archived session ${lock.sessionId} is held by workflow ${lock.heldBy}; edit ${edit.id} waits for it`);
       if (edit.status === 'DONE') return { sessionIds, scriptId: edit.scriptId };
       const t = edit.target;

@@ -19,6 +19,13 @@ export function createSessionLocksRepo(db: Knex) {
         return { ok: true as const };
       });
     },
+    /**
+     * Gives `sessionId`'s lock to `owner` if `from` still holds it (a holder found no longer running, see
+     * activities/session-locks.ts); false when it has changed hands meanwhile.
+     */
+    async takeOver(sessionId: string, from: string, owner: string): Promise<boolean> {
+      return (await db('session_locks').where({ session_id: sessionId, owner: from }).update({ owner, acquired_at: nowIso() })) === 1;
+    },
     /** Frees every lock `owner` holds. */
     async releaseAll(owner: string): Promise<void> {
       await db('session_locks').where({ owner }).delete();

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { temporal } from '@temporalio/proto';
@@ -107,6 +108,9 @@ describe('metadata edits re-run the project script, through Temporal', () => {
     expect(stack.fired.sort()).toEqual(['edit-pass:after-file', 'edit:after-catalog', 'edit:after-move']);
     expect(await stack.db('anonymization_passes').where({ kind: 'project', session_id: sessionId })).toHaveLength(files);
   };
+  /** A real workflow that stays running: no worker polls its task queue. */
+  const runningHolder = (prefix: string) =>
+    stack.client.workflow.start('heldByTest', { taskQueue: `no-worker-${randomUUID()}`, workflowId: `${prefix}-${randomUUID()}` });
   const edit = async (path: string) => {
     const res = await http(stack.baseUrl, 'POST', `${path}${path.includes('?') ? '&' : '?'}wait=true`);
     return { status: res.status, body: JSON.parse(res.text) };
@@ -230,7 +234,8 @@ describe('metadata edits re-run the project script, through Temporal', () => {
 
   it('When an archive holds the session, then an edit waits its turn and a second edit is refused clearly; never interleaved', async () => {
     const { session } = await archive('EA', 'SUBG', 'SESG');
-    await stack.db('session_locks').insert({ session_id: session.id, owner: 'archive-held-by-test', acquired_at: new Date().toISOString() });
+    const holder = await runningHolder('archive-held-by-test');
+    await stack.db('session_locks').insert({ session_id: session.id, owner: holder.workflowId, acquired_at: new Date().toISOString() });
     const started = await http(stack.baseUrl, 'POST', '/api/archive/projects/EA/sessions/SESG/relabel?label=SESG_NEW');
     expect(started.status).toBe(202);
     const { editId, workflowId } = JSON.parse(started.text);
@@ -244,6 +249,25 @@ describe('metadata edits re-run the project script, through Temporal', () => {
     await stack.client.workflow.getHandle(workflowId).result();
     expect((await stack.repos.archive.session(session.id))!.label).toBe('SESG_NEW');
     await replay(workflowId);
+    await holder.terminate('test over');
+  });
+
+  it('When the workflow holding a session was terminated without releasing it, then an edit waits while it runs, takes the lock over once it has ended (audited) and completes', async () => {
+    const { session } = await archive('EA', 'SUBH', 'SESH');
+    const holder = await runningHolder('edit-terminated-by-test');
+    await stack.db('session_locks').insert({ session_id: session.id, owner: holder.workflowId, acquired_at: new Date().toISOString() });
+    const started = await http(stack.baseUrl, 'POST', '/api/archive/projects/EA/sessions/SESH/relabel?label=SESH_NEW');
+    expect(started.status).toBe(202);
+    const { editId, workflowId } = JSON.parse(started.text);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await stack.repos.edits.get(editId))!.status).toBe('RUNNING');
+    expect(await stack.repos.sessionLocks.holder(session.id)).toBe(holder.workflowId);
+    await holder.terminate('an operator stopped it from the Web UI');
+    await stack.client.workflow.getHandle(workflowId).result();
+    expect((await stack.repos.archive.session(session.id))!.label).toBe('SESH_NEW');
+    const takeover = (await stack.repos.audit.forSession(session.id)).find((e) => e.action === 'session.lock-taken-over');
+    expect(takeover).toMatchObject({ actor: 'system', workflowId, detail: { from: holder.workflowId } });
+    expect(await stack.repos.sessionLocks.holder(session.id)).toBeUndefined(); // released by the edit's last step
   });
 });
 
