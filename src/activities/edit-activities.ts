@@ -1,11 +1,14 @@
+import { compileProfileSetting } from '../anonymize/profile/profile-setting';
 import type { SessionEdit } from '../db/edits-repo';
+import { openDicom } from '../dicom';
 import { placeAfterEdit, type SessionPlace } from '../domain/edit-kind';
 import { AnonymizationFailedError, LabelTakenError, ProjectNotFoundError, SessionBusyError, SessionNotFoundError } from '../domain/intake-errors';
 import type { ActivityDeps } from './deps';
 import { heartbeat } from './heartbeat';
 import { currentRun } from './run-ref';
 import { currentLookupIds, passContextDigest, pinnedLookupTables } from './pass-lookup-tables';
-import { runScriptOnFile } from './script-runner';
+import { codesCoverProfile, passStepsSha256, type PassProfile } from './pass-profile';
+import { runPassOnFile } from './script-runner';
 import { acquireSessionLocks } from './session-locks';
 
 /** Failures that are about the script or the file, not the machine (as in the archive's project pass). */
@@ -28,6 +31,31 @@ export function createEditActivities(deps: ActivityDeps) {
   };
   const stagedKey = (editId: string, instanceId: string) => store.stagingKey(`edit-${editId}`, `${instanceId}.dcm`);
   const contextOf = (p: SessionPlace) => ({ project: p.projectId, subject: p.subjectLabel, session: p.sessionLabel });
+  /**
+   * A session moving into a project with a PS3.15 profile must not arrive less de-identified than that project's
+   * own archive pass makes its sessions: the profile setting to apply when some file's (0012,0064) items show no
+   * application of it (codesCoverProfile), else null. Applying it to files that had another project's profile
+   * remaps their UIDs and shifts their dates again, keyed by this project's secret (docs/profile.md).
+   */
+  const destinationProfileId = async (sessionIds: string[], projectId: string): Promise<number | null> => {
+    const setting = await repos.profiles.current('project', projectId);
+    const compiled = setting && compileProfileSetting(setting);
+    if (!setting || !compiled) return null;
+    for (const sessionId of sessionIds) {
+      for (const inst of await repos.archive.instances(sessionId)) {
+        if (!codesCoverProfile((await openDicom(store.path(inst.objectKey))).getDeidentificationMethodCodes(), compiled)) return setting.id;
+      }
+    }
+    return null;
+  };
+  /** The pinned profile, ready to apply with the destination project's secret; undefined when none is pinned. */
+  const pinnedProfile = async (edit: SessionEdit): Promise<PassProfile | undefined> => {
+    if (edit.profileId === null) return undefined;
+    const setting = await repos.profiles.byId(edit.profileId);
+    const compiled = setting && compileProfileSetting(setting);
+    if (!setting || !compiled) throw new Error(`internal: profile setting ${edit.profileId} pinned by edit ${edit.id} is gone or empty`);
+    return { setting, compiled, secret: await repos.secrets.secretOf({ scope: 'project', projectId: setting.projectId! }) };
+  };
 
   return {
     /**
@@ -36,13 +64,13 @@ export function createEditActivities(deps: ActivityDeps) {
      * project exists. Pins the project script version the re-pass will use (none when `rerunProjectAnon` is off,
      * the target project's anonymization is off, or it has no enabled script).
      */
-    async beginEdit(input: { editId: string; rerunProjectAnon: boolean }): Promise<{ sessionIds: string[]; scriptId: number | null }> {
+    async beginEdit(input: { editId: string; rerunProjectAnon: boolean }): Promise<{ sessionIds: string[]; scriptId: number | null; profileId: number | null }> {
       const edit = await editOf(input.editId);
       const sessionIds = await sessionIdsOf(edit);
       const owner = currentRun().workflowId!;
       const lock = await acquireSessionLocks(repos, sessionIds, owner);
       if (!lock.ok) throw new SessionBusyError(`archived session ${lock.sessionId} is held by workflow ${lock.heldBy}; edit ${edit.id} waits for it`);
-      if (edit.status === 'DONE') return { sessionIds, scriptId: edit.scriptId };
+      if (edit.status === 'DONE') return { sessionIds, scriptId: edit.scriptId, profileId: edit.profileId };
       const t = edit.target;
       switch (edit.kind) {
         case 'subject-relabel':
@@ -64,33 +92,38 @@ export function createEditActivities(deps: ActivityDeps) {
       const project = await repos.projects.get(targetProject);
       const script = input.rerunProjectAnon && project?.anonEnabled ? await repos.scripts.current('project', targetProject) : undefined;
       const scriptId = script?.enabled ? script.id : null;
+      const profileId = edit.kind === 'move' ? await destinationProfileId(sessionIds, targetProject) : null;
       // The lookup table versions are pinned with the script: the re-pass and the apply step read the same ones.
-      await repos.edits.pinScript(edit.id, scriptId, scriptId === null ? undefined : await currentLookupIds(repos, targetProject));
-      return { sessionIds, scriptId };
+      await repos.edits.pinScript(edit.id, scriptId, scriptId === null ? undefined : await currentLookupIds(repos, targetProject), profileId);
+      return { sessionIds, scriptId, profileId };
     },
 
     /**
      * Re-runs the pinned project script on every current file of one session, with the labels the session will
      * have, writing the results to staging/edit-<edit>/. Exactly once: a file whose pass (script, input digest,
      * context digest) is recorded and whose output is staged is not run again. The catalog is not touched here.
-     * The project's PS3.15 profile is deliberately not applied again (docs/profile.md): it does not depend on labels
-     * and is not idempotent (a second keyed remap would change every UID, a second shift every date), so the
-     * profile's result stays as the archive pass made it and only the script runs with the new labels.
+     * The project's PS3.15 profile is not applied again on a relabel or reassign (docs/profile.md): it does not depend
+     * on labels and is not idempotent (a second keyed remap would change every UID, a second shift every date), so
+     * its result stays as the archive pass made it and only the script runs with the new labels. A move into a
+     * project whose profile the files did not get applies that profile first (pinned by beginEdit).
      */
     async repassSessionForEdit(input: { editId: string; sessionId: string }): Promise<{ files: number; applied: number; reused: number }> {
       const edit = await editOf(input.editId);
       const script = edit.scriptId === null ? undefined : await repos.scripts.byId(edit.scriptId);
+      const profile = await pinnedProfile(edit);
       const summary = { files: 0, applied: 0, reused: 0 };
-      if (!script || edit.status === 'DONE') return summary;
+      if ((!script && !profile) || edit.status === 'DONE') return summary;
       const ctx = contextOf(placeAfterEdit(edit.kind, edit.target, await placeOf(input.sessionId)));
       const run = currentRun();
       // The pinned table versions (read from the database, never passed by the workflow).
-      const lookup = await pinnedLookupTables(repos, script, { siteId: edit.lookupSiteId, projectId: edit.lookupProjectId });
+      const lookup = script && (await pinnedLookupTables(repos, script, { siteId: edit.lookupSiteId, projectId: edit.lookupProjectId }));
       const contextSha256 = passContextDigest(ctx, lookup);
+      const steps = profile ? `profile setting ${profile.setting.id} (v${profile.setting.version})${script ? ' and ' : ''}` : '';
+      const stepsName = `${steps}${script ? `project script ${script.id} (v${script.version})` : ''}`;
       for (const inst of await repos.archive.instances(input.sessionId)) {
         summary.files++;
         const out = stagedKey(edit.id, inst.id);
-        const key = { kind: 'project' as const, scriptSha256: script.sha256, inputSha256: inst.contentSha256, contextSha256 };
+        const key = { kind: 'project' as const, scriptSha256: passStepsSha256(profile, script), inputSha256: inst.contentSha256, contextSha256 };
         const known = await repos.passes.find(key);
         if (known?.outputSha256 && (await store.exists(out)) && (await store.digest(out)).sha256 === known.outputSha256) {
           summary.reused++;
@@ -98,16 +131,27 @@ export function createEditActivities(deps: ActivityDeps) {
         }
         let result;
         try {
-          result = await runScriptOnFile(script, store.path(inst.objectKey), store.path(out), ctx, { rerun: true, lookupTables: lookup?.tables });
+          result = await runPassOnFile({ profile, script }, store.path(inst.objectKey), store.path(out), ctx, { rerun: true, lookupTables: lookup?.tables });
         } catch (err) {
           const e = err as Error;
           if (!SCRIPT_OR_FILE_ERRORS.has(e.name)) throw err;
-          throw new AnonymizationFailedError(`project script ${script.id} (v${script.version}) failed on instance ${inst.id} of session ${input.sessionId} during edit ${edit.id}: ${e.name}: ${e.message}; nothing was changed`);
+          throw new AnonymizationFailedError(`${stepsName} failed on instance ${inst.id} of session ${input.sessionId} during edit ${edit.id}: ${e.name}: ${e.message}; nothing was changed`);
         }
         if (result.kind !== 'written') {
-          throw new AnonymizationFailedError(`project script ${script.id} rejected instance ${inst.id} of session ${input.sessionId} during edit ${edit.id}; an edit never drops files, so nothing was changed`);
+          throw new AnonymizationFailedError(`${stepsName} rejected instance ${inst.id} of session ${input.sessionId} during edit ${edit.id}; an edit never drops files, so nothing was changed`);
         }
-        await repos.passes.record({ ...key, scriptId: script.id, lookupSha256: lookup?.sha256 ?? null, outputSha256: result.sha256, rejected: false, uploadId: null, sessionId: input.sessionId, workflowId: run.workflowId, runId: run.runId });
+        await repos.passes.record({
+          ...key,
+          scriptId: script?.id ?? 0, // 0: a profile and no script (passes-repo.ts)
+          profileId: profile?.setting.id ?? null,
+          lookupSha256: lookup?.sha256 ?? null,
+          outputSha256: result.sha256,
+          rejected: false,
+          uploadId: null,
+          sessionId: input.sessionId,
+          workflowId: run.workflowId,
+          runId: run.runId,
+        });
         summary.applied++;
         await deps.faultPoint?.('edit-pass:after-file');
         heartbeat({ step: 'edit-pass', done: summary.files });
@@ -129,6 +173,7 @@ export function createEditActivities(deps: ActivityDeps) {
         return { sessions: sessionIds.length, files: await repos.edits.supersededCount(edit.id), applied: false };
       }
       const script = edit.scriptId === null ? undefined : await repos.scripts.byId(edit.scriptId);
+      const profile = await pinnedProfile(edit);
       const moves = [];
       const versions = [];
       // The pinned table versions depend on the edit only, not on the session.
@@ -136,10 +181,10 @@ export function createEditActivities(deps: ActivityDeps) {
       for (const sessionId of sessionIds) {
         const after = placeAfterEdit(edit.kind, edit.target, await placeOf(sessionId));
         moves.push({ sessionId, ...after });
-        if (!script) continue;
+        if (!script && !profile) continue;
         const contextSha256 = passContextDigest(contextOf(after), lookup);
         for (const inst of await repos.archive.instances(sessionId)) {
-          const pass = await repos.passes.find({ kind: 'project', scriptSha256: script.sha256, inputSha256: inst.contentSha256, contextSha256 });
+          const pass = await repos.passes.find({ kind: 'project', scriptSha256: passStepsSha256(profile, script), inputSha256: inst.contentSha256, contextSha256 });
           if (!pass?.outputSha256) throw new Error(`instance ${inst.id} has no re-pass recorded for edit ${edit.id}; the re-pass step must run first`);
           const staged = stagedKey(edit.id, inst.id);
           const finalKey = store.archiveKey(after.projectId, after.subjectLabel, after.sessionLabel, inst.scanLabel, `${inst.sopUidHash.slice(0, 24)}-${pass.outputSha256.slice(0, 12)}.dcm`);

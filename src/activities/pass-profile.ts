@@ -4,7 +4,10 @@
  * activity, from the database: the recipient and the secret never travel in workflow payloads or appear in logs.
  */
 import { createHash } from 'node:crypto';
+import { CLEAN_PIXEL_DATA_CODE } from '../anonymize/profile/pixel-cleaning';
+import { BASIC_PROFILE_CODE, optionCode } from '../anonymize/profile/profile-options';
 import { compileProfileSetting, type CompiledProfileSetting } from '../anonymize/profile/profile-setting';
+import { OPTION_COLUMNS, type OptionColumn } from '../anonymize/profile/table-types';
 import type { StoredProfileSetting } from '../db/profile-settings-repo';
 import type { Repositories } from '../db/repositories';
 import type { StoredScript } from '../db/scripts-repo';
@@ -47,4 +50,31 @@ export async function profileForPass(repos: Pick<Repositories, 'profiles' | 'sec
 export function passStepsSha256(profile: PassProfile | undefined, script: StoredScript | undefined): string {
   if (profile === undefined) return script!.sha256;
   return createHash('sha256').update(`profile:${profile.setting.sha256}|script:${script?.sha256 ?? '-'}`).digest('hex');
+}
+
+const OPTION_BY_CODE = new Map<string, OptionColumn>(OPTION_COLUMNS.map((c) => [optionCode(c.option).codeValue, c.option]));
+
+/**
+ * True when a file whose (0012,0064) CodeValues are `codes` already got at least the de-identification `setting`
+ * asks for: one Basic Profile application in it (113100 and the option codes after it) retained nothing the
+ * setting does not retain and cleaned everything it cleans, and its pixels were cleaned if the setting cleans them.
+ * Later passes never undo an earlier profile, so one such application is enough, whoever ran it (site, project,
+ * upload client). Used when a session moves into a project with a profile (edit-activities.ts).
+ */
+export function codesCoverProfile(codes: readonly string[], setting: CompiledProfileSetting): boolean {
+  if (setting.pixelCleaning !== undefined && !codes.includes(CLEAN_PIXEL_DATA_CODE.codeValue)) return false;
+  const wanted = [...setting.options];
+  const covers = (applied: ReadonlySet<OptionColumn>) =>
+    [...applied].every((o) => !o.startsWith('retain') || setting.options.has(o)) && wanted.every((o) => !o.startsWith('clean') || applied.has(o));
+  let current: Set<OptionColumn> | undefined;
+  for (let i = 0; i <= codes.length; i++) {
+    const option = i < codes.length ? OPTION_BY_CODE.get(codes[i]!) : undefined;
+    if (current !== undefined && option !== undefined) {
+      current.add(option);
+      continue;
+    }
+    if (current !== undefined && covers(current)) return true;
+    current = i < codes.length && codes[i] === BASIC_PROFILE_CODE.codeValue ? new Set() : undefined;
+  }
+  return false;
 }

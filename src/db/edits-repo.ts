@@ -15,6 +15,8 @@ export interface SessionEdit {
   /** The lookup table versions pinned with the script (site, project); null when none. */
   lookupSiteId: number | null;
   lookupProjectId: number | null;
+  /** The destination's PS3.15 profile setting the re-pass applies before the script (a move only); null when none. */
+  profileId: number | null;
   status: 'RUNNING' | 'DONE' | 'FAILED';
   workflowId: string;
   error: string | null;
@@ -48,6 +50,7 @@ const toEdit = (r: any): SessionEdit => ({
   scriptId: r.script_id,
   lookupSiteId: r.lookup_site_id ?? null,
   lookupProjectId: r.lookup_project_id ?? null,
+  profileId: r.profile_id ?? null,
   status: r.status,
   workflowId: r.workflow_id,
   error: r.error,
@@ -78,8 +81,8 @@ export function createEditsRepo(db: Knex) {
       return r ? toEdit(r) : undefined;
     },
     /** Pins the script version the re-pass uses (null: labels only). */
-    async pinScript(id: string, scriptId: number | null, lookup: { siteId: number | null; projectId: number | null } = { siteId: null, projectId: null }): Promise<void> {
-      await db('session_edits').where({ id }).update({ script_id: scriptId, lookup_site_id: lookup.siteId, lookup_project_id: lookup.projectId, updated_at: nowIso() });
+    async pinScript(id: string, scriptId: number | null, lookup: { siteId: number | null; projectId: number | null } = { siteId: null, projectId: null }, profileId: number | null = null): Promise<void> {
+      await db('session_edits').where({ id }).update({ script_id: scriptId, lookup_site_id: lookup.siteId, lookup_project_id: lookup.projectId, profile_id: profileId, updated_at: nowIso() });
     },
     /** Marks a running edit FAILED with its reason; a DONE edit stays DONE. */
     async fail(id: string, error: string): Promise<void> {

@@ -10,6 +10,7 @@ import * as webSessions from './migrations/008-web-sessions';
 import * as discardedPasses from './migrations/010-discarded-passes';
 import * as profileSettings from './migrations/012-profile-settings';
 import * as siteRouting from './migrations/013-site-routing';
+import * as editProfile from './migrations/014-edit-profile';
 
 // Migrations are listed in code rather than loaded from a folder, so they work the same under tsx,
 // vitest and compiled JavaScript.
@@ -25,6 +26,7 @@ const MIGRATIONS: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
   '010-discarded-passes': discardedPasses,
   '012-profile-settings': profileSettings,
   '013-site-routing': siteRouting,
+  '014-edit-profile': editProfile,
 };
 
 const source: Knex.MigrationSource<string> = {

@@ -22,9 +22,12 @@ const locks = proxyActivities<Activities>(LOCK_ACTIVITY_OPTIONS);
  */
 export async function editSession(input: EditSessionInput): Promise<EditSessionResult> {
   try {
-    const { sessionIds, scriptId } = await locks.beginEdit({ editId: input.editId, rerunProjectAnon: input.rerunProjectAnon });
+    const begun = await locks.beginEdit({ editId: input.editId, rerunProjectAnon: input.rerunProjectAnon });
+    const { sessionIds } = begun;
+    // A re-pass runs the pinned project script, and on a move the destination's profile when the files lack it.
+    const projectPass = begun.scriptId !== null || (begun.profileId ?? null) !== null;
     let repassed = 0;
-    if (scriptId !== null) {
+    if (projectPass) {
       for (const sessionId of sessionIds) repassed += (await files.repassSessionForEdit({ editId: input.editId, sessionId })).files;
     }
     const applied = await files.applyEdit({ editId: input.editId });
@@ -36,7 +39,7 @@ export async function editSession(input: EditSessionInput): Promise<EditSessionR
         parentClosePolicy: ParentClosePolicy.ABANDON,
       });
     }
-    return { editId: input.editId, sessions: sessionIds.length, files: applied.files, projectPass: scriptId !== null, repassed };
+    return { editId: input.editId, sessions: sessionIds.length, files: applied.files, projectPass, repassed };
   } catch (err) {
     const cause = failureOf(err);
     await db.releaseSessionLocks();

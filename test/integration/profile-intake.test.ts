@@ -287,4 +287,44 @@ describe('the PS3.15 profile in the intake passes', () => {
     for (const { dicom } of out) expect(dicom.getDeidentificationMethodCodes()).toEqual([...sitePass, '113100', `P${setting.id}`]);
     expect(await stack.db('anonymization_passes').where({ kind: 'project', profile_id: setting.id })).toHaveLength(FILES);
   });
+  it('When a session moves into a project whose profile its files did not get, then the move applies that profile (keyed by the new project) and records it; into a project whose profile they got, it does not', async () => {
+    // The site profile (basic, retain-long-modified-dates) runs on every file: PG asks for the same, PF for the basic
+    // profile without retained dates, which that application does not cover.
+    expect((await putProfile('/api/profile/site', { options: 'basic,retain-long-modified-dates' })).status).toBe(200);
+    for (const p of ['PE', 'PF', 'PG']) expect((await http(stack.baseUrl, 'PUT', `/data/projects/${p}`)).status).toBe(201);
+    await putProfile('/api/projects/PF/profile', { options: 'basic' });
+    await putProfile('/api/projects/PG/profile', { options: 'basic,retain-long-modified-dates' });
+    const pf = (await stack.repos.profiles.current('project', 'PF'))!;
+    for (const session of ['M1', 'M2']) expect((await importStudy('PE', 'S1', session)).res.status).toBe(200);
+    const dates = (files: Awaited<ReturnType<typeof archived>>) => files.map(({ dicom }) => dicom.getString(0x00080020));
+    const uids = (files: Awaited<ReturnType<typeof archived>>) => files.map(({ dicom }) => dicom.getString(SOP_INSTANCE_UID));
+
+    const before = await archived('PE', 'S1', 'M1');
+    expect(dates(before).every((d) => /^\d{8}$/.test(d ?? ''))).toBe(true); // shifted by the site profile, kept
+    const moved = await http(stack.baseUrl, 'POST', '/api/archive/projects/PE/sessions/M1/move?project=PF&wait=true');
+    expect(moved.status, moved.text).toBe(200);
+    expect(JSON.parse(moved.text).result).toMatchObject({ projectPass: true, files: FILES });
+    const after = await archived('PF', 'S1', 'M1');
+    expect(after).toHaveLength(FILES);
+    for (const [i, { dicom }] of after.entries()) {
+      expect(dicom.getDeidentificationMethodCodes()).toEqual([...before[i]!.dicom.getDeidentificationMethodCodes(), '113100', `P${pf.id}`]);
+      expect(dicom.getString(0x00280303)).toBe('REMOVED');
+      expect(dicom.getString(SOP_INSTANCE_UID)).not.toBe(before[i]!.dicom.getString(SOP_INSTANCE_UID));
+    }
+    expect(dates(after).some((d, i) => d !== dates(before)[i])).toBe(true);
+    const session = (await stack.repos.archive.sessionByLabel('PF', 'M1'))!;
+    expect(await stack.db('anonymization_passes').where({ kind: 'project', session_id: session.id, profile_id: pf.id })).toHaveLength(FILES);
+
+    const untouched = await archived('PE', 'S1', 'M2');
+    const kept = await http(stack.baseUrl, 'POST', '/api/archive/projects/PE/sessions/M2/move?project=PG&wait=true');
+    expect(kept.status, kept.text).toBe(200);
+    expect(JSON.parse(kept.text).result).toMatchObject({ projectPass: false });
+    // No re-pass: the catalog changed and the files, unchanged, keep their keys.
+    const moved2 = (await stack.repos.archive.sessionByLabel('PG', 'M2'))!;
+    const there = (await Promise.all((await stack.repos.archive.instances(moved2.id)).map(async (i) => ({ key: i.objectKey, dicom: await openDicom(stack.store.path(i.objectKey)) }))))
+      .sort((a, b) => Number(a.dicom.getString(0x00200013)) - Number(b.dicom.getString(0x00200013)));
+    expect(uids(there)).toEqual(uids(untouched));
+    expect(there.map(({ dicom }) => dicom.getDeidentificationMethodCodes())).toEqual(untouched.map(({ dicom }) => dicom.getDeidentificationMethodCodes()));
+    expect((await putProfile('/api/profile/site', { options: '' })).status).toBe(200);
+  });
 });
