@@ -29,7 +29,7 @@ export function createArchiveActivities(deps: ActivityDeps) {
       const existing = await repos.archive.sessionByLabel(group.projectId, group.sessionLabel);
       if (!existing) return { sessionId: null };
       const owner = currentRun().workflowId!;
-      const r = await acquireSessionLocks(repos, [existing.id], owner);
+      const r = await acquireSessionLocks(deps, [existing.id], owner);
       if (!r.ok) throw new SessionBusyError(`archived session ${existing.id} is being changed by workflow ${r.heldBy}; this archive waits for it`);
       return { sessionId: existing.id };
     },

@@ -12,7 +12,7 @@ import { runPassOnFile } from './script-runner';
 import { acquireSessionLocks } from './session-locks';
 
 /** Failures that are about the script or the file, not the machine (as in the archive's project pass). */
-const SCRIPT_OR_FILE_ERRORS = new Set(['ScriptRuntimeError', 'ScriptSyntaxError', 'ScriptCheckError', 'DicomReadError', 'DicomEditError']);
+const SCRIPT_OR_FILE_ERRORS = new Set(['ScriptRuntimeError', 'ScriptSyntaxError', 'ScriptCheckError', 'DicomReadError', 'DicomEditError', 'ProfileError']);
 
 /** Activities of a metadata edit: lock and check, re-pass every file into staging, apply in one transaction, purge later. */
 export function createEditActivities(deps: ActivityDeps) {
@@ -68,7 +68,7 @@ export function createEditActivities(deps: ActivityDeps) {
       const edit = await editOf(input.editId);
       const sessionIds = await sessionIdsOf(edit);
       const owner = currentRun().workflowId!;
-      const lock = await acquireSessionLocks(repos, sessionIds, owner);
+      const lock = await acquireSessionLocks(deps, sessionIds, owner);
       if (!lock.ok) throw new SessionBusyError(`archived session ${lock.sessionId} is held by workflow ${lock.heldBy}; edit ${edit.id} waits for it`);
       if (edit.status === 'DONE') return { sessionIds, scriptId: edit.scriptId, profileId: edit.profileId };
       const t = edit.target;
@@ -92,7 +92,8 @@ export function createEditActivities(deps: ActivityDeps) {
       const project = await repos.projects.get(targetProject);
       const script = input.rerunProjectAnon && project?.anonEnabled ? await repos.scripts.current('project', targetProject) : undefined;
       const scriptId = script?.enabled ? script.id : null;
-      const profileId = edit.kind === 'move' ? await destinationProfileId(sessionIds, targetProject) : null;
+      // As in the archive pass, a project whose anonymization is off gets neither its profile nor its script.
+      const profileId = edit.kind === 'move' && project?.anonEnabled ? await destinationProfileId(sessionIds, targetProject) : null;
       // The lookup table versions are pinned with the script: the re-pass and the apply step read the same ones.
       await repos.edits.pinScript(edit.id, scriptId, scriptId === null ? undefined : await currentLookupIds(repos, targetProject), profileId);
       return { sessionIds, scriptId, profileId };

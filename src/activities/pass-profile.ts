@@ -4,7 +4,6 @@
  * activity, from the database: the recipient and the secret never travel in workflow payloads or appear in logs.
  */
 import { createHash } from 'node:crypto';
-import { CLEAN_PIXEL_DATA_CODE } from '../anonymize/profile/pixel-cleaning';
 import { BASIC_PROFILE_CODE, optionCode } from '../anonymize/profile/profile-options';
 import { compileProfileSetting, type CompiledProfileSetting } from '../anonymize/profile/profile-setting';
 import { OPTION_COLUMNS, type OptionColumn } from '../anonymize/profile/table-types';
@@ -56,25 +55,22 @@ const OPTION_BY_CODE = new Map<string, OptionColumn>(OPTION_COLUMNS.map((c) => [
 
 /**
  * True when a file whose (0012,0064) CodeValues are `codes` already got at least the de-identification `setting`
- * asks for: one Basic Profile application in it (113100 and the option codes after it) retained nothing the
- * setting does not retain and cleaned everything it cleans, and its pixels were cleaned if the setting cleans them.
+ * asks for: one Basic Profile application in it (113100 and the option codes up to the next 113100; other items,
+ * such as script ids, are skipped) retained nothing the setting does not retain and cleaned everything it cleans.
  * Later passes never undo an earlier profile, so one such application is enough, whoever ran it (site, project,
- * upload client). Used when a session moves into a project with a profile (edit-activities.ts).
+ * another tool). A setting that cleans pixel data is never covered: 113101 says some rules ran, not that they were
+ * this setting's rules, which may cover devices the others did not. Used when a session moves into a project with
+ * a profile (edit-activities.ts).
  */
 export function codesCoverProfile(codes: readonly string[], setting: CompiledProfileSetting): boolean {
-  if (setting.pixelCleaning !== undefined && !codes.includes(CLEAN_PIXEL_DATA_CODE.codeValue)) return false;
-  const wanted = [...setting.options];
+  if (setting.pixelCleaning !== undefined) return false;
   const covers = (applied: ReadonlySet<OptionColumn>) =>
-    [...applied].every((o) => !o.startsWith('retain') || setting.options.has(o)) && wanted.every((o) => !o.startsWith('clean') || applied.has(o));
-  let current: Set<OptionColumn> | undefined;
-  for (let i = 0; i <= codes.length; i++) {
-    const option = i < codes.length ? OPTION_BY_CODE.get(codes[i]!) : undefined;
-    if (current !== undefined && option !== undefined) {
-      current.add(option);
-      continue;
-    }
-    if (current !== undefined && covers(current)) return true;
-    current = i < codes.length && codes[i] === BASIC_PROFILE_CODE.codeValue ? new Set() : undefined;
+    [...applied].every((o) => !o.startsWith('retain') || setting.options.has(o)) && [...setting.options].every((o) => !o.startsWith('clean') || applied.has(o));
+  const applications: Array<Set<OptionColumn>> = [];
+  for (const code of codes) {
+    if (code === BASIC_PROFILE_CODE.codeValue) applications.push(new Set());
+    const option = OPTION_BY_CODE.get(code);
+    if (option !== undefined && applications.length > 0) applications[applications.length - 1]!.add(option);
   }
-  return false;
+  return applications.some(covers);
 }

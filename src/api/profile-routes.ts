@@ -14,6 +14,7 @@ import { HttpError, type Router } from './router';
 import { readJsonObject } from './user-routes';
 
 const BODY = '{"options": "basic[,option,...]" or "" for none, "pixelRules": JSON text or null, "encryptTo": PEM or "kek:ID:HEX" or null}';
+const PATCH_BODY = '{"options"?: "basic[,option,...]" or "none", "pixelRules"?: JSON text or null, "encryptTo"?: PEM or "kek:ID:HEX" or null, "removeEncryptTo"?: true}; an absent field keeps its value';
 
 /** The recipient described without its key: its kind, and the key id of a KEK. */
 function recipientView(compiled: CompiledProfileSetting | undefined) {
@@ -59,7 +60,26 @@ function parseBody(body: Record<string, unknown>): ProfileSettingInput {
   return { ...input, options: compiled?.canonical ?? '' };
 }
 
-/** Registers GET/PUT /api/profile/site and /api/projects/:p/profile. */
+/**
+ * A PATCH body applied to the current setting: a field given replaces, an absent one keeps its value (the pages'
+ * form leaves the recipient out, since it is never shown), null or `removeEncryptTo: true` removes. Pixel-cleaning
+ * rules go with clean-pixel-data: without that option they are dropped, given or kept (the form always sends the
+ * rules it shows); PUT, which replaces the whole setting, refuses rules without the option instead.
+ */
+function patched(current: StoredProfileSetting | undefined, body: Record<string, unknown>): Record<string, unknown> {
+  for (const k of Object.keys(body)) if (!['options', 'pixelRules', 'encryptTo', 'removeEncryptTo'].includes(k)) throw new HttpError(400, `unknown field ${JSON.stringify(k)}; the body is ${PATCH_BODY}`);
+  if (body.removeEncryptTo !== undefined && typeof body.removeEncryptTo !== 'boolean') throw new HttpError(400, `removeEncryptTo must be true or false; the body is ${PATCH_BODY}`);
+  if (body.removeEncryptTo === true && typeof body.encryptTo === 'string') throw new HttpError(400, 'give a new recipient or removeEncryptTo, not both');
+  const options = 'options' in body ? body.options : (current?.options ?? '');
+  const cleansPixels = typeof options === 'string' && /(^|,)\s*clean-pixel-data\s*(,|$)/.test(options);
+  return {
+    options,
+    pixelRules: !cleansPixels ? null : 'pixelRules' in body ? body.pixelRules : (current?.pixelRules ?? null),
+    encryptTo: body.removeEncryptTo === true ? null : 'encryptTo' in body ? body.encryptTo : (current?.encryptTo ?? null),
+  };
+}
+
+/** Registers GET/PUT/PATCH /api/profile/site and /api/projects/:p/profile. */
 export function registerProfileRoutes(router: Router, deps: { repos: Repositories }): void {
   const { repos } = deps;
   const put = async (scope: ScriptScope, projectId: string | null, body: Record<string, unknown>, actor: string) => {
@@ -73,6 +93,10 @@ export function registerProfileRoutes(router: Router, deps: { repos: Repositorie
 
   router.on('GET', '/api/profile/site', SITE_ADMIN, async ({ res }) => sendJson(res, 200, view('site', null, await repos.profiles.current('site', null))));
   router.on('PUT', '/api/profile/site', SITE_ADMIN, async ({ req, res, principal }) => sendJson(res, 200, await put('site', null, await readJsonObject(req, BODY), principal.login)));
+  router.on('PATCH', '/api/profile/site', SITE_ADMIN, async ({ req, res, principal }) => {
+    const body = patched(await repos.profiles.current('site', null), await readJsonObject(req, PATCH_BODY));
+    sendJson(res, 200, await put('site', null, body, principal.login));
+  });
 
   router.on('GET', '/api/projects/:p/profile', onProject('p', 'configure'), async ({ res, params }) => {
     await projectExists(params.p);
@@ -81,5 +105,10 @@ export function registerProfileRoutes(router: Router, deps: { repos: Repositorie
   router.on('PUT', '/api/projects/:p/profile', onProject('p', 'configure'), async ({ req, res, params, principal }) => {
     await projectExists(params.p);
     sendJson(res, 200, await put('project', params.p, await readJsonObject(req, BODY), principal.login));
+  });
+  router.on('PATCH', '/api/projects/:p/profile', onProject('p', 'configure'), async ({ req, res, params, principal }) => {
+    await projectExists(params.p);
+    const body = patched(await repos.profiles.current('project', params.p), await readJsonObject(req, PATCH_BODY));
+    sendJson(res, 200, await put('project', params.p, body, principal.login));
   });
 }

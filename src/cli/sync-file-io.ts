@@ -111,7 +111,7 @@ function writeParts(fd: number, parts: ReadonlyArray<Buffer | InputRange>, input
     }
     if (run.length > 0) size += writeAll(fd, run);
     run = [];
-    chunk ??= Buffer.allocUnsafe(Math.min(COPY_CHUNK_BYTES, part.to - part.from));
+    chunk ??= Buffer.allocUnsafe(Math.min(COPY_CHUNK_BYTES, largestRange(parts)));
     for (let pos = part.from; pos < part.to; ) {
       const n = readSync(input!.fd, chunk, 0, Math.min(chunk.length, part.to - pos), pos);
       if (n === 0) throw new DicomEditError('SOURCE_CHANGED', `the input file ${input!.path} shrank while being copied`);
@@ -121,6 +121,10 @@ function writeParts(fd: number, parts: ReadonlyArray<Buffer | InputRange>, input
   }
   if (run.length > 0) size += writeAll(fd, run);
   return size;
+}
+
+function largestRange(parts: ReadonlyArray<Buffer | InputRange>): number {
+  return parts.reduce((m, p) => (Buffer.isBuffer(p) ? m : Math.max(m, p.to - p.from)), 0);
 }
 
 /** One vectored write; a short write (rare on regular files) is finished with plain writes. */

@@ -88,6 +88,12 @@ export function createEditsRepo(db: Knex) {
     async fail(id: string, error: string): Promise<void> {
       await db('session_edits').where({ id, status: 'RUNNING' }).update({ status: 'FAILED', error, updated_at: nowIso() });
     },
+    /** Marks FAILED the running edits of a workflow that ended without finishing them; returns their ids. */
+    async failRunningOf(workflowId: string, error: string): Promise<string[]> {
+      const ids = (await db('session_edits').where({ workflow_id: workflowId, status: 'RUNNING' }).select('id')).map((r: { id: string }) => r.id);
+      for (const id of ids) await this.fail(id, error);
+      return ids;
+    },
     /** Makes a FAILED edit RUNNING again, for a retry once its cause is fixed; false when it was not FAILED. */
     async restart(id: string): Promise<boolean> {
       return (await db('session_edits').where({ id, status: 'FAILED' }).update({ status: 'RUNNING', error: null, updated_at: nowIso() })) > 0;

@@ -157,8 +157,8 @@ export interface InputRange {
 /**
  * The edited file, in order, as buffers (views of the input where unchanged and held in memory, new bytes where
  * edited) and ranges still to be copied from the input file, for a caller that writes it itself (the offline batch,
- * src/cli/sync-file-io.ts). Undefined for an input converted on read: its unchanged bytes are those of the
- * converted copy, not of the file.
+ * src/cli/sync-file-io.ts). For an input converted on read, whose unchanged bytes are those of the converted copy
+ * and not of the file: buffers only, or undefined when some of them are not held in memory.
  */
 export function editedFileParts(editor: DicomEditor): Array<Buffer | InputRange> | undefined {
   const index = editor.index;

@@ -4,6 +4,7 @@ import { openDicom } from '../../src/dicom';
 import { zipBuffers } from '../../src/storage/zip-write';
 import { buildDicom } from '../factories/dicom-builder';
 import { historyText } from '../support/history-text';
+import { startLockHolder } from '../support/lock-holder';
 import { http } from '../support/http';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
@@ -241,7 +242,8 @@ describe('the prearchive lifecycle, through Temporal', () => {
     const first = await prearchive('PA', 'S11', 'E11', await studyZip(1));
     expect((await http(stack.baseUrl, 'POST', `${first.url}?action=commit`)).status).toBe(200);
     const session = (await stack.repos.archive.sessionByLabel('PA', 'E11'))!;
-    await stack.db('session_locks').insert({ session_id: session.id, owner: 'session-edit-held-by-test', acquired_at: new Date().toISOString() });
+    const holder = await startLockHolder(stack.client, 'session-edit-held-by-test');
+    await stack.db('session_locks').insert({ session_id: session.id, owner: holder.workflowId, acquired_at: new Date().toISOString() });
     const second = await prearchive('PA', 'S11', 'E11', await studyZip(1));
     const started = JSON.parse((await http(stack.baseUrl, 'POST', `/api/prearchive/${second.row.id}/commit?overwrite=append`)).text);
     await new Promise((r) => setTimeout(r, 1500));
@@ -252,6 +254,7 @@ describe('the prearchive lifecycle, through Temporal', () => {
     expect(await stack.repos.archive.instances(session.id)).toHaveLength(2);
     expect(await stack.db('session_locks')).toEqual([]);
     await replay(started.workflowId);
+    await holder.terminate('test over');
   });
 
   it('When a project member asks, then they see and operate only their projects\' sessions; Unassigned and other projects answer 403', async () => {

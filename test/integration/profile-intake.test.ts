@@ -102,6 +102,19 @@ describe('the PS3.15 profile in the intake passes', () => {
     expect((await stack.repos.profiles.current('project', 'PA'))!.options).toBe('basic');
   });
 
+  it('When a profile setting is patched, then given fields replace, absent ones are kept, and a contradictory or unknown field is refused', async () => {
+    const patch = (body: unknown) => http(stack.baseUrl, 'PATCH', '/api/projects/PC/profile', JSON.stringify(body), 'application/json');
+    expect((await putProfile('/api/projects/PC/profile', { options: 'basic', encryptTo: KEK })).status).toBe(200);
+    const kept = await patch({ options: 'basic,clean-descriptors' });
+    expect(kept.status, kept.text).toBe(200);
+    expect(JSON.parse(kept.text)).toMatchObject({ options: 'basic,clean-descriptors', encryptTo: { kind: 'kek', keyId: '0a0b' } });
+    expect((await patch({ encryptTo: KEK, removeEncryptTo: true })).status).toBe(400);
+    expect(errorOf(await patch({ option: 'basic' }))).toContain('unknown field "option"');
+    const removed = await patch({ removeEncryptTo: true });
+    expect(JSON.parse(removed.text)).toMatchObject({ options: 'basic,clean-descriptors', encryptTo: null });
+    expect((await putProfile('/api/projects/PC/profile', { options: '' })).status).toBe(200);
+  });
+
   it('When a project has the basic profile and no script, then its archived files carry the markers, no identity, and UIDs remapped with the project secret once, in File Meta too', async () => {
     const setting = (await stack.repos.profiles.current('project', 'PA'))!;
     const { res, files, upload } = await importStudy('PA', 'S1', 'E1');

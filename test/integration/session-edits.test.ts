@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { temporal } from '@temporalio/proto';
@@ -9,6 +8,7 @@ import { zipBuffers } from '../../src/storage/zip-write';
 import { buildDicom } from '../factories/dicom-builder';
 import { historyText } from '../support/history-text';
 import { http } from '../support/http';
+import { startLockHolder } from '../support/lock-holder';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
 const CANARY_NAME = 'Editcanary^Rw8';
@@ -108,9 +108,6 @@ describe('metadata edits re-run the project script, through Temporal', () => {
     expect(stack.fired.sort()).toEqual(['edit-pass:after-file', 'edit:after-catalog', 'edit:after-move']);
     expect(await stack.db('anonymization_passes').where({ kind: 'project', session_id: sessionId })).toHaveLength(files);
   };
-  /** A real workflow that stays running: no worker polls its task queue. */
-  const runningHolder = (prefix: string) =>
-    stack.client.workflow.start('heldByTest', { taskQueue: `no-worker-${randomUUID()}`, workflowId: `${prefix}-${randomUUID()}` });
   const edit = async (path: string) => {
     const res = await http(stack.baseUrl, 'POST', `${path}${path.includes('?') ? '&' : '?'}wait=true`);
     return { status: res.status, body: JSON.parse(res.text) };
@@ -234,7 +231,7 @@ describe('metadata edits re-run the project script, through Temporal', () => {
 
   it('When an archive holds the session, then an edit waits its turn and a second edit is refused clearly; never interleaved', async () => {
     const { session } = await archive('EA', 'SUBG', 'SESG');
-    const holder = await runningHolder('archive-held-by-test');
+    const holder = await startLockHolder(stack.client, 'archive-held-by-test');
     await stack.db('session_locks').insert({ session_id: session.id, owner: holder.workflowId, acquired_at: new Date().toISOString() });
     const started = await http(stack.baseUrl, 'POST', '/api/archive/projects/EA/sessions/SESG/relabel?label=SESG_NEW');
     expect(started.status).toBe(202);
@@ -254,8 +251,11 @@ describe('metadata edits re-run the project script, through Temporal', () => {
 
   it('When the workflow holding a session was terminated without releasing it, then an edit waits while it runs, takes the lock over once it has ended (audited) and completes', async () => {
     const { session } = await archive('EA', 'SUBH', 'SESH');
-    const holder = await runningHolder('edit-terminated-by-test');
+    const holder = await startLockHolder(stack.client, 'edit-terminated-by-test');
     await stack.db('session_locks').insert({ session_id: session.id, owner: holder.workflowId, acquired_at: new Date().toISOString() });
+    // The holder stands for an edit workflow stopped half-way: its edit row is RUNNING and it staged a file.
+    const stuck = await stack.repos.edits.create({ kind: 'session-relabel', sessionId: session.id, projectId: 'EA', target: { sessionLabel: 'SESH_STUCK' }, workflowId: holder.workflowId });
+    await stack.store.writeDurable(stack.store.stagingKey(`edit-${stuck.id}`, 'x.dcm'), Buffer.from('staged'));
     const started = await http(stack.baseUrl, 'POST', '/api/archive/projects/EA/sessions/SESH/relabel?label=SESH_NEW');
     expect(started.status).toBe(202);
     const { editId, workflowId } = JSON.parse(started.text);
@@ -266,7 +266,9 @@ describe('metadata edits re-run the project script, through Temporal', () => {
     await stack.client.workflow.getHandle(workflowId).result();
     expect((await stack.repos.archive.session(session.id))!.label).toBe('SESH_NEW');
     const takeover = (await stack.repos.audit.forSession(session.id)).find((e) => e.action === 'session.lock-taken-over');
-    expect(takeover).toMatchObject({ actor: 'system', workflowId, detail: { from: holder.workflowId } });
+    expect(takeover).toMatchObject({ actor: 'system', workflowId, detail: { from: holder.workflowId, holderStatus: 'TERMINATED' } });
+    expect(await stack.repos.edits.get(stuck.id)).toMatchObject({ status: 'FAILED', error: expect.stringContaining(`workflows retry ${holder.workflowId}`) });
+    expect(await stack.store.exists(stack.store.stagingKey(`edit-${stuck.id}`, 'x.dcm'))).toBe(false);
     expect(await stack.repos.sessionLocks.holder(session.id)).toBeUndefined(); // released by the edit's last step
   });
 });

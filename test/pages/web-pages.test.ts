@@ -220,4 +220,39 @@ describe('web pages in headless Chromium', () => {
     expect((await routing()).rules.subject).toEqual([]);
     await context.close();
   });
+  it('When the site admin sets a project profile with the form, then the API has it; a recipient saved once is kept by later saves that leave it empty and removed with the checkbox; bad rules are refused on the page', async () => {
+    const context = await signedIn(browser, 'admin', stack.adminToken);
+    const p = await context.newPage();
+    const profile = async () => JSON.parse((await http(stack.baseUrl, 'GET', '/api/projects/WEB1/profile')).text) as { version: number; options: string; pixelRules: string | null; encryptTo: { kind: string; keyId?: string } | null };
+    await p.goto(`${stack.baseUrl}/ui/projects/WEB1`);
+    await p.fill('#project-profile [name="options"]', 'basic,clean-descriptors');
+    await p.fill('#project-profile [name="encryptTo"]', `kek:0a0b:${'5e'.repeat(32)}`);
+    await p.click('button:has-text("Save profile")');
+    await expect.poll(async () => (await profile()).version).toBe(1);
+    expect(await profile()).toMatchObject({ options: 'basic,clean-descriptors', pixelRules: null, encryptTo: { kind: 'kek', keyId: '0a0b' } });
+    await p.waitForSelector('#project-profile [name="removeEncryptTo"]');
+    expect(await p.textContent('body')).not.toContain('5e5e5e'); // the key is never shown
+
+    await p.fill('#project-profile [name="options"]', 'basic,clean-pixel-data');
+    await p.fill('#project-profile [name="pixelRules"]', '{not json');
+    await p.click('button:has-text("Save profile")');
+    await p.waitForSelector('#message.err');
+    expect(await p.textContent('#message')).toMatch(/HTTP 400: profile setting refused: pixel-cleaning rules: not JSON/);
+    expect((await profile()).version).toBe(1);
+
+    const rules = JSON.stringify({ rules: [{ when: { Modality: 'US' }, rectangles: [{ left: 0, top: 0, right: 640, bottom: 60 }] }] });
+    await p.fill('#project-profile [name="pixelRules"]', rules);
+    await p.click('button:has-text("Save profile")');
+    await expect.poll(async () => (await profile()).version).toBe(2);
+    expect(await profile()).toMatchObject({ options: 'basic,clean-pixel-data', pixelRules: rules, encryptTo: { kind: 'kek', keyId: '0a0b' } });
+
+    await p.waitForSelector('#project-profile [name="removeEncryptTo"]');
+    await p.fill('#project-profile [name="options"]', 'basic');
+    await p.check('#project-profile [name="removeEncryptTo"]');
+    await p.click('button:has-text("Save profile")');
+    await expect.poll(async () => (await profile()).version).toBe(3);
+    expect(await profile()).toMatchObject({ options: 'basic', pixelRules: null, encryptTo: null });
+    await p.screenshot({ path: join(SCREENSHOTS, 'project-profile.png'), fullPage: true });
+    await context.close();
+  });
 });

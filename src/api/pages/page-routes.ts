@@ -14,6 +14,7 @@ import { registerPrearchivePages } from './prearchive-pages';
 import { registerSignInPages } from './sign-in-pages';
 import type { WebSessionSettings } from '../../auth/web-session';
 import { writableProjects } from './writable-projects';
+import { profileSection } from './profile-form';
 
 /** What the pages need beyond the repositories: where the Temporal Web UI is, to link runs to it. */
 export interface PageDeps {
@@ -115,9 +116,7 @@ ${canWrite ? html`<h2>Upload</h2>
 <h2>Archive setting</h2>
 <p><select id="archive-setting" name="prearchive_code" ${canConfigure ? '' : html`disabled`}>${options}</select>
 ${canConfigure ? html`<button data-method="PUT" data-path="/data/projects/${project.id}" data-query="archive-setting" data-then="reload">Save setting</button>` : ''}</p>
-<h2>PS3.15 profile</h2>
-<p>${profile?.options ? html`<code>${profile.options}</code> <span class="muted">(version ${profile.version}${profile.pixelRules ? ', pixel-cleaning rules' : ''}${profile.encryptTo ? ', encrypted attributes' : ''}; applied before the project script)</span>` : html`<span class="muted">none</span>`}
-<span class="muted">· set with <code>dicom-intake scripts profile set --project ${project.id} --options basic,...</code> (docs/profile.md)</span></p>
+${profileSection('project-profile', `/api/projects/${project.id}/profile`, profile, canConfigure, 'the project script, when a session enters the archive')}
 <h2>Project anonymization script ${script ? html`<span class="muted">(version ${script.version})</span>` : ''}</h2>
 ${canConfigure
   ? scriptEditor('project-script', script?.text ?? 'version "6.1"\n', `/data/config/edit/projects/${project.id}/image/dicom/script`, script ? script.enabled : null, (on) => ({ path: `/data/config/edit/projects/${project.id}/image/dicom/status?activate=${on}` }), { project: project.id, sessions: previewSessions(sessions, principal) })
@@ -180,6 +179,7 @@ ${audit.map((a) => html`<tr><td>${a.at}</td><td>${a.actor}</td><td>${a.action}</
 <h2>Site-wide anonymization script ${script ? html`<span class="muted">(version ${script.version})</span>` : ''}</h2>
 <p class="muted">Runs on every upload before anything else, unless the upload was anonymized by the upload client.</p>
 ${scriptEditor('site-script', script?.text ?? 'version "6.1"\n', '/xapi/anonymize/site', script ? script.enabled : null, (on) => ({ path: '/xapi/anonymize/site/enabled', text: String(on) }), { sessions: previewSessions(await repos.archive.sessions(), principal) })}
+${profileSection('site-profile', '/api/profile/site', await repos.profiles.current('site', null), true, 'the site script, on every upload')}
 ${receiversSection(receivers)}
 ${siteRoutingSection(routing)}
 <h2>Users</h2>
