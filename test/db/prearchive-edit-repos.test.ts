@@ -57,12 +57,27 @@ describe.each(DATABASES)('Prearchive and edit repositories on $name', ({ open })
 
   it('When a workflow holds session locks, then another is refused with the holder\'s id until they are released; all or none', async () => {
     expect(await repos.sessionLocks.acquire(['s1', 's2'], 'wf-a')).toEqual({ ok: true });
-    expect(await repos.sessionLocks.acquire(['s3', 's2'], 'wf-b')).toEqual({ ok: false, heldBy: 'wf-a', sessionId: 's2' });
+    expect(await repos.sessionLocks.acquire(['s3', 's2'], 'wf-b')).toEqual({ ok: false, heldBy: 'wf-a', sessionId: 's2', since: expect.any(String) });
     expect(await repos.sessionLocks.holder('s3')).toBeUndefined();
     expect(await repos.sessionLocks.acquire(['s1'], 'wf-a')).toEqual({ ok: true });
     await repos.sessionLocks.releaseAll('wf-a');
     expect(await repos.sessionLocks.acquire(['s3', 's2'], 'wf-b')).toEqual({ ok: true });
     await repos.sessionLocks.releaseAll('wf-b');
+  });
+
+  it('When a lock is taken over, then only with the stamp its holder last took it at: a holder that took it again meanwhile keeps it', async () => {
+    expect(await repos.sessionLocks.acquire(['t1'], 'wf-old')).toEqual({ ok: true });
+    const refused = await repos.sessionLocks.acquire(['t1'], 'wf-new');
+    if (refused.ok) throw new Error('expected a refusal');
+    await new Promise((r) => setTimeout(r, 5)); // a later stamp
+    expect(await repos.sessionLocks.acquire(['t1'], 'wf-old')).toEqual({ ok: true }); // a retry of the holder re-stamps
+    expect(await repos.sessionLocks.takeOver('t1', 'wf-old', refused.since, 'wf-new')).toBe(false);
+    expect(await repos.sessionLocks.holder('t1')).toBe('wf-old');
+    const again = await repos.sessionLocks.acquire(['t1'], 'wf-new');
+    if (again.ok) throw new Error('expected a refusal');
+    expect(await repos.sessionLocks.takeOver('t1', 'wf-old', again.since, 'wf-new')).toBe(true);
+    expect(await repos.sessionLocks.holder('t1')).toBe('wf-new');
+    await repos.sessionLocks.releaseAll('wf-new');
   });
 
   it('When an edit is applied, then labels, versions, status and audit change together, the old version is kept as superseded, and a second apply changes nothing', async () => {
