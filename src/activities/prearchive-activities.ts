@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import { openDicom } from '../dicom';
 import { autoArchivePlan, prearchiveTimestamp, refusalReason, statusesAllowing, statusesOf, type PrearchiveOperation, type PrearchiveStatus } from '../domain/prearchive-status';
 import { PrearchiveStatusError, ProjectNotFoundError, SessionNotFoundError } from '../domain/intake-errors';
@@ -6,6 +7,7 @@ import { readFileKeys } from './dicom-header';
 import type { ActivityDeps } from './deps';
 import { heartbeat } from './heartbeat';
 import { currentRun } from './run-ref';
+import { freeEndedClaim } from '../client/ended-holders';
 
 const seqName = (seq: number) => `${String(seq).padStart(6, '0')}.dcm`;
 
@@ -113,7 +115,13 @@ export function createPrearchiveActivities(deps: ActivityDeps) {
      */
     async claimPrearchive(input: { prearchiveId: string; op: PrearchiveOperation }): Promise<{ uploadId: string; groupId: string; projectId: string | null }> {
       const { queued } = statusesOf(input.op);
-      const { held, session } = await repos.prearchive.claim(input.prearchiveId, { owner: owner(), from: statusesAllowing(input.op), to: queued });
+      const claim = () => repos.prearchive.claim(input.prearchiveId, { owner: owner(), from: statusesAllowing(input.op), to: queued });
+      let { held, session } = await claim();
+      // Claimed by a workflow that has ended without finishing: the session becomes ERROR (src/client/ended-holders.ts).
+      if (!held && session?.lockedBy) {
+        const freed = await freeEndedClaim(() => Context.current().client, repos, session, 'system');
+        if (freed.lockedBy === null) ({ held, session } = await claim());
+      }
       if (!session) throw new SessionNotFoundError(`prearchive session ${input.prearchiveId} does not exist (deleted or archived meanwhile)`);
       if (!held) throw new PrearchiveStatusError(`cannot ${input.op} prearchive session ${input.prearchiveId}: ${refusalReason(session.status, input.op)}`);
       if (input.op === 'commit' && !session.projectId) {

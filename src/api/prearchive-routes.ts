@@ -11,6 +11,7 @@ import { prearchiveDetails, prearchiveRow } from './prearchive-view';
 import { onProject, requireProjectAccess, SIGNED_IN } from './access';
 import { HttpError, type Router } from './router';
 import { mayAccessProject, type Principal, type ProjectNeed } from '../domain/access';
+import { freeEndedClaim } from '../client/ended-holders';
 
 /** Whether a row stands for a study whose intake workflow is still collecting its files (RECEIVING or BUILDING). */
 const receiving = (pre: PrearchiveSession) => !!pre.studyKey && !pre.uploadId;
@@ -58,7 +59,9 @@ export function registerPrearchiveRoutes(router: Router, deps: { repos: Reposito
     if (op === 'commit' && !pre.projectId) throw new HttpError(409, `prearchive session ${pre.id} is Unassigned; move it to a project first (action=move&newProject=P)`);
   };
   /** Starts the workflow of one operation; the handle's id is what the JSON API returns. */
-  const start = async (pre: PrearchiveSession, op: PrearchiveOperation, args: { overwrite?: Overwrite; project?: string }) => {
+  const start = async (asked: PrearchiveSession, op: PrearchiveOperation, args: { overwrite?: Overwrite; project?: string }) => {
+    // A session left claimed by a workflow that ended (terminated from the Web UI) becomes ERROR here, not stuck.
+    const pre = await freeEndedClaim(deps.client, repos, asked, 'system');
     precheck(pre, op);
     if (op === 'commit') return startCommit(deps.client, deps.taskQueue, pre, args.overwrite ?? 'none');
     let input: PrearchiveOperationInput;

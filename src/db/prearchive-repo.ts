@@ -176,6 +176,10 @@ export function createPrearchiveRepo(db: Knex) {
     async release(id: string, owner: string, fields: { status: PrearchiveStatus; reason?: string | null }): Promise<void> {
       await db('prearchive_sessions').where({ id, locked_by: owner }).update({ status: fields.status, reason: fields.reason ?? null, locked_by: null, updated_at: nowIso() });
     },
+    /** Ends the claim `owner` holds on a session whose workflow has ended: ERROR with the reason, lock freed. */
+    async freeClaim(id: string, owner: string, reason: string): Promise<boolean> {
+      return (await db('prearchive_sessions').where({ id, locked_by: owner }).update({ status: 'ERROR', reason, locked_by: null, updated_at: nowIso() })) === 1;
+    },
     async remove(id: string): Promise<void> {
       await db('prearchive_sessions').where({ id }).delete();
     },

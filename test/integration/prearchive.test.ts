@@ -176,6 +176,23 @@ describe('the prearchive lifecycle, through Temporal', () => {
     for (const k of keys) expect((await openDicom(stack.store.path(k))).getString(0x00080080)).toBe('ANON PB');
   });
 
+  it('When the workflow that claimed a session ended without finishing (terminated), then the session becomes ERROR with the reason (audited) and can be deleted; while it runs, it cannot', async () => {
+    const { url, row } = await prearchive('PA', 'S7', 'E7', await studyZip(1));
+    const holder = await startLockHolder(stack.client, 'archive-terminated-by-test');
+    await stack.db('prearchive_sessions').where({ id: row.id }).update({ status: 'ARCHIVING', locked_by: holder.workflowId });
+    expect((await http(stack.baseUrl, 'DELETE', url)).status).toBe(409);
+    expect(await statusOf(row.id)).toBe('ARCHIVING');
+    await holder.terminate('an operator stopped it from the Web UI');
+    const refused = await http(stack.baseUrl, 'POST', `${url}?action=commit`);
+    expect(refused.status).toBe(409); // ERROR allows only delete and rebuild
+    expect(await stack.repos.prearchive.get(row.id)).toMatchObject({ status: 'ERROR', lockedBy: null, reason: expect.stringContaining(`ended (TERMINATED) without finishing its ARCHIVING step`) });
+    const [freed] = await stack.db('audit_events').where({ action: 'prearchive.claim-freed' });
+    expect(JSON.parse(freed.detail)).toMatchObject({ prearchiveId: row.id, from: holder.workflowId, holderStatus: 'TERMINATED', status: 'ARCHIVING' });
+    const deleted = await http(stack.baseUrl, 'DELETE', url);
+    expect(deleted.status, deleted.text).toBe(200);
+    expect(await stack.db('prearchive_sessions').where({ id: row.id })).toEqual([]);
+  });
+
   it('When a session is deleted, then no file and no row of it remain', async () => {
     const { url, row } = await prearchive('PA', 'S5', 'E5', await studyZip(2));
     stack.faults.add('prearchive-delete:after-files');
@@ -193,7 +210,8 @@ describe('the prearchive lifecycle, through Temporal', () => {
 
   it('When a session is held by another operation, then every operation is refused, by the API and by the workflow\'s own claim; ERROR allows only delete and rebuild, and rebuild makes it READY', async () => {
     const { url, row } = await prearchive('PA', 'S6', 'E6', await studyZip(1));
-    await stack.db('prearchive_sessions').where({ id: row.id }).update({ status: 'QUEUED_ARCHIVING', locked_by: 'someone-else' });
+    const holder = await startLockHolder(stack.client, 'someone-else');
+    await stack.db('prearchive_sessions').where({ id: row.id }).update({ status: 'QUEUED_ARCHIVING', locked_by: holder.workflowId });
     for (const [method, path] of [['POST', `${url}?action=commit`], ['POST', `${url}?action=move&newProject=PB`], ['POST', `${url}?action=build`], ['DELETE', url]]) {
       const r = await http(stack.baseUrl, method, path);
       expect(r.status, path).toBe(409);
@@ -202,7 +220,8 @@ describe('the prearchive lifecycle, through Temporal', () => {
     // Past the API's quick check (two requests can race), the workflow's claim is what refuses.
     const handle = await stack.client.workflow.start('prearchiveOperation', { taskQueue: stack.taskQueue, workflowId: `prearchive-${row.id}`, args: [{ op: 'delete', prearchiveId: row.id }] });
     await expect(handle.result()).rejects.toMatchObject({ cause: { type: 'PrearchiveStatusError' } });
-    expect((await stack.repos.prearchive.get(row.id))).toMatchObject({ status: 'QUEUED_ARCHIVING', lockedBy: 'someone-else' });
+    expect((await stack.repos.prearchive.get(row.id))).toMatchObject({ status: 'QUEUED_ARCHIVING', lockedBy: holder.workflowId });
+    await holder.terminate('test over');
     expect(await stack.store.list(url.replace('/data/prearchive/projects/', 'prearchive/'))).toHaveLength(1);
 
     await stack.db('prearchive_sessions').where({ id: row.id }).update({ status: 'ERROR', locked_by: null, reason: 'test' });
