@@ -3,6 +3,7 @@ import type { Repositories } from '../db/repositories';
 import type { ArchiveSessionInput, EditSessionInput } from '../workflows/types';
 import { archiveWorkflowId, prearchiveWorkflowId } from '../workflows/workflow-ids';
 import { startEditWorkflow } from './edit-ops';
+import { holderState } from './ended-holders';
 import { outcomeOf, startCommit, startPrearchiveOperation, type Outcome } from './prearchive-ops';
 
 /** A workflow whose latest run failed, as listed from Temporal visibility (ids only). */
@@ -78,6 +79,11 @@ async function retryFailedEdit(client: Client, taskQueue: string, repos: Reposit
   const edit = await repos.edits.get(input.editId);
   if (!edit) return { ok: false, type: 'SessionNotFoundError', message: `edit ${input.editId} is not known` };
   if (edit.status === 'DONE') return { ok: true, result: { workflowId } };
+  // An edit whose workflow was terminated (Web UI, CLI) or timed out never reached its failure step: it is FAILED now.
+  if (edit.status === 'RUNNING') {
+    const holder = await holderState(client, workflowId);
+    if (holder.state === 'ended') await repos.edits.fail(edit.id, `its workflow ${workflowId} ended (${holder.status}) without finishing`);
+  }
   if (!(await repos.edits.restart(edit.id))) return { ok: false, type: 'SessionBusyError', message: `edit ${edit.id} is ${edit.status}, not FAILED; wait for it to end` };
   const outcome = await outcomeOf(
     startEditWorkflow(client, taskQueue, { workflowId, input, projectId: edit.projectId, summary: `retry of edit ${edit.id}` }),

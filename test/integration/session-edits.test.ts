@@ -249,6 +249,25 @@ describe('metadata edits re-run the project script, through Temporal', () => {
     await holder.terminate('test over');
   });
 
+  it('When an edit workflow is terminated while it waits for a session, then its edit can be retried by its workflow id and completes', async () => {
+    const { session } = await archive('EA', 'SUBI', 'SESI');
+    const holder = await startLockHolder(stack.client, 'archive-held-by-test');
+    await stack.db('session_locks').insert({ session_id: session.id, owner: holder.workflowId, acquired_at: new Date().toISOString() });
+    const started = await http(stack.baseUrl, 'POST', '/api/archive/projects/EA/sessions/SESI/relabel?label=SESI_NEW');
+    expect(started.status).toBe(202);
+    const { editId, workflowId } = JSON.parse(started.text);
+    await new Promise((r) => setTimeout(r, 1000));
+    await stack.client.workflow.getHandle(workflowId).terminate('an operator stopped it from the Web UI');
+    expect((await stack.repos.edits.get(editId))!.status).toBe('RUNNING'); // it never reached its failure step
+    await holder.terminate('test over');
+    const retried = await http(stack.baseUrl, 'POST', `/api/archive/retry?workflowId=${workflowId}`);
+    expect(retried.status, retried.text).toBe(200);
+    await stack.client.workflow.getHandle(workflowId).result();
+    expect((await stack.repos.edits.get(editId))!.status).toBe('DONE');
+    expect((await stack.repos.archive.session(session.id))!.label).toBe('SESI_NEW');
+    expect(await stack.repos.sessionLocks.holder(session.id)).toBeUndefined();
+  });
+
   it('When the workflow holding a session was terminated without releasing it, then an edit waits while it runs, takes the lock over once it has ended (audited) and completes', async () => {
     const { session } = await archive('EA', 'SUBH', 'SESH');
     const holder = await startLockHolder(stack.client, 'edit-terminated-by-test');
