@@ -7,20 +7,10 @@ import type { ActivityDeps } from './deps';
 import { identifyFile, routingForUpload } from './identify-file';
 import { currentRun } from './run-ref';
 import { lookupTablesForPass, passContextDigest } from './pass-lookup-tables';
-import { passStepsSha256, profileForPass, type PassProfile } from './pass-profile';
-import { runPassOnFile, type ScriptContext } from './script-runner';
-
-/** Failures that are about the script or the file, not the machine. */
-const SCRIPT_OR_FILE_ERRORS = new Set(['ScriptRuntimeError', 'ScriptSyntaxError', 'ScriptCheckError', 'DicomReadError', 'DicomEditError', 'ProfileError']);
+import { passStepsSha256, profileForPass, stepsName, type PassProfile } from './pass-profile';
+import { SCRIPT_OR_FILE_ERRORS, runPassOnFile, type ScriptContext } from './script-runner';
 
 const seqName = (seq: number) => `${String(seq).padStart(6, '0')}.dcm`;
-
-/** How a failure names what the pass ran: versions only, never the setting's contents. */
-function stepsName(profile: PassProfile | undefined, script: StoredScript | undefined): string {
-  const p = profile ? `profile setting ${profile.setting.id} (v${profile.setting.version})` : '';
-  const sc = script ? `script ${script.id} (v${script.version})` : '';
-  return [p, sc].filter((x) => x !== '').join(' + ');
-}
 
 /** Summary of one pass over an upload's files. */
 export interface PassSummary {

@@ -7,12 +7,9 @@ import type { ActivityDeps } from './deps';
 import { heartbeat } from './heartbeat';
 import { currentRun } from './run-ref';
 import { currentLookupIds, passContextDigest, pinnedLookupTables } from './pass-lookup-tables';
-import { codesCoverProfile, passStepsSha256, type PassProfile } from './pass-profile';
-import { runPassOnFile } from './script-runner';
+import { codesCoverProfile, passProfileOf, passStepsSha256, stepsName, type PassProfile } from './pass-profile';
+import { SCRIPT_OR_FILE_ERRORS, runPassOnFile } from './script-runner';
 import { acquireSessionLocks } from './session-locks';
-
-/** Failures that are about the script or the file, not the machine (as in the archive's project pass). */
-const SCRIPT_OR_FILE_ERRORS = new Set(['ScriptRuntimeError', 'ScriptSyntaxError', 'ScriptCheckError', 'DicomReadError', 'DicomEditError', 'ProfileError']);
 
 /** Activities of a metadata edit: lock and check, re-pass every file into staging, apply in one transaction, purge later. */
 export function createEditActivities(deps: ActivityDeps) {
@@ -52,9 +49,9 @@ export function createEditActivities(deps: ActivityDeps) {
   const pinnedProfile = async (edit: SessionEdit): Promise<PassProfile | undefined> => {
     if (edit.profileId === null) return undefined;
     const setting = await repos.profiles.byId(edit.profileId);
-    const compiled = setting && compileProfileSetting(setting);
-    if (!setting || !compiled) throw new Error(`internal: profile setting ${edit.profileId} pinned by edit ${edit.id} is gone or empty`);
-    return { setting, compiled, secret: await repos.secrets.secretOf({ scope: 'project', projectId: setting.projectId! }) };
+    const profile = setting && (await passProfileOf(repos, setting));
+    if (!profile) throw new Error(`internal: profile setting ${edit.profileId} pinned by edit ${edit.id} is gone or empty`);
+    return profile;
   };
 
   return {
@@ -119,8 +116,7 @@ export function createEditActivities(deps: ActivityDeps) {
       // The pinned table versions (read from the database, never passed by the workflow).
       const lookup = script && (await pinnedLookupTables(repos, script, { siteId: edit.lookupSiteId, projectId: edit.lookupProjectId }));
       const contextSha256 = passContextDigest(ctx, lookup);
-      const steps = profile ? `profile setting ${profile.setting.id} (v${profile.setting.version})${script ? ' and ' : ''}` : '';
-      const stepsName = `${steps}${script ? `project script ${script.id} (v${script.version})` : ''}`;
+      const steps = `project ${stepsName(profile, script)}`;
       for (const inst of await repos.archive.instances(input.sessionId)) {
         summary.files++;
         const out = stagedKey(edit.id, inst.id);
@@ -136,10 +132,10 @@ export function createEditActivities(deps: ActivityDeps) {
         } catch (err) {
           const e = err as Error;
           if (!SCRIPT_OR_FILE_ERRORS.has(e.name)) throw err;
-          throw new AnonymizationFailedError(`${stepsName} failed on instance ${inst.id} of session ${input.sessionId} during edit ${edit.id}: ${e.name}: ${e.message}; nothing was changed`);
+          throw new AnonymizationFailedError(`${steps} failed on instance ${inst.id} of session ${input.sessionId} during edit ${edit.id}: ${e.name}: ${e.message}; nothing was changed`);
         }
         if (result.kind !== 'written') {
-          throw new AnonymizationFailedError(`${stepsName} rejected instance ${inst.id} of session ${input.sessionId} during edit ${edit.id}; an edit never drops files, so nothing was changed`);
+          throw new AnonymizationFailedError(`${steps} rejected instance ${inst.id} of session ${input.sessionId} during edit ${edit.id}; an edit never drops files, so nothing was changed`);
         }
         await repos.passes.record({
           ...key,

@@ -34,11 +34,22 @@ export function profileSettingItem(settingId: number) {
  */
 export async function profileForPass(repos: Pick<Repositories, 'profiles' | 'secrets'>, kind: 'site' | 'project', projectId: string | null): Promise<PassProfile | undefined> {
   const setting = kind === 'site' ? await repos.profiles.current('site', null) : projectId === null ? undefined : await repos.profiles.current('project', projectId);
-  if (setting === undefined) return undefined;
+  return setting === undefined ? undefined : passProfileOf(repos, setting);
+}
+
+/** A stored setting ready to apply with its owner's secret (the site's, or its project's); undefined when it selects no profile. */
+export async function passProfileOf(repos: Pick<Repositories, 'secrets'>, setting: StoredProfileSetting): Promise<PassProfile | undefined> {
   const compiled = compileProfileSetting(setting);
   if (compiled === undefined) return undefined;
-  const secret = await repos.secrets.secretOf(kind === 'site' ? { scope: 'site' } : { scope: 'project', projectId: projectId! });
+  const secret = await repos.secrets.secretOf(setting.scope === 'site' ? { scope: 'site' } : { scope: 'project', projectId: setting.projectId! });
   return { setting, compiled, secret };
+}
+
+/** The steps of a pass as its failure messages name them (ids and versions only). */
+export function stepsName(profile: PassProfile | undefined, script: StoredScript | undefined): string {
+  const p = profile ? `profile setting ${profile.setting.id} (v${profile.setting.version})` : '';
+  const sc = script ? `script ${script.id} (v${script.version})` : '';
+  return [p, sc].filter((x) => x !== '').join(' + ');
 }
 
 /**

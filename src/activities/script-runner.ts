@@ -52,6 +52,12 @@ export interface PassSteps {
   readonly script?: StoredScript;
 }
 
+/**
+ * Failures of a pass that are about the script, the profile or the file, not the machine: retrying cannot fix them,
+ * so the archive, edit and site passes turn them into AnonymizationFailedError (ids and positions only).
+ */
+export const SCRIPT_OR_FILE_ERRORS: ReadonlySet<string> = new Set(['ScriptRuntimeError', 'ScriptSyntaxError', 'ScriptCheckError', 'DicomReadError', 'DicomEditError', 'ProfileError']);
+
 /** The CodeValue of the last (0012,0064) item a pass with these steps writes: the script's, else the profile's. */
 function lastItemOf(steps: PassSteps): string {
   return steps.script ? String(steps.script.id) : profileSettingItem(steps.profile!.setting.id).codeValue;

@@ -4,6 +4,7 @@
  * versioned like the scripts. The recipient is a secret-ish setting: only site admins (site) and project owners
  * (project) read or change it, the answers describe it without its key material, and it is never logged.
  */
+import { selectsCleanPixelData } from '../anonymize/profile/profile-selection';
 import { compileProfileSetting, type CompiledProfileSetting } from '../anonymize/profile/profile-setting';
 import type { ProfileSettingInput, StoredProfileSetting } from '../db/profile-settings-repo';
 import type { Repositories } from '../db/repositories';
@@ -71,7 +72,7 @@ function patched(current: StoredProfileSetting | undefined, body: Record<string,
   if (body.removeEncryptTo !== undefined && typeof body.removeEncryptTo !== 'boolean') throw new HttpError(400, `removeEncryptTo must be true or false; the body is ${PATCH_BODY}`);
   if (body.removeEncryptTo === true && typeof body.encryptTo === 'string') throw new HttpError(400, 'give a new recipient or removeEncryptTo, not both');
   const options = 'options' in body ? body.options : (current?.options ?? '');
-  const cleansPixels = typeof options === 'string' && /(^|,)\s*clean-pixel-data\s*(,|$)/.test(options);
+  const cleansPixels = typeof options === 'string' && selectsCleanPixelData(options);
   return {
     options,
     pixelRules: !cleansPixels ? null : 'pixelRules' in body ? body.pixelRules : (current?.pixelRules ?? null),

@@ -7,9 +7,7 @@
  */
 import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, unlinkSync, writeSync, writevSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DicomEditError, type InputRange } from '../dicom';
-
-const COPY_CHUNK_BYTES = 4 * 1024 * 1024;
+import { COPY_CHUNK_BYTES, sourceChanged, type InputRange } from '../dicom';
 
 /** The input file that ranges are copied from, as it was when read. */
 export interface RangeSource {
@@ -63,7 +61,7 @@ function openSource(source: RangeSource | undefined): { fd: number; path: string
   const stat = fstatSync(fd);
   if (stat.size !== source.size || stat.mtimeMs !== source.mtimeMs) {
     closeSync(fd);
-    throw new DicomEditError('SOURCE_CHANGED', `the input file ${source.path} changed after it was read; read it again`);
+    throw sourceChanged(source.path, 'changed');
   }
   return { fd, path: source.path };
 }
@@ -114,7 +112,7 @@ function writeParts(fd: number, parts: ReadonlyArray<Buffer | InputRange>, input
     chunk ??= Buffer.allocUnsafe(Math.min(COPY_CHUNK_BYTES, largestRange(parts)));
     for (let pos = part.from; pos < part.to; ) {
       const n = readSync(input!.fd, chunk, 0, Math.min(chunk.length, part.to - pos), pos);
-      if (n === 0) throw new DicomEditError('SOURCE_CHANGED', `the input file ${input!.path} shrank while being copied`);
+      if (n === 0) throw sourceChanged(input!.path, 'shrank');
       size += writeAll(fd, [n === chunk.length ? chunk : chunk.subarray(0, n)]);
       pos += n;
     }

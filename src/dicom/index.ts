@@ -1,6 +1,6 @@
 /** The DICOM byte layer: read a Part 10 file's layout, edit elements at any depth, write losslessly. */
 export { DicomEditor, openDicom, type ElementEdit } from './editor';
-export { writeEditedFile, editedFileParts, sha256File, type InputRange, type WrittenFile } from './writer';
+export { writeEditedFile, editedFileParts, sha256File, COPY_CHUNK_BYTES, sourceChanged, type InputRange, type WrittenFile } from './writer';
 export { openDicomBytes } from './memory-source';
 export { readDicomFile, DicomFileIndex, type DicomElement, type ReadOptions } from './reader';
 export type { FileOpener, RandomAccessFile } from './byte-source';

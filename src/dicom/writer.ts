@@ -12,7 +12,13 @@ import { DicomEditError } from './errors';
 import type { DicomFileIndex } from './reader';
 import { planWrite, type WritePiece } from './write-plan';
 
-const COPY_CHUNK_BYTES = 4 * 1024 * 1024;
+/** Bytes copied per read when the writers copy unchanged ranges from the input (also src/cli/sync-file-io.ts). */
+export const COPY_CHUNK_BYTES = 4 * 1024 * 1024;
+
+/** SOURCE_CHANGED: the input is not the file that was read (`changed`), or ended early while copied (`shrank`). */
+export function sourceChanged(path: string, how: 'changed' | 'shrank'): DicomEditError {
+  return new DicomEditError('SOURCE_CHANGED', how === 'changed' ? `the input file ${path} changed after it was read; read it again` : `the input file ${path} shrank while being copied`);
+}
 
 /** Size and SHA-256 (hex; '' when not computed, see WriteOptions.hash) of a written file. */
 export interface WrittenFile {
@@ -79,7 +85,7 @@ export async function writeEditedFile(editor: DicomEditor, outPath: string, opti
         }
         for (let pos = piece.from; pos < piece.to; ) {
           const { bytesRead } = await input.read(whole, at, piece.to - pos, pos);
-          if (bytesRead === 0) throw new DicomEditError('SOURCE_CHANGED', `the input file ${index.path} shrank while being copied`);
+          if (bytesRead === 0) throw sourceChanged(index.path, 'shrank');
           pos += bytesRead;
           at += bytesRead;
         }
@@ -97,7 +103,7 @@ export async function writeEditedFile(editor: DicomEditor, outPath: string, opti
       let pending = pos < piece.to ? readAt(pos, buffers[current]!) : undefined;
       while (pending !== undefined) {
         const { bytesRead } = await pending;
-        if (bytesRead === 0) throw new DicomEditError('SOURCE_CHANGED', `the input file ${index.path} shrank while being copied`);
+        if (bytesRead === 0) throw sourceChanged(index.path, 'shrank');
         const filled = buffers[current]!;
         pos += bytesRead;
         current ^= 1;
@@ -124,7 +130,7 @@ export async function writeEditedFile(editor: DicomEditor, outPath: string, opti
 async function assertUnchanged(input: RandomAccessFile, index: DicomFileIndex): Promise<void> {
   const stat = await input.stat();
   if (stat.size !== index.fileSize || stat.mtimeMs !== index.mtimeMs) {
-    throw new DicomEditError('SOURCE_CHANGED', `the input file ${index.path} changed after it was read; read it again`);
+    throw sourceChanged(index.path, 'changed');
   }
 }
 

@@ -4,7 +4,7 @@ import { openDicom } from '../../src/dicom';
 import { zipBuffers } from '../../src/storage/zip-write';
 import { buildDicom } from '../factories/dicom-builder';
 import { historyText } from '../support/history-text';
-import { startLockHolder } from '../support/lock-holder';
+import { holdSessionLock, startLockHolder } from '../support/lock-holder';
 import { http } from '../support/http';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
@@ -261,8 +261,7 @@ describe('the prearchive lifecycle, through Temporal', () => {
     const first = await prearchive('PA', 'S11', 'E11', await studyZip(1));
     expect((await http(stack.baseUrl, 'POST', `${first.url}?action=commit`)).status).toBe(200);
     const session = (await stack.repos.archive.sessionByLabel('PA', 'E11'))!;
-    const holder = await startLockHolder(stack.client, 'session-edit-held-by-test');
-    await stack.db('session_locks').insert({ session_id: session.id, owner: holder.workflowId, acquired_at: new Date().toISOString() });
+    const holder = await holdSessionLock(stack, session.id, 'session-edit-held-by-test');
     const second = await prearchive('PA', 'S11', 'E11', await studyZip(1));
     const started = JSON.parse((await http(stack.baseUrl, 'POST', `/api/prearchive/${second.row.id}/commit?overwrite=append`)).text);
     await new Promise((r) => setTimeout(r, 1500));

@@ -8,7 +8,7 @@ import { zipBuffers } from '../../src/storage/zip-write';
 import { buildDicom } from '../factories/dicom-builder';
 import { historyText } from '../support/history-text';
 import { http } from '../support/http';
-import { startLockHolder } from '../support/lock-holder';
+import { holdSessionLock } from '../support/lock-holder';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
 const CANARY_NAME = 'Editcanary^Rw8';
@@ -231,8 +231,7 @@ describe('metadata edits re-run the project script, through Temporal', () => {
 
   it('When an archive holds the session, then an edit waits its turn and a second edit is refused clearly; never interleaved', async () => {
     const { session } = await archive('EA', 'SUBG', 'SESG');
-    const holder = await startLockHolder(stack.client, 'archive-held-by-test');
-    await stack.db('session_locks').insert({ session_id: session.id, owner: holder.workflowId, acquired_at: new Date().toISOString() });
+    const holder = await holdSessionLock(stack, session.id, 'archive-held-by-test');
     const started = await http(stack.baseUrl, 'POST', '/api/archive/projects/EA/sessions/SESG/relabel?label=SESG_NEW');
     expect(started.status).toBe(202);
     const { editId, workflowId } = JSON.parse(started.text);
@@ -251,8 +250,7 @@ describe('metadata edits re-run the project script, through Temporal', () => {
 
   it('When an edit workflow is terminated while it waits for a session, then its edit can be retried by its workflow id and completes', async () => {
     const { session } = await archive('EA', 'SUBI', 'SESI');
-    const holder = await startLockHolder(stack.client, 'archive-held-by-test');
-    await stack.db('session_locks').insert({ session_id: session.id, owner: holder.workflowId, acquired_at: new Date().toISOString() });
+    const holder = await holdSessionLock(stack, session.id, 'archive-held-by-test');
     const started = await http(stack.baseUrl, 'POST', '/api/archive/projects/EA/sessions/SESI/relabel?label=SESI_NEW');
     expect(started.status).toBe(202);
     const { editId, workflowId } = JSON.parse(started.text);
@@ -270,8 +268,7 @@ describe('metadata edits re-run the project script, through Temporal', () => {
 
   it('When the workflow holding a session was terminated without releasing it, then an edit waits while it runs, takes the lock over once it has ended (audited) and completes', async () => {
     const { session } = await archive('EA', 'SUBH', 'SESH');
-    const holder = await startLockHolder(stack.client, 'edit-terminated-by-test');
-    await stack.db('session_locks').insert({ session_id: session.id, owner: holder.workflowId, acquired_at: new Date().toISOString() });
+    const holder = await holdSessionLock(stack, session.id, 'edit-terminated-by-test');
     // The holder stands for an edit workflow stopped half-way: its edit row is RUNNING and it staged a file.
     const stuck = await stack.repos.edits.create({ kind: 'session-relabel', sessionId: session.id, projectId: 'EA', target: { sessionLabel: 'SESH_STUCK' }, workflowId: holder.workflowId });
     await stack.store.writeDurable(stack.store.stagingKey(`edit-${stuck.id}`, 'x.dcm'), Buffer.from('staged'));

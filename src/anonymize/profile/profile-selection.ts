@@ -16,8 +16,13 @@ export interface ProfileSelection {
 /** Parses "basic[,option,...]", accepting clean-pixel-data beside the table's options. */
 export function parseProfileSelection(text: string): ProfileSelection {
   const names = text.split(',').map((n) => n.trim());
-  const cleanPixelData = names.includes(CLEAN_PIXEL_DATA_FLAG);
+  const cleanPixelData = selectsCleanPixelData(text);
   return { options: parseProfileOptions(names.filter((n) => n !== CLEAN_PIXEL_DATA_FLAG).join(',')), cleanPixelData };
+}
+
+/** True when the option list names clean-pixel-data (whatever else it names, valid or not). */
+export function selectsCleanPixelData(text: string): boolean {
+  return text.split(',').some((n) => n.trim() === CLEAN_PIXEL_DATA_FLAG);
 }
 
 /** The command-line spelling of a selection ("basic" first, clean-pixel-data after the table's options). */
